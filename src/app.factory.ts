@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { REQUEST_ID_HEADER, requestId } from './common/logging.js';
+import { appConfig, type AppConfig } from './config/configuration.js';
+import { loadEnv } from './config/env.js';
+import { resolveJwtSecret } from './config/jwt-secret.js';
+import { setupSwagger } from './swagger.js';
+
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** The whole application, configured identically for the server, the CLI's peers and the e2e tests. */
+export async function createApp(): Promise<NestFastifyApplication> {
+  // Fail fast, before Nest starts, on configuration that cannot work.
+  const env = loadEnv();
+  resolveJwtSecret(env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: env.trustProxy,
+    requestIdHeader: false,
+    genReqId: requestId,
+  });
+  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // abortOnError: false lets a start-up failure reach the caller instead of aborting with buffered logs.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const config = app.get<AppConfig>(appConfig.KEY);
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Total-Count', 'WWW-Authenticate', 'Retry-After'] });
+  }
+  if (config.swaggerEnabled) setupSwagger(app, version);
+  return app;
+}

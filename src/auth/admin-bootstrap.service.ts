@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { UsersService } from '../users/users.service.js';
+import { PasswordHasherService } from './password-hasher.service.js';
+import { normalizeEmail, passwordProblem } from './password-policy.js';
+
+/** The first admin: from `ADMIN_EMAIL` + `ADMIN_PASSWORD` at start-up, or from the CLI. */
+@Injectable()
+export class AdminBootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AdminBootstrapService.name);
+
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasherService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { adminEmail, adminPassword } = this.config;
+    if (!adminEmail || !adminPassword) return;
+    const outcome = await this.ensureAdmin(adminEmail, adminPassword);
+    this.logger.log(`Bootstrap admin ${outcome}`);
+  }
+
+  /** Creates the admin, or promotes and reactivates an existing account (its password is kept). */
+  async ensureAdmin(rawEmail: string, password: string): Promise<'created' | 'promoted' | 'unchanged'> {
+    const email = normalizeEmail(rawEmail);
+    const problem = passwordProblem(password, email);
+    if (problem) throw new Error(`The admin password ${problem}`);
+    const hash = () => this.hasher.hash(password);
+    try {
+      return await this.users.ensureAdmin(email, hash);
+    } catch (error) {
+      // Another instance created the same account a moment ago: promote it instead.
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        return this.users.ensureAdmin(email, hash);
+      }
+      throw error;
+    }
+  }
+}

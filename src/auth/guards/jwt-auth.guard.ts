@@ -1,0 +1,26 @@
+import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
+
+/** Global: every route needs a valid bearer token unless it is marked `@Public()`. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    return isPublic ? true : super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(err: unknown, user: TUser | false, info: unknown): TUser {
+    if (err) throw err;
+    if (user) return user;
+    const reason = info instanceof Error ? info : undefined;
+    if (!reason || reason.message === 'No auth token') throw new UnauthorizedException('Not authenticated');
+    if (reason.name === 'TokenExpiredError') throw new UnauthorizedException('Token expired');
+    throw new UnauthorizedException('Invalid token');
+  }
+}

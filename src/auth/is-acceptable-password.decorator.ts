@@ -1,0 +1,26 @@
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { passwordProblem } from './password-policy.js';
+
+/** Applies the password policy, reading the email from the sibling property `emailProperty`. */
+export function IsAcceptablePassword(emailProperty?: string, options?: ValidationOptions) {
+  return (target: object, propertyName: string) => {
+    registerDecorator({
+      name: 'isAcceptablePassword',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          if (typeof value !== 'string') return false;
+          const email = emailProperty ? (args.object as Record<string, unknown>)[emailProperty] : undefined;
+          return passwordProblem(value, typeof email === 'string' ? email : undefined) === undefined;
+        },
+        defaultMessage(args: ValidationArguments) {
+          if (typeof args.value !== 'string') return 'must be a string';
+          const email = emailProperty ? (args.object as Record<string, unknown>)[emailProperty] : undefined;
+          return passwordProblem(args.value, typeof email === 'string' ? email : undefined) ?? 'is not acceptable';
+        },
+      },
+    });
+  };
+}

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
+
+const USAGE = `Usage: npm run cli -- create-admin --email <email>
+
+Creates an admin account, or promotes and reactivates an existing one (its password is kept).
+The password is read from standard input, or asked for without echo on a terminal; never from
+the command line, where it would land in shell history and the process list.`;
+
+/** Reads one line without echoing it when stdin is a terminal; the whole of stdin otherwise. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) text += chunk;
+    return text.replace(/\r?\n$/, '');
+  }
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _encoding, done) {
+      if (!muted) process.stdout.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  const answer = new Promise<string>((resolve) => rl.question('Password: ', resolve));
+  muted = true;
+  const password = await answer;
+  rl.close();
+  process.stdout.write('\n');
+  return password;
+}
+
+async function createAdmin(email: string): Promise<void> {
+  const password = await readPassword();
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  try {
+    const outcome = await app.get(AdminBootstrapService).ensureAdmin(email, password);
+    console.log(`Admin ${email.trim().toLowerCase()}: ${outcome}`);
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help || positionals[0] !== 'create-admin' || !values.email) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  await createAdmin(values.email);
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'password' })
+  field!: string;
+
+  @ApiProperty({ example: 'must be at least 8 characters' })
+  message!: string;
+}
+
+export class ProblemDto {
+  @ApiProperty({ example: 'about:blank' })
+  type!: string;
+
+  @ApiProperty({ example: 'Unauthorized' })
+  title!: string;
+
+  @ApiProperty({ example: 401 })
+  status!: number;
+
+  @ApiProperty({ example: 'Incorrect email or password' })
+  detail!: string;
+
+  @ApiPropertyOptional({ example: '/auth/login' })
+  instance?: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorDto] })
+  errors?: FieldErrorDto[];
+}

@@ -1,0 +1,86 @@
+import { STATUS_CODES } from 'node:http';
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** RFC 9457 problem details, the body of every error response. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+/** Messages for the unique constraints a client can run into, by constraint name. */
+const UNIQUE_VIOLATIONS: Record<string, string> = {
+  UQ_users_email: 'Email already registered',
+};
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+
+function problem(status: number, detail?: string, errors?: FieldError[]): Problem {
+  const title = STATUS_CODES[status] ?? 'Error';
+  return { type: 'about:blank', title, status, detail: detail ?? title, ...(errors ? { errors } : {}) };
+}
+
+function fromHttpException(exception: HttpException): Problem {
+  const status = exception.getStatus();
+  const body = exception.getResponse();
+  if (typeof body === 'string') return problem(status, body);
+  const { message, errors } = body as { message?: unknown; errors?: FieldError[] };
+  const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
+  return problem(status, detail, Array.isArray(errors) ? errors : undefined);
+}
+
+function fromDatabaseError(exception: QueryFailedError): Problem | undefined {
+  const { code, constraint } = exception.driverError as { code?: string; constraint?: string };
+  if (code === '23505') {
+    return problem(HttpStatus.CONFLICT, (constraint && UNIQUE_VIOLATIONS[constraint]) ?? 'Resource already exists');
+  }
+  if (code === '23503') return problem(HttpStatus.CONFLICT, 'A referenced resource no longer exists');
+  if (code === '40001' || code === '40P01') return problem(HttpStatus.CONFLICT, 'Concurrent update, please retry');
+  if (code?.startsWith('22')) return problem(HttpStatus.UNPROCESSABLE_ENTITY, 'A value is out of range or malformed');
+  return undefined;
+}
+
+/** Fastify's own errors (body parsing, limits) carry a 4xx `statusCode` and a `FST_` code. */
+function fromFrameworkError(exception: Error & { statusCode?: unknown; code?: unknown }): Problem | undefined {
+  const status = exception.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (status === 413) return problem(413, 'Request body is too large');
+  if (status === 415) return problem(415, 'Unsupported content type');
+  if (status === 400 && typeof exception.code === 'string' && exception.code.startsWith('FST_ERR_CTP')) {
+    return problem(400, 'Malformed request body');
+  }
+  return problem(status, status === 400 ? 'Bad request' : undefined);
+}
+
+function isDependencyDown(exception: unknown): boolean {
+  const code = (exception as { code?: unknown })?.code;
+  if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
+  const message = exception instanceof Error ? exception.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(message);
+}
+
+/** Maps anything thrown while serving a request to the problem the client sees. */
+export function toProblem(exception: unknown): Problem {
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (exception instanceof QueryFailedError) {
+    const mapped = fromDatabaseError(exception);
+    if (mapped) return mapped;
+  }
+  if (isDependencyDown(exception) || isDependencyDown((exception as { driverError?: unknown })?.driverError)) {
+    return problem(HttpStatus.SERVICE_UNAVAILABLE, 'A dependency is unavailable, please retry');
+  }
+  if (exception instanceof Error) {
+    const mapped = fromFrameworkError(exception);
+    if (mapped) return mapped;
+  }
+  return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error');
+}

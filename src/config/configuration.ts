@@ -1,0 +1,37 @@
+import { registerAs } from '@nestjs/config';
+import { loadEnv } from './env.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+
+export const appConfig = registerAs('app', () => {
+  const env = loadEnv();
+  return {
+    nodeEnv: env.nodeEnv,
+    port: env.port,
+    host: env.host,
+    trustProxy: env.trustProxy,
+    corsOrigins: env.corsOrigins,
+    logLevel: env.logLevel,
+    swaggerEnabled: env.swaggerEnabled,
+  };
+});
+
+export const databaseConfig = registerAs('database', () => {
+  const env = loadEnv();
+  return { url: env.databaseUrl, dataDir: env.dataDir, migrationsRun: env.migrationsRun };
+});
+
+export const authConfig = registerAs('auth', () => {
+  const env = loadEnv();
+  return {
+    jwtSecret: resolveJwtSecret(env),
+    issuer: env.jwtIssuer,
+    audience: env.jwtAudience,
+    accessTokenTtlSeconds: env.accessTokenTtlSeconds,
+    adminEmail: env.adminEmail,
+    adminPassword: env.adminPassword,
+  };
+});
+
+export type AppConfig = ReturnType<typeof appConfig>;
+export type DatabaseConfig = ReturnType<typeof databaseConfig>;
+export type AuthConfig = ReturnType<typeof authConfig>;

@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import ms from 'ms';
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** The environment as the operator writes it; see the configuration table in the README. */
+class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  DATABASE_URL?: string;
+
+  @IsString() @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(toBoolean) @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  JWT_SECRET?: string;
+
+  @IsString() @MinLength(1)
+  JWT_ISSUER = 'nest-auth-todos';
+
+  @IsString() @MinLength(1)
+  JWT_AUDIENCE = 'nest-auth-todos-api';
+
+  @IsString()
+  ACCESS_TOKEN_TTL = '15m';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsEmail()
+  ADMIN_EMAIL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  ADMIN_PASSWORD?: string;
+
+  @Transform(toBoolean) @IsBoolean()
+  TRUST_PROXY = false;
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toBoolean) @IsBoolean()
+  SWAGGER_ENABLED = true;
+}
+
+export interface Env {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  migrationsRun: boolean;
+  jwtSecret?: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  adminEmail?: string;
+  adminPassword?: string;
+  trustProxy: boolean;
+  corsOrigins: string[];
+  logLevel: string;
+  swaggerEnabled: boolean;
+}
+
+const ACCESS_TTL_RANGE_SECONDS = [15 * 60, 60 * 60] as const;
+
+function durationSeconds(name: string, value: string, [min, max]: readonly [number, number]): number {
+  const millis = ms(value as ms.StringValue);
+  if (typeof millis !== 'number' || !Number.isFinite(millis)) {
+    throw new Error(`${name} must be a duration such as "15m" or "1h", got "${value}"`);
+  }
+  const seconds = Math.round(millis / 1000);
+  if (seconds < min || seconds > max) {
+    throw new Error(`${name} must be between ${ms(min * 1000)} and ${ms(max * 1000)}, got "${value}"`);
+  }
+  return seconds;
+}
+
+/** Reads `.env` when present (real environment variables win) once per process. */
+function loadDotEnv(): void {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+/**
+ * Validates the environment and returns it typed. This is the only place in the project that
+ * reads `process.env`; everything else receives the result through Nest's config namespaces.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  if (source === process.env) loadDotEnv();
+  const raw = plainToInstance(EnvironmentVariables, { ...source }, { exposeDefaultValues: true });
+  const errors = validateSync(raw, { whitelist: true });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) =>
+      Object.values(e.constraints ?? {}).map((m) => `  - ${m} (got ${JSON.stringify(e.value)})`),
+    );
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (raw.NODE_ENV === 'production' && !raw.DATABASE_URL) {
+    throw new Error(
+      'DATABASE_URL is required when NODE_ENV=production: the embedded database is for development and tests only.',
+    );
+  }
+  if (Boolean(raw.ADMIN_EMAIL) !== Boolean(raw.ADMIN_PASSWORD)) {
+    throw new Error('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither.');
+  }
+  return {
+    nodeEnv: raw.NODE_ENV as Env['nodeEnv'],
+    port: raw.PORT,
+    host: raw.HOST,
+    databaseUrl: raw.DATABASE_URL,
+    dataDir: raw.DATA_DIR,
+    migrationsRun: raw.MIGRATIONS_RUN,
+    jwtSecret: raw.JWT_SECRET,
+    jwtIssuer: raw.JWT_ISSUER,
+    jwtAudience: raw.JWT_AUDIENCE,
+    accessTokenTtlSeconds: durationSeconds('ACCESS_TOKEN_TTL', raw.ACCESS_TOKEN_TTL, ACCESS_TTL_RANGE_SECONDS),
+    adminEmail: raw.ADMIN_EMAIL,
+    adminPassword: raw.ADMIN_PASSWORD,
+    trustProxy: raw.TRUST_PROXY,
+    corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    logLevel: raw.LOG_LEVEL,
+    swaggerEnabled: raw.SWAGGER_ENABLED,
+  };
+}

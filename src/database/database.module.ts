@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseConfig, type DatabaseConfig } from '../config/configuration.js';
+import { createDataSource, typeOrmOptions } from './typeorm-options.js';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [databaseConfig.KEY],
+      useFactory: (db: DatabaseConfig) => ({
+        ...typeOrmOptions(db),
+        // A PostgreSQL server may still be starting (compose, rolling restarts); the embedded one
+        // either opens at once or is locked by another process, where waiting does not help.
+        retryAttempts: db.url ? 10 : 0,
+        retryDelay: 3_000,
+      }),
+      dataSourceFactory: async (options) => {
+        const db = databaseConfig();
+        return (await createDataSource(db, options as ReturnType<typeof typeOrmOptions>)).initialize();
+      },
+    }),
+  ],
+})
+export class DatabaseModule {}

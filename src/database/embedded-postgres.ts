@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig, type PGlitePgConfig } from '@electric-sql/pglite/node-postgres';
+import lockfile from 'proper-lockfile';
+
+/**
+ * PostgreSQL compiled to WebAssembly, running inside this process with its files under
+ * `DATA_DIR/pglite`. PGlite has no lock of its own and two processes on one directory lose
+ * committed rows, so the directory is locked for as long as it is open.
+ */
+export class EmbeddedPostgres {
+  private constructor(
+    readonly pglite: PGlite,
+    private readonly release: () => Promise<void>,
+  ) {}
+
+  static async open(dataDir: string): Promise<EmbeddedPostgres> {
+    const dir = resolve(join(dataDir, 'pglite'));
+    mkdirSync(dir, { recursive: true });
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(dir, { realpath: false, stale: 15_000, update: 5_000 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new Error(
+          `The embedded database in ${dir} is in use by another process. Stop it first, or set DATABASE_URL to use PostgreSQL.`,
+        );
+      }
+      throw error;
+    }
+    try {
+      const pglite = await PGlite.create(dir);
+      return new EmbeddedPostgres(pglite, release);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  /** node-postgres options that route pg's single client through PGlite's own protocol adapter. */
+  pgOptions(): PGlitePgConfig & { max: number; connectionTimeoutMillis: number } {
+    return { ...createPgConfig(this.pglite), max: 1, connectionTimeoutMillis: 10_000 };
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.pglite.closed) await this.pglite.close();
+    } finally {
+      await this.release();
+    }
+  }
+}

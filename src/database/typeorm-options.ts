@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/configuration.js';
+import { Todo } from '../todos/todo.entity.js';
+import { User } from '../users/user.entity.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+
+const migrationsGlob = fileURLToPath(new URL('../../migrations/*.js', import.meta.url));
+
+export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: db.url,
+    entities: [User, Todo],
+    migrations: [migrationsGlob],
+    migrationsRun: db.migrationsRun,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'warn', 'migration'],
+    extra: { max: 10, connectionTimeoutMillis: 5_000 },
+  };
+}
+
+/** A DataSource on the embedded database that closes PGlite (and its lock) after TypeORM. */
+class EmbeddedDataSource extends DataSource {
+  constructor(
+    options: DataSourceOptions,
+    private readonly embedded: EmbeddedPostgres,
+  ) {
+    super(options);
+  }
+
+  override async destroy(): Promise<void> {
+    try {
+      if (this.isInitialized) await super.destroy();
+    } finally {
+      await this.embedded.close();
+    }
+  }
+}
+
+/** One DataSource for the app and the TypeORM CLI: PostgreSQL when `DATABASE_URL` is set, else embedded. */
+export async function createDataSource(db: DatabaseConfig, options = typeOrmOptions(db)): Promise<DataSource> {
+  if (db.url) return new DataSource(options);
+  const embedded = await EmbeddedPostgres.open(db.dataDir);
+  return new EmbeddedDataSource(
+    { ...options, url: undefined, extra: embedded.pgOptions() } as DataSourceOptions,
+    embedded,
+  );
+}

@@ -1,0 +1,21 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PaginationQueryDto, toBooleanParam } from '../../common/pagination.dto.js';
+
+export const TODO_SORTS = ['created_at', '-created_at', 'title', '-title'] as const;
+export type TodoSort = (typeof TODO_SORTS)[number];
+
+export class ListTodosQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional() @Transform(toBooleanParam) @IsBoolean()
+  completed?: boolean;
+
+  @ApiPropertyOptional({ description: 'Part of the title, case-insensitive', maxLength: 200 })
+  @IsOptional() @IsString() @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: TODO_SORTS, default: '-created_at' })
+  @IsOptional() @IsIn(TODO_SORTS)
+  sort: TodoSort = '-created_at';
+}

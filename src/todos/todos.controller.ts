@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { ApiProblems } from '../common/api-problems.decorator.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
+import { User } from '../users/user.entity.js';
+import { CreateTodoDto } from './dto/create-todo.dto.js';
+import { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
+import { toTodoOut, TodoOut } from './dto/todo-out.dto.js';
+import { UpdateTodoDto } from './dto/update-todo.dto.js';
+import { TodosService } from './todos.service.js';
+
+@ApiTags('todos')
+@ApiProblems(401, 403, 422)
+@Controller('todos')
+export class TodosController {
+  constructor(private readonly todos: TodosService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a todo', operationId: 'todos_create' })
+  @ApiCreatedResponse({ type: TodoOut })
+  @ApiProblems(400, 413)
+  async create(@CurrentUser() user: User, @Body() body: CreateTodoDto): Promise<TodoOut> {
+    return toTodoOut(await this.todos.create(user.id, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List my todos', operationId: 'todos_list' })
+  @ApiOkResponse({ type: [TodoOut], headers: ApiTotalCount })
+  async list(
+    @CurrentUser() user: User,
+    @Query() query: ListTodosQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TodoOut[]> {
+    const [todos, total] = await this.todos.list(user.id, query);
+    setTotalCount(reply, total);
+    return todos.map(toTodoOut);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one of my todos', operationId: 'todos_get' })
+  @ApiOkResponse({ type: TodoOut })
+  @ApiProblems(404)
+  async get(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<TodoOut> {
+    return toTodoOut(await this.todos.findOwnedTodo(user.id, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
+  @ApiOkResponse({ type: TodoOut })
+  @ApiProblems(400, 404, 413)
+  async update(
+    @CurrentUser() user: User,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: UpdateTodoDto,
+  ): Promise<TodoOut> {
+    return toTodoOut(await this.todos.update(user.id, id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete one of my todos', operationId: 'todos_delete' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404)
+  async remove(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    await this.todos.remove(user.id, id);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Todo } from './todo.entity.js';
+import { TodosController } from './todos.controller.js';
+import { TodosService } from './todos.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Todo])],
+  controllers: [TodosController],
+  providers: [TodosService],
+})
+export class TodosModule {}

@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../auth/decorators/roles.decorator.js';
+import { ApiProblems } from '../common/api-problems.decorator.js';
+import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
+import { UpdateUserDto } from './dto/update-user.dto.js';
+import { toUserOut, UserOut } from './dto/user-out.dto.js';
+import { Role } from './role.enum.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('admin')
+@ApiProblems(401, 422)
+@Roles(Role.Admin)
+@Controller('admin/users')
+export class AdminUsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List users', operationId: 'admin_users_list' })
+  @ApiOkResponse({ type: [UserOut], headers: ApiTotalCount })
+  async list(@Query() query: ListUsersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserOut[]> {
+    const [users, total] = await this.users.list(query);
+    setTotalCount(reply, total);
+    return users.map(toUserOut);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user', operationId: 'admin_users_get' })
+  @ApiOkResponse({ type: UserOut })
+  @ApiProblems(404)
+  async get(@Param('id', ParseIdPipe) id: number): Promise<UserOut> {
+    return toUserOut(await this.users.getById(id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
+  @ApiOkResponse({ type: UserOut })
+  @ApiProblems(400, 404, 409)
+  async update(@Param('id', ParseIdPipe) id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
+    return toUserOut(await this.users.update(id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user and their todos', operationId: 'admin_users_delete' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404, 409)
+  async remove(@Param('id', ParseIdPipe) id: number): Promise<void> {
+    await this.users.remove(id);
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PaginationQueryDto, toBooleanParam } from '../../common/pagination.dto.js';
+import { Role } from '../role.enum.js';
+
+export class ListUsersQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ description: 'Part of the email, case-insensitive', maxLength: 254 })
+  @IsOptional() @IsString() @MaxLength(254)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: Role, enumName: 'Role' })
+  @IsOptional() @IsEnum(Role)
+  role?: Role;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional() @Transform(toBooleanParam) @IsBoolean()
+  is_active?: boolean;
+}
