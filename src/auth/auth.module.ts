@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig } from '../config/configuration.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AuthController } from './auth.controller.js';
@@ -12,25 +12,13 @@ import { RolesGuard } from './guards/roles.guard.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
-import { ACCESS_TOKEN_TYPE, JWT_ALGORITHM, TokenService } from './token.service.js';
+import { jwtModuleOptions, TokenService } from './token.service.js';
 
 @Module({
   imports: [
     UsersModule,
     PassportModule,
-    JwtModule.registerAsync({
-      inject: [authConfig.KEY],
-      useFactory: (config: AuthConfig) => ({
-        secret: config.jwtSecret,
-        signOptions: {
-          algorithm: JWT_ALGORITHM,
-          issuer: config.issuer,
-          audience: config.audience,
-          header: { alg: JWT_ALGORITHM, typ: ACCESS_TOKEN_TYPE },
-        },
-        verifyOptions: { algorithms: [JWT_ALGORITHM], issuer: config.issuer, audience: config.audience },
-      }),
-    }),
+    JwtModule.registerAsync({ inject: [authConfig.KEY], useFactory: jwtModuleOptions }),
   ],
   controllers: [AuthController],
   providers: [

@@ -26,7 +26,8 @@ export function passwordProblem(password: string, email?: string): string | unde
   if (Buffer.byteLength(normalized, 'utf8') > PASSWORD_MAX_BYTES) return `must be at most ${PASSWORD_MAX_BYTES} bytes`;
   const lowered = normalized.toLowerCase();
   if (commonPasswords().has(lowered)) return 'is one of the most common passwords; choose a less predictable one';
-  const localPart = email ? normalizeEmail(email).split('@', 1)[0].normalize('NFKC') : '';
+  // NFKC before lower-casing, as for the password: some characters only become letters under NFKC.
+  const localPart = email ? normalizeEmail(email.normalize('NFKC')).split('@', 1)[0] : '';
   if ([...localPart].length >= MIN_LOCAL_PART_CHARS && lowered.includes(localPart)) {
     return 'must not contain the first part of your email address';
   }

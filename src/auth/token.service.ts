@@ -1,12 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { type JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
 import type { User } from '../users/user.entity.js';
 import type { TokenDto } from './dto/token.dto.js';
 
 export const JWT_ALGORITHM = 'HS256';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** How `AuthModule` configures `JwtService`: HS256 pinned, issuer and audience set and checked. */
+export function jwtModuleOptions(config: AuthConfig): JwtModuleOptions {
+  return {
+    secret: config.jwtSecret,
+    signOptions: {
+      algorithm: JWT_ALGORITHM,
+      issuer: config.issuer,
+      audience: config.audience,
+      header: { alg: JWT_ALGORITHM, typ: ACCESS_TOKEN_TYPE },
+    },
+    verifyOptions: { algorithms: [JWT_ALGORITHM], issuer: config.issuer, audience: config.audience },
+  };
+}
 
 /** The claims this service puts in, and requires of, an access token. */
 export interface AccessTokenClaims {

@@ -16,12 +16,23 @@ export function validationFailed(errors: FieldError[]): UnprocessableEntityExcep
   return new UnprocessableEntityException({ message: 'Validation failed', errors });
 }
 
+/**
+ * Leaves bare path and query values as the strings they are: Nest's own conversion would turn
+ * `/todos/1e3` into 1000 before `ParseIdPipe` could refuse it. DTOs still convert their fields.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+}
+
 /** Unknown fields are refused (422) so `role`, `is_active` or `owner_id` can never be mass-assigned. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
+    stopAtFirstError: true,
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationFailed(flatten(errors)),

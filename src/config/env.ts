@@ -18,13 +18,11 @@ const toBoolean = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 /** The environment as the operator writes it; see the configuration table in the README. */
 class EnvironmentVariables {
@@ -37,7 +35,7 @@ class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @IsOptional() @IsString()
   DATABASE_URL?: string;
 
   @IsString() @MinLength(1)
@@ -46,7 +44,7 @@ class EnvironmentVariables {
   @Transform(toBoolean) @IsBoolean()
   MIGRATIONS_RUN = true;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @IsOptional() @IsString()
   JWT_SECRET?: string;
 
   @IsString() @MinLength(1)
@@ -58,10 +56,10 @@ class EnvironmentVariables {
   @IsString()
   ACCESS_TOKEN_TTL = '15m';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsEmail()
+  @IsOptional() @IsEmail()
   ADMIN_EMAIL?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @IsOptional() @IsString()
   ADMIN_PASSWORD?: string;
 
   @Transform(toBoolean) @IsBoolean()
@@ -121,7 +119,9 @@ function loadDotEnv(): void {
  */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (source === process.env) loadDotEnv();
-  const raw = plainToInstance(EnvironmentVariables, { ...source }, { exposeDefaultValues: true });
+  // An empty variable means "unset": it takes the default rather than failing or turning a flag off.
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const raw = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
   const errors = validateSync(raw, { whitelist: true });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) =>

@@ -35,7 +35,7 @@ const HOW_TO_GENERATE =
 
 export function assertStrongSecret(secret: string): void {
   const normalised = secret.trim().toLowerCase();
-  if (WELL_KNOWN_SECRETS.has(normalised) || /^(.)\1*$/.test(secret)) {
+  if (WELL_KNOWN_SECRETS.has(normalised) || /^(.)\1*$/u.test(secret)) {
     throw new Error(`JWT_SECRET is a well-known or trivial value; ${HOW_TO_GENERATE}`);
   }
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {

@@ -25,6 +25,7 @@ export class EmbeddedPostgres {
       if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
         throw new Error(
           `The embedded database in ${dir} is in use by another process. Stop it first, or set DATABASE_URL to use PostgreSQL.`,
+          { cause: error },
         );
       }
       throw error;

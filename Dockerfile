@@ -1,0 +1,51 @@
+# Build:  docker build -t nest-auth-todos .
+# Run:    docker compose up   (see docker-compose.yml and .env.example)
+#
+# Node.js 22, not 20: Node 20 reached end of life on 2026-04-30, and production dependencies in
+# package-lock.json declare engines that exclude it (nestjs-pino >=22.12.0; cookie,
+# content-disposition and file-type >=22). bookworm-slim is glibc, so argon2 loads its prebuilt
+# prebuilds/linux-x64/argon2.glibc.node; nothing is compiled and no toolchain is needed.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# --- deps: every dependency, dev included, for the build -----------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Install scripts are denied in package.json ("allowScripts"); --ignore-scripts enforces that with
+# any npm version. argon2 finds its prebuilt binary at run time through node-gyp-build.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
+# --- build: TypeScript to dist/src and dist/migrations --------------------------------------------
+FROM deps AS build
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npx nest build \
+ && test -f dist/src/main.js \
+ && test -f dist/src/cli.js \
+ && ls dist/migrations/*.js >/dev/null
+
+# --- prod-deps: production dependencies only; runtime copies node_modules, not npm's cache --------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- runtime --------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Application files stay root-owned, so the process cannot rewrite its own code.
+COPY --from=prod-deps /app/node_modules ./node_modules
+# package.json is needed at run time: its "type": "module" makes dist/*.js ESM, and the app
+# reads its version from it.
+COPY package.json ./
+COPY --from=build /app/dist ./dist
+# DATA_DIR (default ./data): the one directory the app may write to.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+# Slim images have no curl; Node has a global fetch. Start period covers migrations at start-up.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/main.js"]

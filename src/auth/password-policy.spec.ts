@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normalizeEmail, normalizePassword, passwordProblem } from './password-policy.js';
+
+const TOO_SHORT = 'must be at least 8 characters';
+const TOO_LONG = 'must be at most 128 characters';
+const COMMON = 'is one of the most common passwords; choose a less predictable one';
+const CONTAINS_EMAIL = 'must not contain the first part of your email address';
+
+describe('normalizePassword', () => {
+  it('applies NFKC', () => {
+    assert.equal(normalizePassword('\uFB03x'), 'ffix');
+    assert.equal(normalizePassword('ｐａｓｓ'), 'pass');
+    assert.equal(normalizePassword('e\u0301'), '\u00e9');
+  });
+
+  it('neither trims nor changes case', () => {
+    assert.equal(normalizePassword('  Secret Phrase  '), '  Secret Phrase  ');
+  });
+});
+
+describe('normalizeEmail', () => {
+  it('trims and lower-cases', () => {
+    assert.equal(normalizeEmail('  Alice.Smith@Example.COM \n'), 'alice.smith@example.com');
+  });
+});
+
+describe('passwordProblem', () => {
+  describe('length', () => {
+    it('refuses 7 characters and accepts 8', () => {
+      assert.equal(passwordProblem('kq7#vz2'), TOO_SHORT);
+      assert.equal(passwordProblem('kq7#vz2m'), undefined);
+    });
+
+    it('accepts 128 characters and refuses 129', () => {
+      assert.equal(passwordProblem('kq7#vz2m'.repeat(16)), undefined);
+      assert.equal(passwordProblem('kq7#vz2m'.repeat(16) + 'x'), TOO_LONG);
+    });
+
+    it('counts an emoji as one character, not two UTF-16 units', () => {
+      assert.equal(passwordProblem('🔑'.repeat(7)), TOO_SHORT);
+      assert.equal(passwordProblem('🔑'.repeat(8)), undefined);
+      assert.equal(passwordProblem('🔑'.repeat(128)), undefined);
+      assert.equal(passwordProblem('🔑'.repeat(129)), TOO_LONG);
+    });
+
+    it('measures after NFKC, where one ligature becomes three letters', () => {
+      // 6 code points as typed, 8 once U+FB03 expands to "ffi".
+      assert.equal(passwordProblem('\uFB03kq7#v'), undefined);
+      // 43 code points as typed, 129 once expanded.
+      assert.equal(passwordProblem('\uFB03'.repeat(43)), TOO_LONG);
+    });
+
+    it('never trims, so surrounding spaces count', () => {
+      assert.equal(passwordProblem('  kq7#v  '), undefined);
+    });
+
+    it('lets 128 four-byte characters (exactly 512 bytes) through', () => {
+      const password = '𝄞'.repeat(128);
+      assert.equal(Buffer.byteLength(password, 'utf8'), 512);
+      assert.equal(passwordProblem(password), undefined);
+    });
+
+    // No code point needs more than 4 UTF-8 bytes, so the character limit always trips first.
+    it('reports the character limit for 129 four-byte characters (516 bytes)', () => {
+      assert.equal(passwordProblem('𝄞'.repeat(129)), TOO_LONG);
+    });
+  });
+
+  describe('common passwords', () => {
+    for (const password of ['password', 'PASSWORD', 'Password1', 'iloveyou', 'baseball', 'trustno1', '12345678']) {
+      it(`refuses ${JSON.stringify(password)}`, () => {
+        assert.equal(passwordProblem(password), COMMON);
+      });
+    }
+
+    it('compares after NFKC, so full-width letters do not disguise a common password', () => {
+      assert.equal(passwordProblem('ｐａｓｓｗｏｒｄ'), COMMON);
+    });
+
+    it('accepts a word that merely contains a common password', () => {
+      assert.equal(passwordProblem('password-kq7#vz'), undefined);
+    });
+  });
+
+  describe('email context', () => {
+    it('refuses a password containing a local part of 4 or more characters', () => {
+      assert.equal(passwordProblem('xxanna-42-xx', 'anna@example.com'), CONTAINS_EMAIL);
+    });
+
+    it('compares case-insensitively on both sides', () => {
+      assert.equal(passwordProblem('My-ALICE-2024', 'Alice@example.com'), CONTAINS_EMAIL);
+      assert.equal(passwordProblem('my-alice-2024', ' ALICE@EXAMPLE.COM '), CONTAINS_EMAIL);
+    });
+
+    it('ignores a local part shorter than 4 characters', () => {
+      assert.equal(passwordProblem('bob-kq7#vz2m', 'bob@x.com'), undefined);
+    });
+
+    it('ignores the domain', () => {
+      assert.equal(passwordProblem('example-kq7#vz', 'anna@example.com'), undefined);
+    });
+
+    it('accepts a password unrelated to the email', () => {
+      assert.equal(passwordProblem('kq7#vz2m-tulip', 'anna@example.com'), undefined);
+    });
+
+    it('skips the check without an email', () => {
+      assert.equal(passwordProblem('xxanna-42-xx'), undefined);
+    });
+
+    it('reports the common-password problem before the email one', () => {
+      assert.equal(passwordProblem('password', 'password@example.com'), COMMON);
+    });
+
+    // Lower-casing the local part before NFKC leaves 𝐀𝐍𝐍𝐀 as "ANNA", which a lower-cased password
+    // can never contain.
+    it('catches a local part whose NFKC form is upper-case', () => {
+      assert.equal(passwordProblem('anna-kq7#vz2m', '𝐀𝐍𝐍𝐀@example.com'), CONTAINS_EMAIL);
+    });
+  });
+});

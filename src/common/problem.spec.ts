@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { toProblem } from './problem.js';
+import { validationFailed } from './validation.js';
+
+function queryFailed(code: string, constraint?: string) {
+  const driverError = Object.assign(new Error(`database error ${code}`), { code, constraint });
+  return new QueryFailedError('select 1', [], driverError);
+}
+
+function frameworkError(statusCode: number, code?: string) {
+  return Object.assign(new Error('framework error'), { statusCode, code });
+}
+
+describe('toProblem', () => {
+  describe('HttpException', () => {
+    it('uses a string response as the detail', () => {
+      assert.deepEqual(toProblem(new HttpException('Teapot says no', HttpStatus.I_AM_A_TEAPOT)), {
+        type: 'about:blank',
+        title: "I'm a Teapot",
+        status: 418,
+        detail: 'Teapot says no',
+      });
+    });
+
+    it('uses the message of an object response', () => {
+      assert.deepEqual(toProblem(new NotFoundException('Todo not found')), {
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: 'Todo not found',
+      });
+    });
+
+    it('joins an array of messages', () => {
+      const problem = toProblem(new BadRequestException(['title is required', 'done must be a boolean']));
+      assert.equal(problem.status, 400);
+      assert.equal(problem.detail, 'title is required; done must be a boolean');
+    });
+
+    it('falls back to the title when the response has no message', () => {
+      const problem = toProblem(new HttpException({ reason: 'x' }, HttpStatus.FORBIDDEN));
+      assert.equal(problem.detail, 'Forbidden');
+      assert.equal('errors' in problem, false);
+    });
+
+    it('passes field errors through', () => {
+      const errors = [{ field: 'email', message: 'must be an email' }];
+      assert.deepEqual(toProblem(validationFailed(errors)), {
+        type: 'about:blank',
+        title: 'Unprocessable Entity',
+        status: 422,
+        detail: 'Validation failed',
+        errors,
+      });
+    });
+  });
+
+  describe('database errors', () => {
+    it('names a duplicate email', () => {
+      assert.deepEqual(toProblem(queryFailed('23505', 'UQ_users_email')), {
+        type: 'about:blank',
+        title: 'Conflict',
+        status: 409,
+        detail: 'Email already registered',
+      });
+    });
+
+    it('maps any other unique violation to a generic 409', () => {
+      for (const constraint of ['UQ_other', undefined]) {
+        const problem = toProblem(queryFailed('23505', constraint));
+        assert.equal(problem.status, 409);
+        assert.equal(problem.detail, 'Resource already exists');
+      }
+    });
+
+    it('maps a foreign-key violation and a serialisation failure to 409', () => {
+      assert.equal(toProblem(queryFailed('23503')).status, 409);
+      assert.equal(toProblem(queryFailed('40001')).status, 409);
+      assert.equal(toProblem(queryFailed('40P01')).status, 409);
+    });
+
+    it('maps a data exception such as invalid text representation to 422', () => {
+      const problem = toProblem(queryFailed('22P02'));
+      assert.equal(problem.status, 422);
+      assert.doesNotMatch(problem.detail, /22P02|database error/);
+    });
+
+    it('maps an admin shutdown to 503', () => {
+      assert.equal(toProblem(queryFailed('57P01')).status, 503);
+    });
+
+    it('hides an unmapped database error behind a 500', () => {
+      const problem = toProblem(queryFailed('42P01'));
+      assert.equal(problem.status, 500);
+      assert.doesNotMatch(problem.detail, /database error/);
+    });
+  });
+
+  describe('framework errors', () => {
+    it('maps a body over the limit to 413', () => {
+      assert.deepEqual(toProblem(frameworkError(413, 'FST_ERR_CTP_BODY_TOO_LARGE')), {
+        type: 'about:blank',
+        title: 'Payload Too Large',
+        status: 413,
+        detail: 'Request body is too large',
+      });
+    });
+
+    it('maps an unsupported media type to 415', () => {
+      assert.equal(toProblem(frameworkError(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE')).status, 415);
+    });
+
+    it('maps malformed JSON to 400', () => {
+      const problem = toProblem(frameworkError(400, 'FST_ERR_CTP_INVALID_JSON_BODY'));
+      assert.equal(problem.status, 400);
+      assert.equal(problem.detail, 'Malformed request body');
+    });
+
+    it('keeps any other 4xx status without its message', () => {
+      assert.equal(toProblem(frameworkError(400, 'SOMETHING')).detail, 'Bad request');
+      assert.deepEqual(toProblem(frameworkError(404)), {
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: 'Not Found',
+      });
+    });
+
+    it('does not trust a 5xx statusCode', () => {
+      assert.equal(toProblem(frameworkError(502)).status, 500);
+    });
+  });
+
+  describe('dependency down', () => {
+    it('maps a refused connection to 503', () => {
+      const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      assert.deepEqual(toProblem(error), {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'A dependency is unavailable, please retry',
+      });
+    });
+
+    it('recognises pg pool messages without a code', () => {
+      assert.equal(toProblem(new Error('timeout exceeded when trying to connect')).status, 503);
+      assert.equal(toProblem(new Error('Connection terminated unexpectedly')).status, 503);
+    });
+  });
+
+  describe('anything else', () => {
+    it('is a 500 that does not reveal the message', () => {
+      const problem = toProblem(new Error('password=hunter2 at /srv/app/secret.ts'));
+      assert.deepEqual(problem, {
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'Internal Server Error',
+      });
+    });
+
+    it('copes with values that are not errors', () => {
+      for (const thrown of ['boom', undefined, null, 42, { statusCode: 404 }]) {
+        assert.equal(toProblem(thrown).status, 500);
+      }
+    });
+  });
+});

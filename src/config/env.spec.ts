@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadEnv } from './env.js';
+
+describe('loadEnv', () => {
+  it('fills in the defaults', () => {
+    assert.deepEqual(loadEnv({}), {
+      nodeEnv: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: './data',
+      migrationsRun: true,
+      jwtSecret: undefined,
+      jwtIssuer: 'nest-auth-todos',
+      jwtAudience: 'nest-auth-todos-api',
+      accessTokenTtlSeconds: 900,
+      adminEmail: undefined,
+      adminPassword: undefined,
+      trustProxy: false,
+      corsOrigins: [],
+      logLevel: 'info',
+      swaggerEnabled: true,
+    });
+  });
+
+  describe('PORT', () => {
+    it('parses a number', () => {
+      assert.equal(loadEnv({ PORT: '8080' }).port, 8080);
+    });
+
+    for (const port of ['abc', '80a', '-1', '65536', '1.5']) {
+      it(`refuses ${JSON.stringify(port)}`, () => {
+        assert.throws(() => loadEnv({ PORT: port }), /PORT/);
+      });
+    }
+  });
+
+  describe('ACCESS_TOKEN_TTL', () => {
+    for (const [ttl, seconds] of [['15m', 900], ['30m', 1800], ['1h', 3600], ['3600s', 3600]] as const) {
+      it(`reads ${ttl} as ${seconds} seconds`, () => {
+        assert.equal(loadEnv({ ACCESS_TOKEN_TTL: ttl }).accessTokenTtlSeconds, seconds);
+      });
+    }
+
+    for (const ttl of ['5m', '14m', '61m', '2h', '900']) {
+      it(`refuses ${ttl} as outside 15m..1h`, () => {
+        assert.throws(() => loadEnv({ ACCESS_TOKEN_TTL: ttl }), /ACCESS_TOKEN_TTL must be between 15m and 1h/);
+      });
+    }
+
+    it('refuses something that is not a duration', () => {
+      assert.throws(() => loadEnv({ ACCESS_TOKEN_TTL: 'soon' }), /ACCESS_TOKEN_TTL must be a duration/);
+    });
+  });
+
+  describe('production', () => {
+    it('requires DATABASE_URL', () => {
+      assert.throws(() => loadEnv({ NODE_ENV: 'production' }), /DATABASE_URL is required/);
+      assert.throws(() => loadEnv({ NODE_ENV: 'production', DATABASE_URL: '  ' }), /DATABASE_URL is required/);
+    });
+
+    it('accepts a DATABASE_URL', () => {
+      const env = loadEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/app' });
+      assert.equal(env.nodeEnv, 'production');
+      assert.equal(env.databaseUrl, 'postgres://app@db/app');
+    });
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    assert.throws(() => loadEnv({ NODE_ENV: 'staging' }), /NODE_ENV/);
+  });
+
+  describe('admin bootstrap', () => {
+    it('refuses ADMIN_EMAIL without ADMIN_PASSWORD and the reverse', () => {
+      assert.throws(() => loadEnv({ ADMIN_EMAIL: 'root@example.com' }), /ADMIN_EMAIL and ADMIN_PASSWORD go together/);
+      assert.throws(() => loadEnv({ ADMIN_PASSWORD: 'kq7#vz2m-tulip' }), /ADMIN_EMAIL and ADMIN_PASSWORD go together/);
+    });
+
+    it('accepts both', () => {
+      const env = loadEnv({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'kq7#vz2m-tulip' });
+      assert.equal(env.adminEmail, 'root@example.com');
+      assert.equal(env.adminPassword, 'kq7#vz2m-tulip');
+    });
+
+    it('refuses an ADMIN_EMAIL that is not an email', () => {
+      assert.throws(() => loadEnv({ ADMIN_EMAIL: 'root', ADMIN_PASSWORD: 'kq7#vz2m-tulip' }), /ADMIN_EMAIL/);
+    });
+  });
+
+  it('splits CORS_ORIGINS on commas, trimming and dropping empties', () => {
+    assert.deepEqual(loadEnv({ CORS_ORIGINS: 'a, b,' }).corsOrigins, ['a', 'b']);
+    assert.deepEqual(
+      loadEnv({ CORS_ORIGINS: 'https://app.example.com , http://localhost:5173' }).corsOrigins,
+      ['https://app.example.com', 'http://localhost:5173'],
+    );
+  });
+
+  describe('booleans', () => {
+    it('reads true and false', () => {
+      const env = loadEnv({ TRUST_PROXY: 'true', MIGRATIONS_RUN: 'false', SWAGGER_ENABLED: 'false' });
+      assert.equal(env.trustProxy, true);
+      assert.equal(env.migrationsRun, false);
+      assert.equal(env.swaggerEnabled, false);
+    });
+
+    it('reads 1/0, yes/no and on/off, in any case', () => {
+      assert.equal(loadEnv({ TRUST_PROXY: '1' }).trustProxy, true);
+      assert.equal(loadEnv({ TRUST_PROXY: 'YES' }).trustProxy, true);
+      assert.equal(loadEnv({ TRUST_PROXY: ' On ' }).trustProxy, true);
+      assert.equal(loadEnv({ MIGRATIONS_RUN: '0' }).migrationsRun, false);
+      assert.equal(loadEnv({ MIGRATIONS_RUN: 'No' }).migrationsRun, false);
+      assert.equal(loadEnv({ MIGRATIONS_RUN: 'off' }).migrationsRun, false);
+    });
+
+    it('refuses anything else', () => {
+      assert.throws(() => loadEnv({ TRUST_PROXY: 'maybe' }), /TRUST_PROXY/);
+    });
+  });
+
+  it('refuses an unknown LOG_LEVEL', () => {
+    assert.throws(() => loadEnv({ LOG_LEVEL: 'verbose' }), /LOG_LEVEL/);
+  });
+
+  it('treats an empty JWT_SECRET as unset', () => {
+    assert.equal(loadEnv({ JWT_SECRET: '' }).jwtSecret, undefined);
+  });
+});

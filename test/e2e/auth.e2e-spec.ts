@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import argon2 from 'argon2';
+import jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectProblem, fieldsIn, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+
+describe('auth', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+  afterEach(() => t.reset());
+
+  const hashOf = async (email: string): Promise<string> => {
+    const [row] = await t.app.get(DataSource).query('SELECT hashed_password FROM users WHERE email = $1', [email]);
+    return row.hashed_password as string;
+  };
+
+  describe('POST /auth/register', () => {
+    it('creates a user, stores the email trimmed and lower-cased, and returns no secret', async () => {
+      const res = await t.http.post('/auth/register').send({ email: '  Ada.Lovelace@Example.COM ', password: PASSWORD });
+      assert.equal(res.status, 201);
+      assert.deepEqual(Object.keys(res.body).sort(), ['created_at', 'email', 'email_verified', 'id', 'is_active', 'role']);
+      assert.equal(res.body.email, 'ada.lovelace@example.com');
+      assert.equal(res.body.role, 'user');
+      assert.equal(res.body.is_active, true);
+      assert.equal(res.body.email_verified, false);
+      assert.ok(!Number.isNaN(Date.parse(res.body.created_at)));
+      assert.doesNotMatch(res.text, /argon2|hashed|password/i);
+      assert.match(await hashOf('ada.lovelace@example.com'), /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    });
+
+    it('refuses an email that is already registered in another case with 409', async () => {
+      await signUp(t.http, 'grace@example.com');
+      const res = await t.http.post('/auth/register').send({ email: 'GRACE@example.com ', password: 'another-fine-passphrase' });
+      expectProblem(res, 409, 'Email already registered');
+      const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
+      assert.equal(count, 1);
+    });
+
+    it('refuses mass-assigned role, is_active and unknown fields with 422 and creates nothing', async () => {
+      for (const extra of [{ role: 'admin' }, { is_active: false }, { id: 99 }, { email_verified: true }]) {
+        const res = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD, ...extra });
+        const body = expectProblem(res, 422, 'Validation failed');
+        assert.deepEqual(fieldsIn(body), Object.keys(extra));
+      }
+      const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
+      assert.equal(count, 0);
+    });
+
+    it('explains each password refusal in the 422', async () => {
+      const cases: [string, string, RegExp][] = [
+        ['x@example.com', 'short1!', /at least 8 characters/],
+        ['x@example.com', 'a'.repeat(129), /at most 128 characters/],
+        ['x@example.com', 'password', /most common passwords/],
+        ['x@example.com', 'Iloveyou', /most common passwords/],
+        ['margaret@example.com', 'xxMARGARETxx-2024', /email address/],
+      ];
+      for (const [email, password, why] of cases) {
+        const res = await t.http.post('/auth/register').send({ email, password });
+        const body = expectProblem(res, 422);
+        const passwordError = body.errors?.find((e) => e.field === 'password');
+        assert.ok(passwordError, `no password error for ${password}`);
+        assert.match(passwordError.message, why);
+      }
+    });
+
+    it('measures length after NFKC normalisation and never trims', async () => {
+      // U+FB03 (ffi ligature) becomes three letters under NFKC: 3 characters typed, 9 after.
+      const res = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: 'ﬃﬃﬃ' });
+      assert.equal(res.status, 201, res.text);
+      const spaced = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: '  sevn7  ' });
+      assert.equal(spaced.status, 201, 'surrounding spaces count as characters');
+    });
+
+    it('allows a short local part inside the password (only 4+ characters are checked)', async () => {
+      const res = await t.http.post('/auth/register').send({ email: 'bob@example.com', password: 'bob-likes-tea-42' });
+      assert.equal(res.status, 201, res.text);
+    });
+
+    it('validates the email and the types', async () => {
+      for (const body of [
+        { email: 'not-an-email', password: PASSWORD },
+        { email: `${'a'.repeat(250)}@example.com`, password: PASSWORD },
+        { email: 42, password: PASSWORD },
+        { email: uniqueEmail(), password: 12345678 },
+        { password: PASSWORD },
+        [],
+      ]) {
+        expectProblem(await t.http.post('/auth/register').send(body), 422);
+      }
+    });
+
+    it('answers malformed JSON with 400 and an oversized body with 413', async () => {
+      const bad = await t.http.post('/auth/register').set('Content-Type', 'application/json').send('{"email": ');
+      expectProblem(bad, 400);
+      const huge = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: 'x'.repeat(200 * 1024) });
+      expectProblem(huge, 413);
+    });
+  });
+
+  describe('POST /auth/login', () => {
+    it('issues a bearer token with the claims the contract names, and no-store', async () => {
+      const user = await signUp(t.http);
+      const res = await t.http.post('/auth/login').type('form').send({ grant_type: 'password', username: user.email, password: PASSWORD, scope: '' });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['cache-control'], 'no-store');
+      assert.equal(res.body.token_type, 'bearer');
+      assert.equal(res.body.expires_in, 900);
+      const decoded = jwt.verify(res.body.access_token, t.jwtSecret, { complete: true, algorithms: ['HS256'] });
+      assert.equal(decoded.header.typ, 'at+jwt');
+      const claims = decoded.payload as jwt.JwtPayload;
+      assert.equal(claims.sub, String(user.id));
+      assert.equal(claims.iss, 'nest-auth-todos');
+      assert.equal(claims.aud, 'nest-auth-todos-api');
+      assert.equal(claims.exp! - claims.iat!, 900);
+      assert.match(String(claims.jti), /^[0-9a-f-]{36}$/);
+      assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'sub']);
+    });
+
+    it('accepts the email in any case and with surrounding spaces', async () => {
+      const user = await signUp(t.http, 'mixed@example.com');
+      const res = await t.http.post('/auth/login').type('form').send({ username: '  MIXED@Example.com', password: user.password });
+      assert.equal(res.status, 200);
+    });
+
+    it('gives the same 401 for an unknown email and a wrong password', async () => {
+      const user = await signUp(t.http);
+      const wrong = await t.http.post('/auth/login').type('form').send({ username: user.email, password: 'not-the-password' });
+      const unknown = await t.http.post('/auth/login').type('form').send({ username: 'nobody@example.com', password: 'not-the-password' });
+      expectProblem(wrong, 401, 'Incorrect email or password');
+      expectProblem(unknown, 401, 'Incorrect email or password');
+      assert.deepEqual(wrong.body, unknown.body);
+    });
+
+    it('says "Inactive account" only after the correct password', async () => {
+      const user = await signUp(t.http);
+      await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
+      const right = await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD });
+      expectProblem(right, 403, 'Inactive account');
+      const wrong = await t.http.post('/auth/login').type('form').send({ username: user.email, password: 'not-the-password' });
+      expectProblem(wrong, 401, 'Incorrect email or password');
+    });
+
+    it('verifies passwords in NFKC form', async () => {
+      const email = uniqueEmail();
+      await signUp(t.http, email, 'café-au-lait-7'); // precomposed é
+      const res = await t.http.post('/auth/login').type('form').send({ username: email, password: 'cafe\u0301-au-lait-7' });
+      assert.equal(res.status, 200, 'decomposed é is the same password after NFKC');
+    });
+
+    it('names missing or malformed form fields in a 422', async () => {
+      const missing = expectProblem(await t.http.post('/auth/login').type('form').send({ username: 'a@example.com' }), 422);
+      assert.deepEqual(fieldsIn(missing), ['password']);
+      const grant = expectProblem(
+        await t.http.post('/auth/login').type('form').send({ grant_type: 'client_credentials', username: 'a@example.com', password: 'x' }),
+        422,
+      );
+      assert.deepEqual(fieldsIn(grant), ['grant_type']);
+      const extra = expectProblem(await t.http.post('/auth/login').type('form').send({ username: 'a', password: 'b', role: 'admin' }), 422);
+      assert.deepEqual(fieldsIn(extra), ['role']);
+    });
+
+    it('upgrades a hash made with other parameters on a successful login', async () => {
+      const user = await signUp(t.http);
+      const weaker = await argon2.hash(PASSWORD, { type: argon2.argon2i, memoryCost: 8192, timeCost: 1, parallelism: 1 });
+      await t.app.get(DataSource).query('UPDATE users SET hashed_password = $1 WHERE id = $2', [weaker, user.id]);
+      await login(t.http, user.email);
+      assert.match(await hashOf(user.email), /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    });
+  });
+
+  describe('bearer tokens', () => {
+    const sign = (payload: object, secret: string, options: jwt.SignOptions = {}) =>
+      jwt.sign(payload, secret, { algorithm: 'HS256', issuer: 'nest-auth-todos', audience: 'nest-auth-todos-api', expiresIn: 600, ...options });
+
+    it('opens /users/me with a valid token', async () => {
+      const user = await signUp(t.http);
+      const res = await t.http.get('/users/me').set(user.auth);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.email, user.email);
+    });
+
+    it('refuses a missing, malformed or foreign token with 401 and WWW-Authenticate', async () => {
+      const user = await signUp(t.http);
+      expectProblem(await t.http.get('/users/me'), 401, 'Not authenticated');
+      const cases = [
+        'Bearer not-a-jwt',
+        `Bearer ${user.token}x`,
+        `Bearer ${sign({ sub: String(user.id) }, 'another-secret-that-is-long-enough-to-be-valid!!')}`,
+        `Bearer ${sign({ sub: String(user.id) }, t.jwtSecret, { expiresIn: -60 })}`,
+        `Bearer ${sign({ sub: String(user.id) }, t.jwtSecret, { issuer: 'someone-else' })}`,
+        `Bearer ${sign({ sub: String(user.id) }, t.jwtSecret, { audience: 'another-api' })}`,
+        `Bearer ${sign({ sub: String(user.id) }, t.jwtSecret, { algorithm: 'HS512' })}`,
+        `Bearer ${jwt.sign({ sub: String(user.id), iss: 'nest-auth-todos', aud: 'nest-auth-todos-api' }, t.jwtSecret, { algorithm: 'HS256' })}`,
+        `Bearer ${jwt.sign({ sub: String(user.id), iss: 'nest-auth-todos', aud: 'nest-auth-todos-api', exp: Math.floor(Date.now() / 1000) + 600 }, '', { algorithm: 'none' })}`,
+        `Bearer ${sign({ sub: 'abc' }, t.jwtSecret)}`,
+        `Bearer ${sign({ sub: '1e0' }, t.jwtSecret)}`,
+        `Bearer ${sign({ sub: '99999' }, t.jwtSecret)}`,
+        `Bearer ${sign({ sub: '99999999999999' }, t.jwtSecret)}`,
+        `Basic ${Buffer.from(`${user.email}:${PASSWORD}`).toString('base64')}`,
+      ];
+      for (const authorization of cases) {
+        const res = await t.http.get('/users/me').set('Authorization', authorization);
+        expectProblem(res, 401);
+        assert.ok(['Not authenticated', 'Invalid token', 'Token expired'].includes(res.body.detail), authorization);
+      }
+    });
+
+    it('says "Token expired" for an expired token', async () => {
+      const user = await signUp(t.http);
+      const expired = sign({ sub: String(user.id) }, t.jwtSecret, { expiresIn: -60 });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${expired}`), 401, 'Token expired');
+    });
+
+    it('refuses a deactivated user on the next request with 403 and a deleted one with 401', async () => {
+      const user = await signUp(t.http);
+      const db = t.app.get(DataSource);
+      await db.query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
+      expectProblem(await t.http.get('/users/me').set(user.auth), 403, 'Inactive account');
+      await db.query('DELETE FROM users WHERE id = $1', [user.id]);
+      expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Invalid token');
+    });
+  });
+});
