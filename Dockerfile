@@ -11,9 +11,10 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Install scripts are denied in package.json ("allowScripts"); --ignore-scripts enforces that with
-# any npm version. argon2 finds its prebuilt binary at run time through node-gyp-build.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# Only argon2's install script is allowed (package.json "allowScripts"); --ignore-scripts enforces
+# that with any npm version, and `npm rebuild argon2` runs the one allowed script: it checks that
+# the prebuilt binary loads in this image (it crashes with some Node builds) and fails loudly if not.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild argon2
 
 # --- build: TypeScript to dist/src and dist/migrations --------------------------------------------
 FROM deps AS build
@@ -29,7 +30,7 @@ RUN npx nest build \
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild argon2
 
 # --- runtime --------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
