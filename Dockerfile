@@ -3,8 +3,8 @@
 #
 # Node.js 22, not 20: Node 20 reached end of life on 2026-04-30, and production dependencies in
 # package-lock.json declare engines that exclude it (nestjs-pino >=22.12.0; cookie,
-# content-disposition and file-type >=22). bookworm-slim is glibc, so argon2 loads its prebuilt
-# prebuilds/linux-x64/argon2.glibc.node; nothing is compiled and no toolchain is needed.
+# content-disposition and file-type >=22). bookworm-slim is glibc: argon2 loads its prebuilt
+# prebuilds/linux-x64/argon2.glibc.node, which `npm rebuild argon2` below checks at build time.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- deps: every dependency, dev included, for the build -----------------------------------------

@@ -26,9 +26,12 @@ export async function createApp(): Promise<NestFastifyApplication> {
     requestIdHeader: false,
     genReqId: requestId,
   });
-  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  // The API takes JSON and forms only; Fastify would otherwise hand text/plain bodies to handlers.
+  fastify.removeContentTypeParser('text/plain');
   // abortOnError: false lets a start-up failure reach the caller instead of aborting with buffered logs.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,

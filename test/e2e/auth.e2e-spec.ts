@@ -100,6 +100,13 @@ describe('auth', () => {
       const huge = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: 'x'.repeat(200 * 1024) });
       expectProblem(huge, 413);
     });
+
+    it('answers a body that is neither JSON nor a form with 415', async () => {
+      for (const type of ['text/plain', 'application/xml']) {
+        const res = await t.http.post('/auth/register').set('Content-Type', type).send('email=a@example.com');
+        expectProblem(res, 415);
+      }
+    });
   });
 
   describe('POST /auth/login', () => {
