@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { jsonBodyParser } from './common/json-body.js';
 import { REQUEST_ID_HEADER, requestId } from './common/logging.js';
+import { sendProblem, writeClientError } from './common/problem-details.filter.js';
 import { appConfig, type AppConfig } from './config/configuration.js';
 import { loadEnv } from './config/env.js';
 import { resolveJwtSecret } from './config/jwt-secret.js';
 import { setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
+const logger = new NestLogger('Http');
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -25,6 +30,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
     trustProxy: env.trustProxy,
     requestIdHeader: false,
     genReqId: requestId,
+    // Errors Fastify answers before Nest sees the request: bad URLs, then malformed HTTP.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, error, logger),
+    clientErrorHandler: writeClientError,
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
@@ -38,10 +46,17 @@ export async function createApp(): Promise<NestFastifyApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   app.enableShutdownHooks();
   const config = app.get<AppConfig>(appConfig.KEY);
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Total-Count', 'WWW-Authenticate', 'Retry-After'] });
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+      maxAge: 600,
+    });
   }
   if (config.swaggerEnabled) setupSwagger(app, version);
   return app;

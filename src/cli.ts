@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
+import { normalizeEmail } from './auth/password-policy.js';
 
 const USAGE = `Usage: npm run cli -- create-admin --email <email>
 
@@ -37,10 +38,11 @@ async function readPassword(): Promise<string> {
 
 async function createAdmin(email: string): Promise<void> {
   const password = await readPassword();
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  // Nest's own logger stays off: a failure is reported once, below, in one line.
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   try {
     const outcome = await app.get(AdminBootstrapService).ensureAdmin(email, password);
-    console.log(`Admin ${email.trim().toLowerCase()}: ${outcome}`);
+    console.log(`Admin ${normalizeEmail(email)}: ${outcome}`);
   } finally {
     await app.close();
   }

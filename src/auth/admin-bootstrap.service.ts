@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { isEmail } from 'class-validator';
 import { QueryFailedError } from 'typeorm';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
-import { UsersService } from '../users/users.service.js';
+import { type AdminOutcome, UsersService } from '../users/users.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { normalizeEmail, passwordProblem } from './password-policy.js';
 
@@ -19,22 +20,31 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { adminEmail, adminPassword } = this.config;
     if (!adminEmail || !adminPassword) return;
-    const outcome = await this.ensureAdmin(adminEmail, adminPassword);
-    this.logger.log(`Bootstrap admin ${outcome}`);
+    // A deactivated bootstrap admin stays deactivated: an admin's decision outlives a redeploy.
+    const outcome = await this.ensureAdmin(adminEmail, adminPassword, { reactivate: false });
+    if (outcome === 'inactive') {
+      this.logger.warn('The bootstrap admin account is deactivated; it was not reactivated');
+    } else {
+      this.logger.log(`Bootstrap admin ${outcome}`);
+    }
   }
 
-  /** Creates the admin, or promotes and reactivates an existing account (its password is kept). */
-  async ensureAdmin(rawEmail: string, password: string): Promise<'created' | 'promoted' | 'unchanged'> {
+  /**
+   * Creates the admin, or promotes an existing account (its password is kept) and, when
+   * `reactivate` is set (the CLI), reactivates it.
+   */
+  async ensureAdmin(rawEmail: string, password: string, { reactivate = true } = {}): Promise<AdminOutcome> {
     const email = normalizeEmail(rawEmail);
+    if (!isEmail(email) || email.length > 254) throw new Error(`"${rawEmail}" is not an email address`);
     const problem = passwordProblem(password, email);
     if (problem) throw new Error(`The admin password ${problem}`);
     const hash = () => this.hasher.hash(password);
     try {
-      return await this.users.ensureAdmin(email, hash);
+      return await this.users.ensureAdmin(email, hash, reactivate);
     } catch (error) {
       // Another instance created the same account a moment ago: promote it instead.
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
-        return this.users.ensureAdmin(email, hash);
+        return this.users.ensureAdmin(email, hash, reactivate);
       }
       throw error;
     }

@@ -25,7 +25,7 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })
   @ApiCreatedResponse({ type: UserOut })
-  @ApiProblems(400, 409, 413, 422)
+  @ApiProblems(400, 409, 413, 415, 422)
   async register(@Body() body: RegisterDto): Promise<UserOut> {
     return toUserOut(await this.auth.register(body));
   }
@@ -38,7 +38,7 @@ export class AuthController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: LoginFormDto })
   @ApiOkResponse({ type: TokenDto, headers: { 'Cache-Control': { schema: { type: 'string', example: 'no-store' } } } })
-  @ApiProblems(400, 401, 403, 413, 422)
+  @ApiProblems(400, 401, 403, 413, 415, 422)
   login(@CurrentUser() user: User, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
     reply.header('cache-control', 'no-store');
     return this.tokens.issue(user);

@@ -16,9 +16,9 @@ export function IsAcceptablePassword(emailProperty?: string, options?: Validatio
           return passwordProblem(value, typeof email === 'string' ? email : undefined) === undefined;
         },
         defaultMessage(args: ValidationArguments) {
-          if (typeof args.value !== 'string') return 'must be a string';
+          if (typeof args.value !== 'string') return `${args.property} must be a string`;
           const email = emailProperty ? (args.object as Record<string, unknown>)[emailProperty] : undefined;
-          return passwordProblem(args.value, typeof email === 'string' ? email : undefined) ?? 'is not acceptable';
+          return `${args.property} ${passwordProblem(args.value, typeof email === 'string' ? email : undefined) ?? 'is not acceptable'}`;
         },
       },
     });

@@ -23,6 +23,7 @@ export function passwordProblem(password: string, email?: string): string | unde
   const chars = [...normalized].length;
   if (chars < PASSWORD_MIN_CHARS) return `must be at least ${PASSWORD_MIN_CHARS} characters`;
   if (chars > PASSWORD_MAX_CHARS) return `must be at most ${PASSWORD_MAX_CHARS} characters`;
+  // Implied by 128 code points today (4 bytes at most each); kept should the character limit grow.
   if (Buffer.byteLength(normalized, 'utf8') > PASSWORD_MAX_BYTES) return `must be at most ${PASSWORD_MAX_BYTES} bytes`;
   const lowered = normalized.toLowerCase();
   if (commonPasswords().has(lowered)) return 'is one of the most common passwords; choose a less predictable one';

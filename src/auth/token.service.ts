@@ -52,11 +52,24 @@ export class TokenService {
   }
 }
 
-/** `sub` must be the decimal id of a user: a positive 32-bit integer without sign, padding or exponent. */
-export function userIdFromClaims(claims: Partial<AccessTokenClaims>): number | undefined {
-  if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || !/^[1-9]\d{0,9}$/.test(claims.sub)) {
+/** The `typ` from a token's header, which the signature already covers. */
+export function tokenType(token: string): unknown {
+  try {
+    return (JSON.parse(Buffer.from(token.split('.', 1)[0], 'base64url').toString('utf8')) as { typ?: unknown }).typ;
+  } catch {
     return undefined;
   }
+}
+
+/**
+ * The user id an access token speaks for, once its signature, `iss`, `aud` and `exp` are
+ * verified: the token must be ours (`typ: at+jwt`, a `jti`, numeric `iat` and `exp`), and `sub`
+ * the decimal id of a user, a positive 32-bit integer without sign, padding or exponent.
+ */
+export function userIdFromClaims(claims: Partial<AccessTokenClaims>, typ: unknown): number | undefined {
+  if (typ !== ACCESS_TOKEN_TYPE || typeof claims.jti !== 'string' || claims.jti === '') return undefined;
+  if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
+  if (typeof claims.sub !== 'string' || !/^[1-9]\d{0,9}$/.test(claims.sub)) return undefined;
   const id = Number(claims.sub);
   return id <= 2_147_483_647 ? id : undefined;
 }

@@ -26,6 +26,13 @@ export const REDACTED_PATHS = [
   '*.client_secret',
 ];
 
+const SECRET_QUERY_PARAMS = /([?&](?:password|new_password|current_password|token|access_token|refresh_token|client_secret)=)[^&]*/gi;
+
+/** A password or token someone put in a query string stays out of the logs. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+}
+
 /** One JSON line per request, carrying the request id Fastify assigned. */
 export function pinoParams(level: string): Params {
   return {
@@ -36,7 +43,7 @@ export function pinoParams(level: string): Params {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },

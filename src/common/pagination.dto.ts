@@ -1,15 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
-export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit = 20;
+/** Query integers in plain decimal only: `1e1`, `0x10` or `10.0` stay strings and fail `@IsInt`. */
+export const toIntParam = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : value;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @Type(() => Number) @IsInt() @Min(0) @Max(2_147_483_647)
-  offset = 0;
+export class PaginationQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  @Transform(toIntParam) @Max(100) @Min(1) @IsInt()
+  limit: number = 20;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+  @Transform(toIntParam) @Max(2_147_483_647) @Min(0) @IsInt()
+  offset: number = 0;
 }
 
 /** Query-string booleans: only the words `true` and `false` are accepted. */

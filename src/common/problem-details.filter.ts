@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from './problem.js';
+import { type Problem, toProblem } from './problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -19,6 +20,21 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
   const body = toProblem(exception);
   if (body.status >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
   body.instance = request.url.split('?', 1)[0];
+  // Nest's "Cannot GET /path?query" would echo a query string (and any secret in it).
+  if (body.status === 404 && body.detail.startsWith(`Cannot ${request.method} `)) {
+    body.detail = `No route for ${request.method} ${body.instance}`;
+  }
   if (body.status === 401) reply.header('www-authenticate', 'Bearer');
   reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** Malformed HTTP never reaches a route: answer on the socket, still as problem+json, and close. */
+export function writeClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body: Problem = toProblem(Object.assign(new Error('client error'), { statusCode: status }));
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${body.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
 }

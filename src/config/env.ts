@@ -108,10 +108,15 @@ function durationSeconds(name: string, value: string, [min, max]: readonly [numb
   return seconds;
 }
 
-/** Reads `.env` when present (real environment variables win) once per process. */
+let dotEnvRead = false;
+
+/** Reads `.env` when present (real environment variables win), once per process. */
 function loadDotEnv(): void {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  if (!dotEnvRead && existsSync('.env')) process.loadEnvFile('.env');
+  dotEnvRead = true;
 }
+
+let last: { source: string; env: Env } | undefined;
 
 /**
  * Validates the environment and returns it typed. This is the only place in the project that
@@ -119,6 +124,14 @@ function loadDotEnv(): void {
  */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (source === process.env) loadDotEnv();
+  // Start-up asks several times (each config namespace); parse again only when the input changed.
+  const snapshot = JSON.stringify(source);
+  if (last?.source === snapshot) return last.env;
+  last = { source: snapshot, env: parseEnv(source) };
+  return last.env;
+}
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
   // An empty variable means "unset": it takes the default rather than failing or turning a flag off.
   const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const raw = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });

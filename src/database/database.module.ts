@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/configuration.js';
-import { createDataSource, typeOrmOptions } from './typeorm-options.js';
+import { openDataSource, typeOrmOptions } from './typeorm-options.js';
 
 @Module({
   imports: [
@@ -14,10 +14,7 @@ import { createDataSource, typeOrmOptions } from './typeorm-options.js';
         retryAttempts: db.url ? 10 : 0,
         retryDelay: 3_000,
       }),
-      dataSourceFactory: async (options) => {
-        const db = databaseConfig();
-        return (await createDataSource(db, options as ReturnType<typeof typeOrmOptions>)).initialize();
-      },
+      dataSourceFactory: (options) => openDataSource(databaseConfig(), options as ReturnType<typeof typeOrmOptions>),
     }),
   ],
 })

@@ -21,7 +21,7 @@ export class TodosController {
   @Post()
   @ApiOperation({ summary: 'Create a todo', operationId: 'todos_create' })
   @ApiCreatedResponse({ type: TodoOut })
-  @ApiProblems(400, 413)
+  @ApiProblems(400, 413, 415)
   async create(@CurrentUser() user: User, @Body() body: CreateTodoDto): Promise<TodoOut> {
     return toTodoOut(await this.todos.create(user.id, body));
   }
@@ -50,7 +50,7 @@ export class TodosController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
   @ApiOkResponse({ type: TodoOut })
-  @ApiProblems(400, 404, 413)
+  @ApiProblems(400, 404, 413, 415)
   async update(
     @CurrentUser() user: User,
     @Param('id', ParseIdPipe) id: number,

@@ -62,15 +62,10 @@ export class TodosService {
       .execute();
     const row = (result.raw as Record<string, unknown>[])[0];
     if (!row) throw notFound();
-    return this.todos.create({
-      id: row.id as number,
-      title: row.title as string,
-      description: row.description as string | null,
-      completed: row.completed as boolean,
-      ownerId: row.owner_id as number,
-      createdAt: row.created_at as Date,
-      updatedAt: row.updated_at as Date,
-    });
+    // The row comes back with column names; map them through the entity's metadata.
+    const todo = this.todos.create();
+    for (const column of this.todos.metadata.columns) column.setEntityValue(todo, row[column.databaseName]);
+    return todo;
   }
 
   async remove(ownerId: number, id: number): Promise<void> {

@@ -38,7 +38,7 @@ export class AdminUsersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
   @ApiOkResponse({ type: UserOut })
-  @ApiProblems(400, 404, 409)
+  @ApiProblems(400, 404, 409, 413, 415)
   async update(@Param('id', ParseIdPipe) id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
     return toUserOut(await this.users.update(id, body));
   }

@@ -1,11 +1,16 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, ILike, Repository } from 'typeorm';
+import { type EntityManager, ILike, Not, Repository } from 'typeorm';
 import { likeContains } from '../common/pagination.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { Role } from './role.enum.js';
 import { User } from './user.entity.js';
+
+/** Arbitrary key of the advisory lock that serialises changes which remove an active admin. */
+const LAST_ADMIN_LOCK = 7_301_001;
+
+export type AdminOutcome = 'created' | 'promoted' | 'unchanged' | 'inactive';
 
 @Injectable()
 export class UsersService {
@@ -42,7 +47,7 @@ export class UsersService {
   list(query: ListUsersQueryDto): Promise<[User[], number]> {
     return this.users.findAndCount({
       where: {
-        ...(query.q ? { email: ILike(likeContains(query.q.trim().toLowerCase())) } : {}),
+        ...(query.q ? { email: ILike(likeContains(query.q.trim())) } : {}),
         ...(query.role ? { role: query.role } : {}),
         ...(query.is_active !== undefined ? { isActive: query.is_active } : {}),
       },
@@ -55,60 +60,57 @@ export class UsersService {
   /** Role and activation changes; the last active admin can be neither demoted nor deactivated. */
   update(id: number, changes: UpdateUserDto): Promise<User> {
     return this.users.manager.transaction(async (em) => {
-      const user = await this.lockForAdminChange(em, id);
-      const stopsBeingAdmin =
-        (changes.role !== undefined && changes.role !== Role.Admin) || changes.is_active === false;
-      if (stopsBeingAdmin) await this.assertNotLastAdmin(em, user);
-      if (changes.role !== undefined) user.role = changes.role;
-      if (changes.is_active !== undefined) user.isActive = changes.is_active;
-      return em.save(user);
+      const user = await this.lockUser(em, id);
+      const patch: Partial<User> = {};
+      if (changes.role !== undefined) patch.role = changes.role;
+      if (changes.is_active !== undefined) patch.isActive = changes.is_active;
+      const after = { ...user, ...patch };
+      if (after.role !== Role.Admin || !after.isActive) await this.assertNotLastAdmin(em, user);
+      if (Object.keys(patch).length > 0) await em.update(User, { id }, patch);
+      return Object.assign(user, patch);
     });
   }
 
   /** Deletes a user and, through the foreign keys, everything they own. */
   remove(id: number): Promise<void> {
     return this.users.manager.transaction(async (em) => {
-      const user = await this.lockForAdminChange(em, id);
+      const user = await this.lockUser(em, id);
       await this.assertNotLastAdmin(em, user);
       await em.delete(User, { id });
     });
   }
 
   /**
-   * Creates the account as an admin, or promotes and reactivates it if it exists; the password of
-   * an existing account is left as it is. Used by start-up bootstrap and the CLI.
+   * Creates the account as an admin, or promotes it (and, with `reactivate`, reactivates it) if it
+   * exists; the password of an existing account is left as it is.
    */
-  async ensureAdmin(email: string, hashPassword: () => Promise<string>): Promise<'created' | 'promoted' | 'unchanged'> {
+  async ensureAdmin(email: string, hashPassword: () => Promise<string>, reactivate: boolean): Promise<AdminOutcome> {
     const existing = await this.users.findOneBy({ email });
     if (!existing) {
       await this.create(email, await hashPassword(), Role.Admin);
       return 'created';
     }
-    if (existing.role === Role.Admin && existing.isActive) return 'unchanged';
-    await this.users.update({ id: existing.id }, { role: Role.Admin, isActive: true });
-    return 'promoted';
+    const isActive = existing.isActive || reactivate;
+    if (existing.role === Role.Admin && existing.isActive === isActive) return isActive ? 'unchanged' : 'inactive';
+    await this.users.update({ id: existing.id }, { role: Role.Admin, isActive });
+    return isActive ? 'promoted' : 'inactive';
   }
 
-  /**
-   * Locks the active admins (in id order, so concurrent changes queue instead of deadlocking) and
-   * then the target row.
-   */
-  private async lockForAdminChange(em: EntityManager, id: number): Promise<User> {
-    await em
-      .createQueryBuilder(User, 'u')
-      .select('u.id')
-      .where('u.role = :role AND u.is_active', { role: Role.Admin })
-      .orderBy('u.id')
-      .setLock('pessimistic_write')
-      .getMany();
+  private async lockUser(em: EntityManager, id: number): Promise<User> {
     const user = await em.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw new NotFoundException('User not found');
     return user;
   }
 
+  /**
+   * Refuses to let `user`, if an active admin, stop being one when no other active admin exists.
+   * Changes that would do so queue on one transaction-scoped lock, so two admins demoting each
+   * other at once cannot both see the other as the remaining admin.
+   */
   private async assertNotLastAdmin(em: EntityManager, user: User): Promise<void> {
     if (user.role !== Role.Admin || !user.isActive) return;
-    const activeAdmins = await em.countBy(User, { role: Role.Admin, isActive: true });
-    if (activeAdmins <= 1) throw new ConflictException('The last active admin cannot be demoted, deactivated or deleted');
+    await em.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK]);
+    const others = await em.countBy(User, { role: Role.Admin, isActive: true, id: Not(user.id) });
+    if (others === 0) throw new ConflictException('The last active admin cannot be demoted, deactivated or deleted');
   }
 }

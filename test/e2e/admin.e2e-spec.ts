@@ -120,6 +120,7 @@ describe('admin', () => {
     expectProblem(await t.http.delete(`/admin/users/${second.id}`).set(second.auth), 409);
   });
 
+  // On the embedded database (one connection) the two requests queue; on PostgreSQL they race.
   it('never leaves zero active admins when two admins demote each other at once', async () => {
     const other = await signUpAdmin(t);
     const [a, b] = await Promise.all([
@@ -162,5 +163,19 @@ describe('admin', () => {
     assert.equal(me.body.is_active, true);
 
     await assert.rejects(bootstrap.ensureAdmin(uniqueEmail(), 'password'), /most common passwords/);
+    await assert.rejects(bootstrap.ensureAdmin('not an email', PASSWORD), /not an email address/);
+    await assert.rejects(bootstrap.ensureAdmin(' ', PASSWORD), /not an email address/);
+  });
+
+  it('does not reactivate a deactivated bootstrap admin at start-up, only from the CLI', async () => {
+    const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
+    const bootstrap = t.app.get(AdminBootstrapService);
+    const email = uniqueEmail('boss');
+    await bootstrap.ensureAdmin(email, PASSWORD);
+    await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE email = $1', [email]);
+    assert.equal(await bootstrap.ensureAdmin(email, PASSWORD, { reactivate: false }), 'inactive');
+    expectProblem(await t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD }), 403);
+    assert.equal(await bootstrap.ensureAdmin(email, PASSWORD), 'promoted');
+    assert.equal((await t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD })).status, 200);
   });
 });

@@ -101,6 +101,28 @@ describe('auth', () => {
       expectProblem(huge, 413);
     });
 
+    it('answers JSON nested deeper than 32 levels with 400, before any validation', async () => {
+      const deep = `{"email":"deep@example.com","password":"violet-kettle-harbour","x":${'['.repeat(3000)}${']'.repeat(3000)}}`;
+      expectProblem(await t.http.post('/auth/register').set('Content-Type', 'application/json').send(deep), 400, /nested deeper/);
+      const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
+      assert.equal(count, 0);
+    });
+
+    it('refuses NUL characters, lone surrogates and prototype keys as field errors', async () => {
+      const cases: [string, string][] = [
+        [JSON.stringify({ email: 'nul\u0000@example.com', password: PASSWORD }), 'email'],
+        [JSON.stringify({ email: uniqueEmail(), password: 'lone\ud800-surrogate' }), 'password'],
+        [`{"email":"${uniqueEmail()}","password":"${PASSWORD}","constructor":"x"}`, 'constructor'],
+        [`{"email":"${uniqueEmail()}","password":"${PASSWORD}","toString":"x"}`, 'toString'],
+      ];
+      for (const [body, field] of cases) {
+        const res = await t.http.post('/auth/register').set('Content-Type', 'application/json').send(body);
+        assert.deepEqual(fieldsIn(expectProblem(res, 422)), [field], body);
+      }
+      const proto = await t.http.post('/auth/register').set('Content-Type', 'application/json').send(`{"__proto__":{"role":"admin"}}`);
+      expectProblem(proto, 400);
+    });
+
     it('answers a body that is neither JSON nor a form with 415', async () => {
       for (const type of ['text/plain', 'application/xml']) {
         const res = await t.http.post('/auth/register').set('Content-Type', type).send('email=a@example.com');
@@ -221,6 +243,19 @@ describe('auth', () => {
       const user = await signUp(t.http);
       const expired = sign({ sub: String(user.id) }, t.jwtSecret, { expiresIn: -60 });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${expired}`), 401, 'Token expired');
+    });
+
+    it('refuses a correctly signed token that is not an access token of ours', async () => {
+      const user = await signUp(t.http);
+      const claims = { sub: String(user.id), jti: 'a-jti' };
+      const untyped = sign(claims, t.jwtSecret); // typ: JWT, as any other HS256 token would have
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${untyped}`), 401, 'Invalid token');
+      const noTyp = sign(claims, t.jwtSecret, { header: { alg: 'HS256', typ: undefined } });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${noTyp}`), 401, 'Invalid token');
+      const noJti = sign({ sub: String(user.id) }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${noJti}`), 401, 'Invalid token');
+      const ours = sign(claims, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
+      assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${ours}`)).status, 200);
     });
 
     it('refuses a deactivated user on the next request with 403 and a deleted one with 401', async () => {

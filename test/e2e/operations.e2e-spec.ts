@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectProblem, login, signUp, uniqueEmail } from '../support/factories.js';
+import { expectProblem, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 
 describe('operations', () => {
   let t: TestApp;
@@ -25,9 +27,27 @@ describe('operations', () => {
     assert.equal(ready.body.info.database.status, 'up');
   });
 
-  it('answers unknown routes and methods with a problem+json 404', async () => {
-    expectProblem(await t.http.get('/nowhere'), 404);
+  it('answers unknown routes and methods with a problem+json 404 that does not echo the query', async () => {
+    expectProblem(await t.http.get('/nowhere'), 404, 'No route for GET /nowhere');
     expectProblem(await t.http.put('/todos'), 404);
+    const leaky = expectProblem(await t.http.get('/auth/login?username=a@example.com&password=hunter2-secret'), 404);
+    assert.doesNotMatch(JSON.stringify(leaky), /hunter2/);
+  });
+
+  it('answers a malformed URL and malformed HTTP with problem+json 400', async () => {
+    expectProblem(await t.http.get('/todos/%FF'), 400);
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n'));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /Content-Type: application\/problem\+json/);
+    assert.equal(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).status, 400);
   });
 
   it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
@@ -57,6 +77,14 @@ describe('operations', () => {
       }
     }
     assert.doesNotMatch(JSON.stringify(doc), /x-public/);
+    const listParams = doc.paths['/todos'].get.parameters as { name: string; schema: { type?: string } }[];
+    for (const name of ['limit', 'offset']) {
+      assert.equal(listParams.find((p) => p.name === name)?.schema.type, 'integer', `${name} is an integer`);
+    }
+    const registerErrors = doc.paths['/auth/register'].post.responses;
+    assert.equal(registerErrors['409'].content['application/problem+json'].example.status, 409);
+    assert.equal(registerErrors['422'].content['application/problem+json'].example.status, 422);
+    assert.ok(registerErrors['415'], 'a wrong content type is documented');
   });
 
   it('serves Swagger UI at /docs with persistent authorisation', async () => {
@@ -66,6 +94,27 @@ describe('operations', () => {
     const init = await t.http.get('/docs/swagger-ui-init.js');
     assert.equal(init.status, 200);
     assert.match(init.text, /"persistAuthorization":\s*true/);
+  });
+
+  it('lets only the configured origins call the API from a browser, with every method it uses', async () => {
+    await t.close();
+    t = await startTestApp({ CORS_ORIGINS: 'http://localhost:5173' });
+    const preflight = await t.http
+      .options('/todos/1')
+      .set('Origin', 'http://localhost:5173')
+      .set('Access-Control-Request-Method', 'PATCH')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'http://localhost:5173');
+    for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
+      assert.match(preflight.headers['access-control-allow-methods'], new RegExp(method));
+    }
+    const list = await t.http.get('/health/live').set('Origin', 'http://localhost:5173');
+    assert.match(list.headers['access-control-expose-headers'], /X-Total-Count/);
+    const stranger = await t.http.options('/todos/1').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'DELETE');
+    assert.equal(stranger.headers['access-control-allow-origin'], undefined);
+    const nullOrigin = await t.http.get('/health/live').set('Origin', 'null');
+    assert.equal(nullOrigin.headers['access-control-allow-origin'], undefined);
   });
 
   it('creates an admin from the CLI with the password on stdin, never on the command line', async () => {
@@ -81,6 +130,9 @@ describe('operations', () => {
     const created = cli('cli-admin-passphrase-9\n', 'create-admin', '--email', email);
     assert.equal(created.status, 0, created.stderr);
     assert.match(created.stdout, /: created/);
+    const notEmail = cli('cli-admin-passphrase-9\n', 'create-admin', '--email', 'not an email');
+    assert.equal(notEmail.status, 1);
+    assert.equal(notEmail.stderr.trim(), 'Error: "not an email" is not an email address', 'one line, no stack trace');
     const weak = cli('password\n', 'create-admin', '--email', uniqueEmail());
     assert.equal(weak.status, 1);
     assert.match(weak.stderr, /most common passwords/);
@@ -115,5 +167,73 @@ describe('embedded database', () => {
     const again = await EmbeddedPostgres.open(dir);
     await again.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('server process', () => {
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+
+  it('logs one JSON line per request without secrets, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'auth-todos-proc-'));
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        JWT_SECRET: randomBytes(48).toString('base64url'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 60_000;
+      while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
+        assert.ok(Date.now() < deadline, `server did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const email = uniqueEmail('logs');
+      const json = { 'content-type': 'application/json' };
+      const register = () => fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
+      assert.equal((await register()).status, 201);
+      assert.equal((await register()).status, 409, 'a failed insert is the case that used to log its parameters');
+      const form = new URLSearchParams({ username: email, password: PASSWORD });
+      const { access_token: token } = (await (await fetch(`${base}/auth/login`, { method: 'POST', body: form })).json()) as { access_token: string };
+      const me = await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-me-1' } });
+      assert.equal(me.status, 200);
+      assert.equal((await fetch(`${base}/auth/login?password=query-secret-123`)).status, 404);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    // Nest closes the app, then re-raises the signal so the exit status tells a supervisor why.
+    assert.ok(['SIGTERM', 'code 0'].includes(await exited), `exit: ${await exited}\n${output}`);
+    assert.ok(!existsSync(join(dataDir, 'pglite.lock')), 'the embedded database lock was released');
+    rmSync(dataDir, { recursive: true, force: true });
+
+    assert.match(output, /Listening on http:\/\/localhost:\d+ \(Swagger UI at http:\/\/localhost:\d+\/docs\)/);
+    for (const secret of [PASSWORD, '$argon2', 'query-secret-123', 'eyJ']) {
+      assert.ok(!output.includes(secret), `the logs contain ${secret}`);
+    }
+    const requests = output
+      .split('\n')
+      .filter((line) => line.includes('"request completed"'))
+      .map((line) => JSON.parse(line) as { req: { id: string; url: string }; res: { statusCode: number } });
+    assert.ok(requests.length >= 5, 'one line per request');
+    const traced = requests.find((r) => r.req.id === 'trace-me-1');
+    assert.equal(traced?.res.statusCode, 200);
+    assert.ok(requests.some((r) => r.req.url === '/auth/login?password=[redacted]'));
   });
 });

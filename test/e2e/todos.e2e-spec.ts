@@ -53,6 +53,9 @@ describe('todos', () => {
       [{ title: 5 }, 'title'],
       [{ title: 'ok', description: 'x'.repeat(2001) }, 'description'],
       [{ title: 'ok', completed: 'yes' }, 'completed'],
+      [{ title: 'nul\u0000byte' }, 'title'],
+      [{ title: 'ok', description: 'nul\u0000byte' }, 'description'],
+      [{ title: 'lone \ud800 surrogate' }, 'title'],
     ];
     for (const [body, field] of cases) {
       assert.deepEqual(fieldsIn(expectProblem(await t.http.post('/todos').set(ada.auth).send(body), 422)), [field]);
@@ -114,6 +117,12 @@ describe('todos', () => {
       ['sort=id;DROP', 'sort'],
       ['owner_id=1', 'owner_id'],
       [`q=${'x'.repeat(201)}`, 'q'],
+      ['q=%00', 'q'],
+      ['limit=1e1', 'limit'],
+      ['limit=0x10', 'limit'],
+      ['limit=10.0', 'limit'],
+      ['limit=1&limit=2', 'limit'],
+      ['constructor=x', 'constructor'],
     ]) {
       const body = expectProblem(await t.http.get(`/todos?${query}`).set(ada.auth), 422);
       assert.deepEqual(fieldsIn(body), [field], query);
@@ -127,6 +136,8 @@ describe('todos', () => {
     assert.equal(res.body.completed, true);
     assert.equal(res.body.title, 'draft');
     assert.equal(res.body.description, 'notes');
+    assert.equal(res.body.owner_id, ada.id);
+    assert.equal(res.body.id, todo.id);
     assert.ok(Date.parse(res.body.updated_at) >= Date.parse(todo.created_at));
 
     const cleared = await t.http.patch(`/todos/${todo.id}`).set(ada.auth).send({ description: null, title: 'final' });
@@ -159,6 +170,12 @@ describe('todos', () => {
     assert.equal(still.body.title, 'private');
     const missing = await t.http.get('/todos/999999').set(ada.auth);
     assert.deepEqual(missing.body.detail, 'Todo not found');
+  });
+
+  it('accepts a bodyless DELETE that still says Content-Type: application/json', async () => {
+    const todo = await create(ada, { title: 'fetch wrapper' });
+    const res = await t.http.delete(`/todos/${todo.id}`).set(ada.auth).set('Content-Type', 'application/json');
+    assert.equal(res.status, 204);
   });
 
   it('deletes a todo once', async () => {

@@ -8,22 +8,22 @@ export class LoginFormDto {
   grant_type?: string;
 
   @ApiProperty({ example: 'ada@example.com', description: 'The account email' })
-  @IsString() @IsNotEmpty() @MaxLength(254)
+  @MaxLength(254) @IsNotEmpty() @IsString()
   username!: string;
 
   @ApiProperty({ example: 'correct horse battery staple', format: 'password' })
-  @IsString() @IsNotEmpty() @MaxLength(1024)
+  @MaxLength(1024) @IsNotEmpty() @IsString()
   password!: string;
 
   @ApiPropertyOptional({ description: 'Accepted and ignored: this API has no scopes' })
-  @IsOptional() @IsString() @MaxLength(1024)
+  @IsOptional() @MaxLength(1024) @IsString()
   scope?: string;
 
   @ApiPropertyOptional({ description: 'Accepted and ignored: public clients need no client id' })
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional() @MaxLength(256) @IsString()
   client_id?: string;
 
   @ApiPropertyOptional({ description: 'Accepted and ignored' })
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional() @MaxLength(256) @IsString()
   client_secret?: string;
 }

@@ -7,7 +7,7 @@ import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../passw
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Trimmed and compared case-insensitively' })
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
-  @IsString() @MaxLength(254) @IsEmail()
+  @IsEmail() @MaxLength(254) @IsString()
   email!: string;
 
   @ApiProperty({
@@ -17,6 +17,6 @@ export class RegisterDto {
     description:
       '8 to 128 characters after NFKC normalisation (at most 512 bytes); not one of the 10,000 most common passwords; must not contain the part of the email before @',
   })
-  @IsString() @IsAcceptablePassword('email')
+  @IsAcceptablePassword('email') @IsString()
   password!: string;
 }

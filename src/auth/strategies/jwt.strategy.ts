@@ -1,10 +1,13 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig, type AuthConfig } from '../../config/configuration.js';
 import { UsersService } from '../../users/users.service.js';
 import type { User } from '../../users/user.entity.js';
-import { type AccessTokenClaims, JWT_ALGORITHM, userIdFromClaims } from '../token.service.js';
+import { type AccessTokenClaims, JWT_ALGORITHM, tokenType, userIdFromClaims } from '../token.service.js';
+
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** Verifies the bearer token and loads its user on every request, so revocation is immediate. */
 @Injectable()
@@ -14,7 +17,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly users: UsersService,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
+      passReqToCallback: true,
       secretOrKey: config.jwtSecret,
       algorithms: [JWT_ALGORITHM],
       issuer: config.issuer,
@@ -24,8 +28,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: Partial<AccessTokenClaims>): Promise<User> {
-    const id = userIdFromClaims(claims);
+  async validate(request: FastifyRequest, claims: Partial<AccessTokenClaims>): Promise<User> {
+    const id = userIdFromClaims(claims, tokenType(bearerToken(request) ?? ''));
     const user = id === undefined ? null : await this.users.findById(id);
     if (!user) throw new UnauthorizedException('Invalid token');
     if (!user.isActive) throw new ForbiddenException('Inactive account');

@@ -3,11 +3,11 @@ import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-valida
 
 export class CreateTodoDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Buy milk' })
-  @IsString() @Length(1, 200)
+  @Length(1, 200) @IsString()
   title!: string;
 
   @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, example: 'Two litres, semi-skimmed' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional() @MaxLength(2000) @IsString()
   description?: string | null;
 
   @ApiPropertyOptional({ default: false })

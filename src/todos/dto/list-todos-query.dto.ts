@@ -12,7 +12,7 @@ export class ListTodosQueryDto extends PaginationQueryDto {
   completed?: boolean;
 
   @ApiPropertyOptional({ description: 'Part of the title, case-insensitive', maxLength: 200 })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional() @MaxLength(200) @IsString()
   q?: string;
 
   @ApiPropertyOptional({ enum: TODO_SORTS, default: '-created_at' })

@@ -1,19 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
-
-const present = (_: object, value: unknown) => value !== undefined;
+import { isPresent } from '../../common/validation.js';
 
 /** Any subset of the fields; `null` clears the description but is refused for the others. */
 export class UpdateTodoDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'Buy oat milk' })
-  @ValidateIf(present) @IsString() @Length(1, 200)
+  @ValidateIf(isPresent) @Length(1, 200) @IsString()
   title?: string;
 
   @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional() @MaxLength(2000) @IsString()
   description?: string | null;
 
   @ApiPropertyOptional({ example: true })
-  @ValidateIf(present) @IsBoolean()
+  @ValidateIf(isPresent) @IsBoolean()
   completed?: boolean;
 }

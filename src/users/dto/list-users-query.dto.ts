@@ -6,7 +6,7 @@ import { Role } from '../role.enum.js';
 
 export class ListUsersQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Part of the email, case-insensitive', maxLength: 254 })
-  @IsOptional() @IsString() @MaxLength(254)
+  @IsOptional() @MaxLength(254) @IsString()
   q?: string;
 
   @ApiPropertyOptional({ enum: Role, enumName: 'Role' })

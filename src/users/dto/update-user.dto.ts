@@ -1,15 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEnum, ValidateIf } from 'class-validator';
+import { isPresent } from '../../common/validation.js';
 import { Role } from '../role.enum.js';
-
-const present = (_: object, value: unknown) => value !== undefined;
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: Role, enumName: 'Role', example: Role.Admin })
-  @ValidateIf(present) @IsEnum(Role)
+  @ValidateIf(isPresent) @IsEnum(Role)
   role?: Role;
 
   @ApiPropertyOptional({ example: false })
-  @ValidateIf(present) @IsBoolean()
+  @ValidateIf(isPresent) @IsBoolean()
   is_active?: boolean;
 }

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { Role } from '../users/role.enum.js';
+import type { User } from '../users/user.entity.js';
+import type { UsersService } from '../users/users.service.js';
+import { AuthService, BAD_CREDENTIALS } from './auth.service.js';
+import type { PasswordHasherService } from './password-hasher.service.js';
+
+/** The decisions of `authenticate`, with the hasher and the user lookup replaced by recorders. */
+function setUp(user: Partial<User> | null, { valid = true, outdated = false } = {}) {
+  const calls: string[] = [];
+  const users = {
+    findWithPasswordByEmail: async (email: string) => {
+      calls.push(`find ${email}`);
+      return user ? ({ id: 7, role: Role.User, isActive: true, hashedPassword: 'stored', ...user } as User) : null;
+    },
+    setPasswordHash: async (_id: number, hash: string) => void calls.push(`rehash ${hash}`),
+  } as unknown as UsersService;
+  const hasher = {
+    verify: async () => (calls.push('verify'), valid),
+    verifyDummy: async () => (calls.push('verifyDummy'), false as const),
+    needsRehash: () => outdated,
+    hash: async () => 'new-hash',
+  } as unknown as PasswordHasherService;
+  return { auth: new AuthService(users, hasher), calls };
+}
+
+describe('AuthService.authenticate', () => {
+  it('looks the email up normalised and returns the user on a correct password', async () => {
+    const { auth, calls } = setUp({});
+    const user = await auth.authenticate('  Ada@Example.COM ', 'pw');
+    assert.equal(user.id, 7);
+    assert.deepEqual(calls, ['find ada@example.com', 'verify']);
+  });
+
+  it('spends one dummy verification on an unknown email and gives the same 401', async () => {
+    const { auth, calls } = setUp(null);
+    await assert.rejects(auth.authenticate('nobody@example.com', 'pw'), (e: unknown) => {
+      assert.ok(e instanceof UnauthorizedException);
+      assert.equal(e.message, BAD_CREDENTIALS);
+      return true;
+    });
+    assert.deepEqual(calls, ['find nobody@example.com', 'verifyDummy']);
+  });
+
+  it('gives the same 401 for a wrong password', async () => {
+    const { auth } = setUp({}, { valid: false });
+    await assert.rejects(auth.authenticate('ada@example.com', 'bad'), (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS);
+  });
+
+  it('says an account is inactive only after the right password', async () => {
+    await assert.rejects(setUp({ isActive: false }).auth.authenticate('a@x.io', 'pw'), ForbiddenException);
+    await assert.rejects(setUp({ isActive: false }, { valid: false }).auth.authenticate('a@x.io', 'bad'), UnauthorizedException);
+  });
+
+  it('rehashes an outdated hash after a successful login, and only then', async () => {
+    const upgraded = setUp({}, { outdated: true });
+    await upgraded.auth.authenticate('a@x.io', 'pw');
+    assert.deepEqual(upgraded.calls, ['find a@x.io', 'verify', 'rehash new-hash']);
+    const refused = setUp({}, { outdated: true, valid: false });
+    await assert.rejects(refused.auth.authenticate('a@x.io', 'bad'));
+    assert.ok(!refused.calls.some((c) => c.startsWith('rehash')));
+  });
+});
