@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
 import { pinoParams } from './common/logging.js';
@@ -15,6 +16,7 @@ import { UsersModule } from './users/users.module.js';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig] }),
+    ScheduleModule.forRoot(),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: (app: AppConfig) => pinoParams(app.logLevel) }),
     DatabaseModule,
     UsersModule,

@@ -15,10 +15,14 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .addTag('auth', 'Sign up and log in')
     .addTag('users', 'The signed-in user')
+    .addTag('sessions', 'Your signed-in devices; logging out')
     .addTag('todos', 'Your own todos')
     .addTag('admin', 'User management, for admins')
     .addTag('health', 'Liveness and readiness')
-    .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/auth/login', scopes: {} } } }, 'oauth2')
+    .addOAuth2(
+      { type: 'oauth2', flows: { password: { tokenUrl: '/auth/login', refreshUrl: '/auth/login', scopes: {} } } },
+      'oauth2',
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('oauth2')
     .addSecurityRequirements('bearer')

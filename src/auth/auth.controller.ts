@@ -4,6 +4,9 @@ import type { FastifyReply } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { toUserOut, UserOut } from '../users/dto/user-out.dto.js';
 import { User } from '../users/user.entity.js';
+import { Client } from '../sessions/client-info.decorator.js';
+import { RefreshDto } from '../sessions/dto/refresh.dto.js';
+import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
 import { Public } from './decorators/public.decorator.js';
@@ -11,15 +14,13 @@ import { LoginFormDto } from './dto/login-form.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { TokenDto } from './dto/token.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
-import { TokenService } from './token.service.js';
+
+const NO_STORE = { 'Cache-Control': { description: 'Tokens are never cached', schema: { type: 'string', example: 'no-store' } } };
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly tokens: TokenService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @Post('register')
@@ -34,13 +35,32 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Log in (OAuth2 password grant) and get an access token', operationId: 'auth_login' })
+  @ApiOperation({
+    summary: 'Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair',
+    operationId: 'auth_login',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: LoginFormDto })
-  @ApiOkResponse({ type: TokenDto, headers: { 'Cache-Control': { schema: { type: 'string', example: 'no-store' } } } })
+  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
   @ApiProblems(400, 401, 403, 413, 415, 422)
-  login(@CurrentUser() user: User, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
+  login(
+    @Body() form: LoginFormDto,
+    @CurrentUser() user: User,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenDto> {
     reply.header('cache-control', 'no-store');
-    return this.tokens.issue(user);
+    return form.grant_type === 'refresh_token' ? this.auth.refresh(form.refresh_token!, client) : this.auth.login(user, client);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Spend a refresh token for a new token pair', operationId: 'auth_refresh' })
+  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiProblems(400, 401, 413, 415, 422)
+  refresh(@Body() body: RefreshDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
+    reply.header('cache-control', 'no-store');
+    return this.auth.refresh(body.refresh_token, client);
   }
 }

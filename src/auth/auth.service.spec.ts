@@ -23,7 +23,8 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false } = 
     needsRehash: () => outdated,
     hash: async () => 'new-hash',
   } as unknown as PasswordHasherService;
-  return { auth: new AuthService(users, hasher), calls };
+  const unused = {} as never; // sessions and tokens play no part in authenticate
+  return { auth: new AuthService(users, hasher, unused, unused), calls };
 }
 
 describe('AuthService.authenticate', () => {

@@ -1,9 +1,14 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { validationFailed } from '../common/validation.js';
+import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
+import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
+import type { TokenDto } from './dto/token.dto.js';
 import { PasswordHasherService } from './password-hasher.service.js';
-import { normalizeEmail } from './password-policy.js';
+import { normalizeEmail, passwordProblem } from './password-policy.js';
+import { TokenService } from './token.service.js';
 
 export const BAD_CREDENTIALS = 'Incorrect email or password';
 
@@ -12,7 +17,30 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasherService,
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokenService,
   ) {}
+
+  /** A new session for an authenticated user, and its first token pair. */
+  async login(user: User, client: ClientInfo): Promise<TokenDto> {
+    return this.tokens.issue(await this.sessions.start(user.id, client));
+  }
+
+  /** Rotation: the presented refresh token is spent and the next pair issued. */
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenDto> {
+    return this.tokens.issue(await this.sessions.rotate(refreshToken, client));
+  }
+
+  /** Checks the current password, applies the policy, and ends every other session of the user. */
+  async changePassword(user: User, sessionId: number, dto: ChangePasswordDto): Promise<void> {
+    const stored = await this.users.findWithPasswordByEmail(user.email);
+    if (!stored || !(await this.hasher.verify(stored.hashedPassword, dto.current_password))) {
+      throw new UnauthorizedException('Current password is incorrect');
+    }
+    const problem = passwordProblem(dto.new_password, user.email);
+    if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
+    await this.users.changePassword(user.id, await this.hasher.hash(dto.new_password), sessionId);
+  }
 
   async register(dto: RegisterDto): Promise<User> {
     return this.users.create(dto.email, await this.hasher.hash(dto.password));

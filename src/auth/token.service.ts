@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
-import type { User } from '../users/user.entity.js';
+import type { SessionTokens } from '../sessions/sessions.service.js';
 import type { TokenDto } from './dto/token.dto.js';
 
 export const JWT_ALGORITHM = 'HS256';
@@ -25,6 +25,7 @@ export function jwtModuleOptions(config: AuthConfig): JwtModuleOptions {
 /** The claims this service puts in, and requires of, an access token. */
 export interface AccessTokenClaims {
   sub: string;
+  sid: number;
   jti: string;
   iat: number;
   exp: number;
@@ -39,16 +40,22 @@ export class TokenService {
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
 
-  async issue(user: Pick<User, 'id'>): Promise<TokenDto> {
+  /** An access token for the session, paired with the session's newest refresh token. */
+  async issue({ userId, sessionId, refreshToken }: SessionTokens): Promise<TokenDto> {
     const accessToken = await this.jwt.signAsync(
-      {},
+      { sid: sessionId },
       {
-        subject: String(user.id),
+        subject: String(userId),
         jwtid: randomUUID(),
         expiresIn: this.config.accessTokenTtlSeconds,
       },
     );
-    return { access_token: accessToken, token_type: 'bearer', expires_in: this.config.accessTokenTtlSeconds };
+    return {
+      access_token: accessToken,
+      token_type: 'bearer',
+      expires_in: this.config.accessTokenTtlSeconds,
+      refresh_token: refreshToken,
+    };
   }
 }
 
@@ -61,15 +68,23 @@ export function tokenType(token: string): unknown {
   }
 }
 
+/** Ids in tokens: positive 32-bit integers; `sub` in plain decimal without sign, padding or exponent. */
+const MAX_ID = 2_147_483_647;
+
 /**
- * The user id an access token speaks for, once its signature, `iss`, `aud` and `exp` are
- * verified: the token must be ours (`typ: at+jwt`, a `jti`, numeric `iat` and `exp`), and `sub`
- * the decimal id of a user, a positive 32-bit integer without sign, padding or exponent.
+ * Who an access token speaks for, once its signature, `iss`, `aud` and `exp` are verified: the
+ * token must be ours (`typ: at+jwt`, a `jti`, numeric `iat` and `exp`), `sub` the decimal id of
+ * a user and `sid` the id of a session.
  */
-export function userIdFromClaims(claims: Partial<AccessTokenClaims>, typ: unknown): number | undefined {
+export function subjectFromClaims(
+  claims: Partial<AccessTokenClaims>,
+  typ: unknown,
+): { userId: number; sessionId: number } | undefined {
   if (typ !== ACCESS_TOKEN_TYPE || typeof claims.jti !== 'string' || claims.jti === '') return undefined;
   if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
   if (typeof claims.sub !== 'string' || !/^[1-9]\d{0,9}$/.test(claims.sub)) return undefined;
-  const id = Number(claims.sub);
-  return id <= 2_147_483_647 ? id : undefined;
+  const userId = Number(claims.sub);
+  const sessionId = claims.sid;
+  if (userId > MAX_ID || !Number.isSafeInteger(sessionId) || sessionId! < 1 || sessionId! > MAX_ID) return undefined;
+  return { userId, sessionId: sessionId! };
 }

@@ -27,6 +27,8 @@ export const authConfig = registerAs('auth', () => {
     issuer: env.jwtIssuer,
     audience: env.jwtAudience,
     accessTokenTtlSeconds: env.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: env.refreshTokenTtlSeconds,
+    refreshReuseGraceSeconds: env.refreshReuseGraceSeconds,
     adminEmail: env.adminEmail,
     adminPassword: env.adminPassword,
   };

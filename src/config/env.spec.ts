@@ -15,6 +15,8 @@ describe('loadEnv', () => {
       jwtIssuer: 'nest-auth-todos',
       jwtAudience: 'nest-auth-todos-api',
       accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 14 * 86_400,
+      refreshReuseGraceSeconds: 0,
       adminEmail: undefined,
       adminPassword: undefined,
       trustProxy: false,

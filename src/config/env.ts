@@ -56,6 +56,12 @@ class EnvironmentVariables {
   @IsString()
   ACCESS_TOKEN_TTL = '15m';
 
+  @IsString()
+  REFRESH_TOKEN_TTL = '14d';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS = 0;
+
   @IsOptional() @IsEmail()
   ADMIN_EMAIL?: string;
 
@@ -86,6 +92,8 @@ export interface Env {
   jwtIssuer: string;
   jwtAudience: string;
   accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
   adminEmail?: string;
   adminPassword?: string;
   trustProxy: boolean;
@@ -95,6 +103,7 @@ export interface Env {
 }
 
 const ACCESS_TTL_RANGE_SECONDS = [15 * 60, 60 * 60] as const;
+const REFRESH_TTL_RANGE_SECONDS = [7 * 86_400, 30 * 86_400] as const;
 
 function durationSeconds(name: string, value: string, [min, max]: readonly [number, number]): number {
   const millis = ms(value as ms.StringValue);
@@ -161,6 +170,8 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     jwtIssuer: raw.JWT_ISSUER,
     jwtAudience: raw.JWT_AUDIENCE,
     accessTokenTtlSeconds: durationSeconds('ACCESS_TOKEN_TTL', raw.ACCESS_TOKEN_TTL, ACCESS_TTL_RANGE_SECONDS),
+    refreshTokenTtlSeconds: durationSeconds('REFRESH_TOKEN_TTL', raw.REFRESH_TOKEN_TTL, REFRESH_TTL_RANGE_SECONDS),
+    refreshReuseGraceSeconds: raw.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
     trustProxy: raw.TRUST_PROXY,

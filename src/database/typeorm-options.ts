@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/configuration.js';
+import { RefreshToken } from '../sessions/refresh-token.entity.js';
+import { Session } from '../sessions/session.entity.js';
 import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
@@ -12,7 +14,7 @@ export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
-    entities: [User, Todo],
+    entities: [User, Todo, Session, RefreshToken],
     migrations: [migrationsGlob],
     // Run by `openDataSource` under a lock, not by TypeORM at initialisation.
     migrationsRun: false,

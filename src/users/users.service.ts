@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, ILike, Not, Repository } from 'typeorm';
 import { likeContains } from '../common/pagination.dto.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
+import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { Role } from './role.enum.js';
 import { User } from './user.entity.js';
@@ -38,6 +39,14 @@ export class UsersService {
     await this.users.update({ id }, { hashedPassword });
   }
 
+  /** A new password; every session but `keepSessionId` ends with the old one. */
+  changePassword(id: number, hashedPassword: string, keepSessionId: number): Promise<void> {
+    return this.users.manager.transaction(async (em) => {
+      await em.update(User, { id }, { hashedPassword });
+      await revokeSessions(em, { userId: id, id: Not(keepSessionId) }, 'password_changed');
+    });
+  }
+
   async getById(id: number): Promise<User> {
     const user = await this.findById(id);
     if (!user) throw new NotFoundException('User not found');
@@ -67,11 +76,14 @@ export class UsersService {
       const after = { ...user, ...patch };
       if (after.role !== Role.Admin || !after.isActive) await this.assertNotLastAdmin(em, user);
       if (Object.keys(patch).length > 0) await em.update(User, { id }, patch);
+      // Whoever is signed in as this user signs in again under the new role, or not at all.
+      if (after.isActive !== user.isActive && !after.isActive) await revokeSessions(em, { userId: id }, 'account_deactivated');
+      else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
       return Object.assign(user, patch);
     });
   }
 
-  /** Deletes a user and, through the foreign keys, everything they own. */
+  /** Deletes a user and, through the foreign keys, everything they own: todos and sessions. */
   remove(id: number): Promise<void> {
     return this.users.manager.transaction(async (em) => {
       const user = await this.lockUser(em, id);

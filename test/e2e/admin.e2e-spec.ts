@@ -63,22 +63,27 @@ describe('admin', () => {
     expectProblem(await t.http.get('/admin/users/abc').set(admin.auth), 422);
   });
 
-  it('promotes a user, whose next request passes the admin check', async () => {
+  it('promotes a user, who signs in again to act as an admin', async () => {
     const user = await signUp(t.http);
     const res = await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ role: 'admin' });
     assert.equal(res.status, 200);
     assert.equal(res.body.role, 'admin');
-    assert.equal((await t.http.get('/admin/users').set(user.auth)).status, 200, 'the role is read from the database, not the token');
+    expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Session ended');
+    const token = await login(t.http, user.email);
+    const list = await t.http.get('/admin/users').set('Authorization', `Bearer ${token}`);
+    assert.equal(list.status, 200, 'the role is read from the database, not the token');
   });
 
-  it('deactivates a user, whose next request is refused, and reactivates them', async () => {
+  it('deactivates a user, ending their sessions, and reactivates them', async () => {
     const user = await signUp(t.http);
     const res = await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active: false });
     assert.equal(res.body.is_active, false);
     expectProblem(await t.http.get('/users/me').set(user.auth), 403, 'Inactive account');
     expectProblem(await t.http.get('/todos').set(user.auth), 403, 'Inactive account');
     await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active: true });
-    assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200);
+    expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Session ended');
+    const token = await login(t.http, user.email);
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${token}`)).status, 200);
   });
 
   it('refuses unknown or malformed fields without changing the user', async () => {
@@ -128,7 +133,8 @@ describe('admin', () => {
       t.http.patch(`/admin/users/${admin.id}`).set(other.auth).send({ role: 'user' }),
     ]);
     const statuses = [a.status, b.status].sort();
-    assert.ok(statuses.every((s) => s === 200 || s === 403 || s === 409), `unexpected ${statuses}`);
+    // The loser is refused (409), or finds its own session ended by the winner's demotion (401).
+    assert.ok(statuses.every((s) => s === 200 || s === 401 || s === 409), `unexpected ${statuses}`);
     const [{ count }] = await t.app
       .get(DataSource)
       .query("SELECT count(*)::int AS count FROM users WHERE role = 'admin' AND is_active");

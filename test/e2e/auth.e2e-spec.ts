@@ -147,7 +147,9 @@ describe('auth', () => {
       assert.equal(claims.aud, 'nest-auth-todos-api');
       assert.equal(claims.exp! - claims.iat!, 900);
       assert.match(String(claims.jti), /^[0-9a-f-]{36}$/);
-      assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'sub']);
+      assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
+      assert.ok(Number.isInteger(claims.sid) && claims.sid > 0);
+      assert.match(res.body.refresh_token, /^[A-Za-z0-9_-]{43}$/);
     });
 
     it('accepts the email in any case and with surrounding spaces', async () => {
@@ -247,13 +249,18 @@ describe('auth', () => {
 
     it('refuses a correctly signed token that is not an access token of ours', async () => {
       const user = await signUp(t.http);
-      const claims = { sub: String(user.id), jti: 'a-jti' };
+      const { sid } = jwt.decode(user.token) as { sid: number };
+      const claims = { sub: String(user.id), jti: 'a-jti', sid };
       const untyped = sign(claims, t.jwtSecret); // typ: JWT, as any other HS256 token would have
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${untyped}`), 401, 'Invalid token');
       const noTyp = sign(claims, t.jwtSecret, { header: { alg: 'HS256', typ: undefined } });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${noTyp}`), 401, 'Invalid token');
-      const noJti = sign({ sub: String(user.id) }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
+      const noJti = sign({ sub: String(user.id), sid }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${noJti}`), 401, 'Invalid token');
+      const noSid = sign({ sub: String(user.id), jti: 'a-jti' }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${noSid}`), 401, 'Invalid token');
+      const otherSession = sign({ ...claims, sid: sid + 1000 }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${otherSession}`), 401, 'Session ended');
       const ours = sign(claims, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
       assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${ours}`)).status, 200);
     });

@@ -40,7 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     http: supertest.agent(app.getHttpServer()),
     jwtSecret,
     reset: async () => {
-      await dataSource.query('TRUNCATE TABLE todos, users RESTART IDENTITY CASCADE');
+      await dataSource.query('TRUNCATE TABLE refresh_tokens, sessions, todos, users RESTART IDENTITY CASCADE');
     },
     close: async () => {
       await app.close();

@@ -9,4 +9,7 @@ export class TokenDto {
 
   @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
   expires_in!: number;
+
+  @ApiProperty({ description: 'Opaque, single use: send it to `/auth/refresh` for the next pair' })
+  refresh_token!: string;
 }

@@ -4,8 +4,10 @@ import { createValidationPipe } from '../../common/validation.js';
 import { LoginFormDto } from '../dto/login-form.dto.js';
 
 /**
- * Runs passport-local on the login form. Guards run before pipes, so the form is validated here
- * first: a missing field is a 422 naming it, as everywhere else, rather than passport's bare 401.
+ * Runs passport-local on the password grant of the token endpoint. Guards run before pipes, so
+ * the form is validated here first: a missing field is a 422 naming it, as everywhere else,
+ * rather than passport's bare 401. The refresh grant carries no password and passes through to
+ * the handler, which spends the refresh token.
  */
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
@@ -13,7 +15,9 @@ export class LocalAuthGuard extends AuthGuard('local') {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ body: unknown }>();
-    request.body = await this.validation.transform(request.body ?? {}, { type: 'body', metatype: LoginFormDto });
+    const form = (await this.validation.transform(request.body ?? {}, { type: 'body', metatype: LoginFormDto })) as LoginFormDto;
+    request.body = form;
+    if (form.grant_type === 'refresh_token') return true;
     return (await super.canActivate(context)) as boolean;
   }
 }

@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems.decorator.js';
+import { CurrentSession } from '../sessions/current-session.decorator.js';
+import { User } from '../users/user.entity.js';
+import { AuthService } from './auth.service.js';
+import { CurrentUser } from './decorators/current-user.decorator.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
+
+@ApiTags('users')
+@Controller('users/me')
+export class PasswordController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change my password; my other sessions end', operationId: 'users_change_password' })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiProblems(400, 401, 403, 413, 415, 422)
+  async change(@CurrentUser() user: User, @CurrentSession() sessionId: number, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.auth.changePassword(user, sessionId, body);
+  }
+}

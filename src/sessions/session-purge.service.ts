@@ -1,0 +1,28 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Session } from './session.entity.js';
+
+/**
+ * Deletes sessions (and, through the foreign key, their refresh tokens) once they are expired,
+ * or a day after they were revoked. Idempotent, so every instance may run it.
+ */
+@Injectable()
+export class SessionPurgeService {
+  private readonly logger = new Logger(SessionPurgeService.name);
+
+  constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {}
+
+  @Cron(CronExpression.EVERY_HOUR, { name: 'purge-sessions' })
+  async purge(): Promise<number> {
+    const result = await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where("expires_at <= now() OR revoked_at <= now() - interval '1 day'")
+      .execute();
+    const purged = result.affected ?? 0;
+    if (purged > 0) this.logger.log(`Purged ${purged} ended sessions`);
+    return purged;
+  }
+}

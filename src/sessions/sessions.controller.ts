@@ -1,0 +1,48 @@
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { ApiProblems } from '../common/api-problems.decorator.js';
+import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import type { User } from '../users/user.entity.js';
+import { CurrentSession } from './current-session.decorator.js';
+import { SessionOut, toSessionOut } from './dto/session-out.dto.js';
+import { SessionsService } from './sessions.service.js';
+
+@ApiTags('sessions')
+@ApiProblems(401, 403)
+@Controller('auth')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End this session: its refresh token and this access token stop working', operationId: 'auth_logout' })
+  @ApiNoContentResponse({ description: 'Logged out' })
+  async logout(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<void> {
+    await this.sessions.end(user.id, sessionId, 'logout');
+  }
+
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End every session of the signed-in user, on every device', operationId: 'auth_logout_all' })
+  @ApiNoContentResponse({ description: 'Logged out everywhere' })
+  async logoutAll(@CurrentUser() user: User): Promise<void> {
+    await this.sessions.endAll(user.id, 'logout_all');
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: 'The signed-in user’s live sessions (devices)', operationId: 'auth_sessions_list' })
+  @ApiOkResponse({ type: [SessionOut] })
+  async list(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<SessionOut[]> {
+    return (await this.sessions.listLive(user.id)).map((session) => toSessionOut(session, sessionId));
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End one of the signed-in user’s sessions', operationId: 'auth_sessions_delete' })
+  @ApiNoContentResponse({ description: 'Ended' })
+  @ApiProblems(404, 422)
+  async end(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    await this.sessions.end(user.id, id, 'ended_by_user');
+  }
+}

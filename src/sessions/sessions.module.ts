@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { User } from '../users/user.entity.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { SessionPurgeService } from './session-purge.service.js';
+import { Session } from './session.entity.js';
+import { SessionsController } from './sessions.controller.js';
+import { SessionsService } from './sessions.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken, User])],
+  controllers: [SessionsController],
+  providers: [SessionsService, SessionPurgeService],
+  exports: [SessionsService],
+})
+export class SessionsModule {}

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
+import { SessionPurgeService } from '../../src/sessions/session-purge.service.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectProblem, PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';
+
+interface Pair {
+  access_token: string;
+  refresh_token: string;
+  auth: { Authorization: string };
+}
+
+describe('sessions', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+  afterEach(() => t.reset());
+
+  const pairOf = (body: { access_token: string; refresh_token: string }): Pair => ({
+    ...body,
+    auth: { Authorization: `Bearer ${body.access_token}` },
+  });
+
+  const loginPair = async (email: string, password = PASSWORD, userAgent = 'test-agent'): Promise<Pair> => {
+    const res = await t.http.post('/auth/login').set('User-Agent', userAgent).type('form').send({ username: email, password });
+    assert.equal(res.status, 200, res.text);
+    return pairOf(res.body);
+  };
+
+  const refresh = (refreshToken: unknown) => t.http.post('/auth/refresh').send({ refresh_token: refreshToken });
+  const me = (pair: Pair) => t.http.get('/users/me').set(pair.auth);
+  const sidOf = (pair: Pair) => (jwt.decode(pair.access_token) as { sid: number }).sid;
+
+  it('rotates: a refresh spends the token and returns a new pair in the same session', async () => {
+    const user = await signUp(t.http);
+    const first = await loginPair(user.email);
+    const res = await refresh(first.refresh_token);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.deepEqual(Object.keys(res.body).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type']);
+    const second = pairOf(res.body);
+    assert.notEqual(second.refresh_token, first.refresh_token);
+    assert.equal(sidOf(second), sidOf(first));
+    assert.equal((await me(second)).status, 200);
+    assert.equal((await me(first)).status, 200, 'the earlier access token lives until it expires');
+    assert.equal((await refresh(second.refresh_token)).status, 200);
+  });
+
+  it('rotates through the OAuth2 token endpoint with grant_type=refresh_token', async () => {
+    const user = await signUp(t.http);
+    const first = await loginPair(user.email);
+    const res = await t.http.post('/auth/login').type('form').send({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal((await me(pairOf(res.body))).status, 200);
+    const missing = expectProblem(await t.http.post('/auth/login').type('form').send({ grant_type: 'refresh_token' }), 422);
+    assert.deepEqual(missing.errors?.map((e) => e.field), ['refresh_token']);
+  });
+
+  it('treats a spent token presented again as theft: the whole session ends, other sessions live on', async () => {
+    const user = await signUp(t.http);
+    const phone = await loginPair(user.email, PASSWORD, 'phone');
+    const laptop = await loginPair(user.email, PASSWORD, 'laptop');
+    const next = pairOf((await refresh(phone.refresh_token)).body);
+
+    const replay = await refresh(phone.refresh_token);
+    expectProblem(replay, 401, 'Invalid refresh token');
+    expectProblem(await refresh(next.refresh_token), 401, 'Invalid refresh token');
+    expectProblem(await me(next), 401, 'Session ended');
+    expectProblem(await me(phone), 401, 'Session ended');
+
+    assert.equal((await me(laptop)).status, 200);
+    assert.equal((await refresh(laptop.refresh_token)).status, 200);
+    const [row] = await t.app.get(DataSource).query('SELECT revoked_reason FROM sessions WHERE id = $1', [sidOf(phone)]);
+    assert.equal(row.revoked_reason, 'refresh_token_reuse');
+  });
+
+  it('lets one of ten simultaneous refreshes with one token win, and answers the rest with 401', async () => {
+    const user = await signUp(t.http);
+    const pair = await loginPair(user.email);
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(pair.refresh_token)));
+    const statuses = results.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 200 || s === 401), `no 5xx: ${statuses}`);
+    assert.ok(statuses.filter((s) => s === 200).length <= 1, `at most one successor: ${statuses}`);
+    const [{ count }] = await t.app
+      .get(DataSource)
+      .query('SELECT count(*)::int AS count FROM refresh_tokens WHERE session_id = $1', [sidOf(pair)]);
+    assert.ok(count <= 2, `one token and at most one successor, got ${count}`);
+  });
+
+  it('refuses every bad refresh token with the same 401 and no 5xx', async () => {
+    const user = await signUp(t.http);
+    const pair = await loginPair(user.email);
+    const spent = pair.refresh_token;
+    await refresh(spent);
+    const bodies = [];
+    for (const token of ['', 'x', 'A'.repeat(43), 'a'.repeat(10 * 1024), "' OR 1=1 --", pair.access_token, spent]) {
+      const res = await refresh(token);
+      bodies.push(expectProblem(res, 401));
+    }
+    for (const body of bodies) assert.deepEqual(body, bodies[0]);
+    expectProblem(await refresh(undefined), 422);
+    expectProblem(await refresh(42), 422);
+  });
+
+  it('refuses a refresh token presented as a bearer token', async () => {
+    const user = await signUp(t.http);
+    const pair = await loginPair(user.email);
+    expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${pair.refresh_token}`), 401);
+  });
+
+  it('logout ends this session at once: its access and refresh tokens stop working', async () => {
+    const user = await signUp(t.http);
+    const pair = await loginPair(user.email);
+    const other = await loginPair(user.email);
+    assert.equal((await t.http.post('/auth/logout').set(pair.auth)).status, 204);
+    expectProblem(await me(pair), 401, 'Session ended');
+    expectProblem(await refresh(pair.refresh_token), 401);
+    assert.equal((await me(other)).status, 200, 'other devices stay signed in');
+    expectProblem(await t.http.post('/auth/logout'), 401);
+  });
+
+  it('logout-all ends every session of the caller, and only theirs', async () => {
+    const user = await signUp(t.http);
+    const stranger = await signUp(t.http);
+    const a = await loginPair(user.email);
+    const b = await loginPair(user.email);
+    assert.equal((await t.http.post('/auth/logout-all').set(a.auth)).status, 204);
+    for (const pair of [a, b]) {
+      expectProblem(await me(pair), 401, 'Session ended');
+      expectProblem(await refresh(pair.refresh_token), 401);
+    }
+    assert.equal((await t.http.get('/users/me').set(stranger.auth)).status, 200);
+  });
+
+  it('lists the caller’s live sessions, marking the current one, and ends one by id', async () => {
+    const user = await signUp(t.http);
+    const phone = await loginPair(user.email, PASSWORD, 'phone-agent');
+    const laptop = await loginPair(user.email, PASSWORD, 'laptop-agent');
+    const list = await t.http.get('/auth/sessions').set(laptop.auth);
+    assert.equal(list.status, 200);
+    const mine = list.body as { id: number; current: boolean; user_agent: string; ip: string }[];
+    assert.equal(mine.length, 3, 'signUp logged in once too');
+    assert.deepEqual(Object.keys(mine[0]).sort(), ['created_at', 'current', 'id', 'ip', 'last_used_at', 'user_agent']);
+    assert.deepEqual(mine.filter((s) => s.current).map((s) => s.id), [sidOf(laptop)]);
+    assert.ok(mine.some((s) => s.user_agent === 'phone-agent'));
+    assert.ok(mine.every((s) => typeof s.ip === 'string' && s.ip.length > 0));
+
+    assert.equal((await t.http.delete(`/auth/sessions/${sidOf(phone)}`).set(laptop.auth)).status, 204);
+    expectProblem(await me(phone), 401, 'Session ended');
+    expectProblem(await t.http.delete(`/auth/sessions/${sidOf(phone)}`).set(laptop.auth), 404, 'Session not found');
+    const after = await t.http.get('/auth/sessions').set(laptop.auth);
+    assert.equal(after.body.length, 2);
+
+    const stranger = await signUp(t.http);
+    expectProblem(await t.http.delete(`/auth/sessions/${sidOf(laptop)}`).set(stranger.auth), 404, 'Session not found');
+    assert.equal((await me(laptop)).status, 200, 'another user cannot end my session');
+    expectProblem(await t.http.delete('/auth/sessions/abc').set(laptop.auth), 422);
+  });
+
+  it('changes the password: the current password is checked, the policy applies, other sessions end', async () => {
+    const user = await signUp(t.http);
+    const here = await loginPair(user.email);
+    const elsewhere = await loginPair(user.email);
+    const change = (body: object) => t.http.post('/users/me/password').set(here.auth).send(body);
+
+    expectProblem(await change({ current_password: 'wrong-password-1', new_password: 'amber-falcon-river-77' }), 401, 'Current password is incorrect');
+    const weak = expectProblem(await change({ current_password: PASSWORD, new_password: 'password' }), 422);
+    assert.deepEqual(weak.errors?.map((e) => e.field), ['new_password']);
+    assert.equal((await me(elsewhere)).status, 200, 'refusals change nothing');
+
+    assert.equal((await change({ current_password: PASSWORD, new_password: 'amber-falcon-river-77' })).status, 204);
+    assert.equal((await me(here)).status, 200, 'this session stays');
+    expectProblem(await me(elsewhere), 401, 'Session ended');
+    expectProblem(await refresh(elsewhere.refresh_token), 401);
+    expectProblem(await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD }), 401);
+    await loginPair(user.email, 'amber-falcon-river-77');
+  });
+
+  it('ends a user’s sessions when an admin deactivates them, changes their role or deletes them', async () => {
+    const admin = await signUpAdmin(t);
+    const user = await signUp(t.http);
+    const pair = await loginPair(user.email);
+    await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active: false });
+    await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active: true });
+    expectProblem(await me(pair), 401, 'Session ended');
+    expectProblem(await refresh(pair.refresh_token), 401);
+
+    const again = await loginPair(user.email);
+    await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ role: 'admin' });
+    expectProblem(await me(again), 401, 'Session ended');
+
+    const third = await loginPair(user.email);
+    assert.equal((await t.http.delete(`/admin/users/${user.id}`).set(admin.auth)).status, 204);
+    expectProblem(await me(third), 401);
+    expectProblem(await refresh(third.refresh_token), 401);
+    const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM sessions WHERE user_id = $1', [user.id]);
+    assert.equal(count, 0, 'deleted with the user');
+  });
+
+  it('refuses a refresh past the session’s absolute expiry', async () => {
+    const user = await signUp(t.http);
+    const pair = await loginPair(user.email);
+    await t.app.get(DataSource).query("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1", [sidOf(pair)]);
+    expectProblem(await refresh(pair.refresh_token), 401, 'Invalid refresh token');
+    expectProblem(await me(pair), 401, 'Session ended');
+  });
+
+  it('purges expired sessions and those revoked over a day ago, with their tokens', async () => {
+    const user = await signUp(t.http);
+    const live = await loginPair(user.email);
+    const expired = await loginPair(user.email);
+    const revokedLongAgo = await loginPair(user.email);
+    const revokedNow = await loginPair(user.email);
+    const db = t.app.get(DataSource);
+    await db.query("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = $1", [sidOf(expired)]);
+    await db.query("UPDATE sessions SET revoked_at = now() - interval '2 days' WHERE id = $1", [sidOf(revokedLongAgo)]);
+    await t.http.post('/auth/logout').set(revokedNow.auth);
+
+    assert.equal(await t.app.get(SessionPurgeService).purge(), 2);
+    const rows = await db.query('SELECT id FROM sessions WHERE user_id = $1 ORDER BY id', [user.id]);
+    const ids = rows.map((r: { id: number }) => r.id);
+    assert.ok(ids.includes(sidOf(live)) && ids.includes(sidOf(revokedNow)));
+    assert.ok(!ids.includes(sidOf(expired)) && !ids.includes(sidOf(revokedLongAgo)));
+    const [{ orphans }] = await db.query(
+      'SELECT count(*)::int AS orphans FROM refresh_tokens WHERE session_id = ANY($1::int[])',
+      [[sidOf(expired), sidOf(revokedLongAgo)]],
+    );
+    assert.equal(orphans, 0);
+  });
+
+  it('documents the refresh URL for Swagger UI and the new routes', async () => {
+    const doc = (await t.http.get('/openapi.json')).body;
+    assert.equal(doc.components.securitySchemes.oauth2.flows.password.refreshUrl, '/auth/login');
+    for (const [path, method] of [
+      ['/auth/refresh', 'post'],
+      ['/auth/logout', 'post'],
+      ['/auth/logout-all', 'post'],
+      ['/auth/sessions', 'get'],
+      ['/auth/sessions/{id}', 'delete'],
+      ['/users/me/password', 'post'],
+    ]) {
+      const operation = doc.paths[path]?.[method];
+      assert.ok(operation, `${method} ${path}`);
+      assert.ok(operation.responses['401'], `${method} ${path} documents 401`);
+    }
+    assert.deepEqual(doc.paths['/auth/refresh'].post.security, []);
+  });
+});
+
+describe('sessions with a reuse grace window', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ REFRESH_TOKEN_REUSE_GRACE_SECONDS: '5' });
+  });
+  after(() => t.close());
+
+  it('refuses a replay of the immediate parent inside the window without ending the session', async () => {
+    const email = uniqueEmail();
+    await signUp(t.http, email);
+    const login = await t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD });
+    const parent = login.body.refresh_token as string;
+    const child = (await t.http.post('/auth/refresh').send({ refresh_token: parent })).body;
+
+    const replay = await t.http.post('/auth/refresh').send({ refresh_token: parent });
+    expectProblem(replay, 401, 'Invalid refresh token');
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${child.access_token}`)).status, 200);
+    const grandchild = await t.http.post('/auth/refresh').send({ refresh_token: child.refresh_token });
+    assert.equal(grandchild.status, 200, 'the winner’s token still works');
+
+    // An older ancestor is theft even inside the window.
+    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: parent }), 401);
+    expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${grandchild.body.access_token}`), 401, 'Session ended');
+  });
+});
