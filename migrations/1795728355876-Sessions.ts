@@ -18,6 +18,9 @@ export class Sessions1795728355876 implements MigrationInterface {
       CONSTRAINT "PK_sessions" PRIMARY KEY ("id"))`);
     // Serves the session list and the revocation of all of a user's sessions.
     await queryRunner.query(`CREATE INDEX "IDX_sessions_user" ON "sessions" ("user_id")`);
+    // Serve the hourly purge of expired and long-revoked sessions.
+    await queryRunner.query(`CREATE INDEX "IDX_sessions_expires" ON "sessions" ("expires_at")`);
+    await queryRunner.query(`CREATE INDEX "IDX_sessions_revoked" ON "sessions" ("revoked_at") WHERE "revoked_at" IS NOT NULL`);
     await queryRunner.query(`CREATE TABLE "refresh_tokens" (
       "id" integer GENERATED ALWAYS AS IDENTITY NOT NULL,
       "token_hash" character(64) NOT NULL,

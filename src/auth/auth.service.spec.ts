@@ -15,7 +15,7 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false } = 
       calls.push(`find ${email}`);
       return user ? ({ id: 7, role: Role.User, isActive: true, hashedPassword: 'stored', ...user } as User) : null;
     },
-    setPasswordHash: async (_id: number, hash: string) => void calls.push(`rehash ${hash}`),
+    replacePasswordHash: async (_id: number, current: string, hash: string) => (calls.push(`rehash ${current} -> ${hash}`), true),
   } as unknown as UsersService;
   const hasher = {
     verify: async () => (calls.push('verify'), valid),
@@ -58,7 +58,7 @@ describe('AuthService.authenticate', () => {
   it('rehashes an outdated hash after a successful login, and only then', async () => {
     const upgraded = setUp({}, { outdated: true });
     await upgraded.auth.authenticate('a@x.io', 'pw');
-    assert.deepEqual(upgraded.calls, ['find a@x.io', 'verify', 'rehash new-hash']);
+    assert.deepEqual(upgraded.calls, ['find a@x.io', 'verify', 'rehash stored -> new-hash']);
     const refused = setUp({}, { outdated: true, valid: false });
     await assert.rejects(refused.auth.authenticate('a@x.io', 'bad'));
     assert.ok(!refused.calls.some((c) => c.startsWith('rehash')));

@@ -7,10 +7,11 @@ import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import type { TokenDto } from './dto/token.dto.js';
 import { PasswordHasherService } from './password-hasher.service.js';
+import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from './messages.js';
 import { normalizeEmail, passwordProblem } from './password-policy.js';
 import { TokenService } from './token.service.js';
 
-export const BAD_CREDENTIALS = 'Incorrect email or password';
+export { BAD_CREDENTIALS } from './messages.js';
 
 @Injectable()
 export class AuthService {
@@ -23,7 +24,7 @@ export class AuthService {
 
   /** A new session for an authenticated user, and its first token pair. */
   async login(user: User, client: ClientInfo): Promise<TokenDto> {
-    return this.tokens.issue(await this.sessions.start(user.id, client));
+    return this.tokens.issue(await this.sessions.start(user.id, user.hashedPassword, client));
   }
 
   /** Rotation: the presented refresh token is spent and the next pair issued. */
@@ -56,9 +57,14 @@ export class AuthService {
       ? await this.hasher.verify(user.hashedPassword, password)
       : await this.hasher.verifyDummy(password);
     if (!user || !valid) throw new UnauthorizedException(BAD_CREDENTIALS);
-    if (!user.isActive) throw new ForbiddenException('Inactive account');
+    if (!user.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
     if (this.hasher.needsRehash(user.hashedPassword)) {
-      await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
+      const upgraded = await this.hasher.hash(password);
+      // Only over the hash just verified: a password changed meanwhile must not be written back.
+      if (!(await this.users.replacePasswordHash(user.id, user.hashedPassword, upgraded))) {
+        throw new UnauthorizedException(BAD_CREDENTIALS);
+      }
+      user.hashedPassword = upgraded;
     }
     return user;
   }

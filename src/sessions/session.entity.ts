@@ -13,6 +13,9 @@ export type RevocationReason =
 
 /** One login on one device: the family of refresh tokens rotated from that login. */
 @Entity({ name: 'sessions' })
+// Both serve the hourly purge.
+@Index('IDX_sessions_expires', ['expiresAt'])
+@Index('IDX_sessions_revoked', ['revokedAt'], { where: '"revoked_at" IS NOT NULL' })
 export class Session {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_sessions' })
   id!: number;

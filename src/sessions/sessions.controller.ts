@@ -19,7 +19,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End this session: its refresh token and this access token stop working', operationId: 'auth_logout' })
   @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<void> {
-    await this.sessions.end(user.id, sessionId, 'logout');
+    await this.sessions.endCurrent(user.id, sessionId);
   }
 
   @Post('logout-all')

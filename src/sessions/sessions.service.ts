@@ -1,6 +1,7 @@
-import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
+import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -33,70 +34,79 @@ export class SessionsService {
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
 
-  /** A new session for a login, with its first refresh token. */
-  start(userId: number, client: ClientInfo): Promise<SessionTokens> {
+  /**
+   * A new session for a login, with its first refresh token. The user row is read again under a
+   * share lock: a password change, deactivation or deletion that committed after the password was
+   * verified refuses the login, and one still running waits and then ends this session too.
+   */
+  start(userId: number, verifiedHash: string, client: ClientInfo): Promise<SessionTokens> {
     return this.sessions.manager.transaction(async (em) => {
-      const now = Date.now();
-      const session = await em.save(
-        em.create(Session, {
-          userId,
-          lastUsedAt: new Date(now),
-          expiresAt: new Date(now + this.config.refreshTokenTtlSeconds * 1000),
-          userAgent: client.userAgent,
-          ip: client.ip,
-        }),
-      );
+      const [user] = (await em.query('SELECT hashed_password, is_active FROM users WHERE id = $1 FOR SHARE', [userId])) as {
+        hashed_password: string;
+        is_active: boolean;
+      }[];
+      if (!user || user.hashed_password !== verifiedHash) throw new UnauthorizedException(BAD_CREDENTIALS);
+      if (!user.is_active) throw new ForbiddenException(INACTIVE_ACCOUNT);
+      const [{ id: sessionId }] = (await em.query(
+        `INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
+         VALUES ($1, now(), now() + make_interval(secs => $2), $3, $4) RETURNING id`,
+        [userId, this.config.refreshTokenTtlSeconds, client.userAgent, client.ip],
+      )) as { id: number }[];
       const refreshToken = newRefreshToken();
-      await em.insert(RefreshToken, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken) });
-      return { userId, sessionId: session.id, refreshToken };
+      await em.insert(RefreshToken, { sessionId, tokenHash: hashRefreshToken(refreshToken) });
+      return { userId, sessionId, refreshToken };
     });
   }
 
   /**
-   * Spends `token` and returns its successor. The conditional update lets exactly one of any
-   * number of concurrent presentations win; a spent token presented again revokes its session
-   * (outside the grace window), and the revocation is committed before the 401 is thrown.
+   * Spends `token` and returns its successor. The session row is locked first (the order a user
+   * deletion cascades in), so concurrent presentations of one token queue: the first wins, and
+   * each later one finds the token spent. A spent token presented again revokes its session
+   * (outside the grace window); the revocation commits, then the 401 is thrown.
    */
   async rotate(token: string, client: ClientInfo): Promise<SessionTokens> {
     if (!isRefreshTokenShaped(token)) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
     const tokenHash = hashRefreshToken(token);
     const rotation = await this.sessions.manager.transaction(async (em): Promise<Rotation> => {
+      const [session] = (await em.query(
+        `SELECT s.id, s.user_id AS "userId", s.user_agent AS "userAgent"
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)
+            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
+            FOR NO KEY UPDATE OF s`,
+        [tokenHash],
+      )) as { id: number; userId: number; userAgent: string | null }[];
+      if (!session) return { kind: 'refused' };
       const spent = await em
         .createQueryBuilder()
         .update(RefreshToken)
         .set({ usedAt: () => 'now()' })
         .where('token_hash = :tokenHash AND used_at IS NULL', { tokenHash })
-        .returning('session_id')
         .execute();
-      const sessionId = (spent.raw as { session_id: number }[])[0]?.session_id;
-      if (sessionId === undefined) {
-        await this.handleSpentToken(em, tokenHash);
-        return { kind: 'refused' };
-      }
-      const session = await em.findOne(Session, { where: { id: sessionId }, relations: { user: true } });
-      if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now() || !session.user?.isActive) {
+      if (!spent.affected) {
+        await this.handleSpentToken(em, tokenHash, session.userAgent === client.userAgent);
         return { kind: 'refused' };
       }
       const refreshToken = newRefreshToken();
-      await em.insert(RefreshToken, { sessionId, tokenHash: hashRefreshToken(refreshToken) });
-      await em.update(Session, { id: sessionId }, { lastUsedAt: () => 'now()', userAgent: client.userAgent, ip: client.ip });
-      return { kind: 'rotated', tokens: { userId: session.userId, sessionId, refreshToken } };
+      await em.insert(RefreshToken, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken) });
+      await em.update(Session, { id: session.id }, { lastUsedAt: () => 'now()', userAgent: client.userAgent, ip: client.ip });
+      return { kind: 'rotated', tokens: { userId: session.userId, sessionId: session.id, refreshToken } };
     });
     if (rotation.kind === 'refused') throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
     return rotation.tokens;
   }
 
-  /** A token that could not be spent: unknown (nothing to do), or spent before (reuse or grace). */
-  private async handleSpentToken(em: EntityManager, tokenHash: string): Promise<void> {
+  /** A token of a live session presented after it was spent: reuse, or a forgiven race. */
+  private async handleSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<void> {
     const [known] = (await em.query(
       `SELECT t.session_id AS "sessionId",
               EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
               NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.session_id = t.session_id AND n.used_at > t.used_at) AS "latestSpent"
          FROM refresh_tokens t
-        WHERE t.token_hash = $1 AND t.used_at IS NOT NULL`,
+        WHERE t.token_hash = $1`,
       [tokenHash],
     )) as { sessionId: number; ageSeconds: number; latestSpent: boolean }[];
-    if (known && spentTokenVerdict(known, this.config.refreshReuseGraceSeconds) === 'reuse') {
+    if (spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds) === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
     }
   }
@@ -123,19 +133,24 @@ export class SessionsService {
   /** The user's live sessions, most recently used first. */
   listLive(userId: number): Promise<Session[]> {
     return this.sessions.find({
-      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      where: { userId, revokedAt: IsNull(), expiresAt: Raw((column) => `${column} > now()`) },
       order: { lastUsedAt: 'DESC', id: 'DESC' },
     });
   }
 
   /** Ends one of the user's live sessions; another user's, or an ended one, is a 404. */
   async end(userId: number, sessionId: number, reason: RevocationReason): Promise<void> {
-    const ended = await revokeSessions(this.sessions.manager, { id: sessionId, userId, expiresAt: MoreThan(new Date()) }, reason);
-    if (ended === 0) throw new NotFoundException('Session not found');
+    const live = { id: sessionId, userId, expiresAt: Raw((column: string) => `${column} > now()`) };
+    if ((await revokeSessions(this.sessions.manager, live, reason)) === 0) throw new NotFoundException('Session not found');
   }
 
-  /** Ends every live session of the user, or every one but `keep`. */
-  async endAll(userId: number, reason: RevocationReason, keep?: number): Promise<void> {
-    await revokeSessions(this.sessions.manager, { userId, ...(keep !== undefined ? { id: Not(keep) } : {}) }, reason);
+  /** Ends the session making the request; ending it twice (two logouts racing) is not an error. */
+  async endCurrent(userId: number, sessionId: number): Promise<void> {
+    await revokeSessions(this.sessions.manager, { id: sessionId, userId }, 'logout');
+  }
+
+  /** Ends every live session of the user. */
+  async endAll(userId: number, reason: RevocationReason): Promise<void> {
+    await revokeSessions(this.sessions.manager, { userId }, reason);
   }
 }

@@ -35,8 +35,10 @@ export class UsersService {
     return this.users.save(this.users.create({ email, hashedPassword, role }));
   }
 
-  async setPasswordHash(id: number, hashedPassword: string): Promise<void> {
-    await this.users.update({ id }, { hashedPassword });
+  /** Swaps the hash only if it is still `current`; false when the password changed meanwhile. */
+  async replacePasswordHash(id: number, current: string, hashedPassword: string): Promise<boolean> {
+    const result = await this.users.update({ id, hashedPassword: current }, { hashedPassword });
+    return result.affected === 1;
   }
 
   /** A new password; every session but `keepSessionId` ends with the old one. */
@@ -77,7 +79,7 @@ export class UsersService {
       if (after.role !== Role.Admin || !after.isActive) await this.assertNotLastAdmin(em, user);
       if (Object.keys(patch).length > 0) await em.update(User, { id }, patch);
       // Whoever is signed in as this user signs in again under the new role, or not at all.
-      if (after.isActive !== user.isActive && !after.isActive) await revokeSessions(em, { userId: id }, 'account_deactivated');
+      if (user.isActive && !after.isActive) await revokeSessions(em, { userId: id }, 'account_deactivated');
       else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
       return Object.assign(user, patch);
     });
@@ -104,7 +106,10 @@ export class UsersService {
     }
     const isActive = existing.isActive || reactivate;
     if (existing.role === Role.Admin && existing.isActive === isActive) return isActive ? 'unchanged' : 'inactive';
-    await this.users.update({ id: existing.id }, { role: Role.Admin, isActive });
+    await this.users.manager.transaction(async (em) => {
+      await em.update(User, { id: existing.id }, { role: Role.Admin, isActive });
+      if (existing.role !== Role.Admin) await revokeSessions(em, { userId: existing.id }, 'role_changed');
+    });
     return isActive ? 'promoted' : 'inactive';
   }
 

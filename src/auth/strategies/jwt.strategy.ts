@@ -6,6 +6,7 @@ import { authConfig, type AuthConfig } from '../../config/configuration.js';
 import type { RequestWithSession } from '../../sessions/current-session.decorator.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
+import { INACTIVE_ACCOUNT } from '../messages.js';
 import { type AccessTokenClaims, JWT_ALGORITHM, subjectFromClaims, tokenType } from '../token.service.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -37,7 +38,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!subject) throw new UnauthorizedException('Invalid token');
     const { user, sessionLive } = await this.sessions.findUserForSession(subject.userId, subject.sessionId);
     if (!user) throw new UnauthorizedException('Invalid token');
-    if (!user.isActive) throw new ForbiddenException('Inactive account');
+    if (!user.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
     if (!sessionLive) throw new UnauthorizedException('Session ended');
     request.sessionId = subject.sessionId;
     return user;

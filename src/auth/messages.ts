@@ -1,0 +1,3 @@
+/** One answer for an unknown email and a wrong password (and stale credentials at session start). */
+export const BAD_CREDENTIALS = 'Incorrect email or password';
+export const INACTIVE_ACCOUNT = 'Inactive account';
