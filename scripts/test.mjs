@@ -20,7 +20,7 @@ const find = (dir, suffix) =>
 
 const files = [
   ...(which === 'e2e' ? [] : find('dist/src', '.spec.js')),
-  ...(which === 'unit' ? [] : find('dist/test/e2e', '.e2e-spec.js')),
+  ...(which === 'unit' ? [] : [...find('dist/test/e2e', '.e2e-spec.js'), ...find('dist/test/security', '.e2e-spec.js')]),
 ];
 
 const child = spawn(

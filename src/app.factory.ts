@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { jsonBodyParser } from './common/json-body.js';
 import { REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
+import { applySecurityHeaders } from './common/security-headers.js';
 import { appConfig, type AppConfig } from './config/configuration.js';
 import { loadEnv } from './config/env.js';
 import { resolveJwtSecret } from './config/jwt-secret.js';
@@ -47,6 +48,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   app.useLogger(app.get(Logger));
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
+  await applySecurityHeaders(app);
   app.enableShutdownHooks();
   const config = app.get<AppConfig>(appConfig.KEY);
   if (config.corsOrigins.length > 0) {

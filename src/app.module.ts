@@ -7,18 +7,20 @@ import { AuthModule } from './auth/auth.module.js';
 import { pinoParams } from './common/logging.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.js';
-import { appConfig, type AppConfig, authConfig, databaseConfig } from './config/configuration.js';
+import { appConfig, type AppConfig, authConfig, databaseConfig, rateLimitConfig } from './config/configuration.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TodosModule } from './todos/todos.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, rateLimitConfig] }),
     ScheduleModule.forRoot(),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: (app: AppConfig) => pinoParams(app.logLevel) }),
     DatabaseModule,
+    RateLimitModule,
     UsersModule,
     AuthModule,
     TodosModule,

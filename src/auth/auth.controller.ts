@@ -1,9 +1,11 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Consumes } from '../common/consumes.decorator.js';
 import { toUserOut, UserOut } from '../users/dto/user-out.dto.js';
 import { User } from '../users/user.entity.js';
+import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { Client } from '../sessions/client-info.decorator.js';
 import { RefreshDto } from '../sessions/dto/refresh.dto.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
@@ -23,7 +25,9 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimit('register')
   @Post('register')
+  @Consumes('application/json')
   @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })
   @ApiCreatedResponse({ type: UserOut })
   @ApiProblems(400, 409, 413, 415, 422)
@@ -33,13 +37,14 @@ export class AuthController {
 
   @Public()
   @UseGuards(LocalAuthGuard)
+  @Consumes('application/x-www-form-urlencoded')
+  @RateLimit('login')
   @Post('login')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair',
     operationId: 'auth_login',
   })
-  @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: LoginFormDto })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
   @ApiProblems(400, 401, 403, 413, 415, 422)
@@ -54,7 +59,9 @@ export class AuthController {
   }
 
   @Public()
+  @RateLimit('refresh')
   @Post('refresh')
+  @Consumes('application/json')
   @HttpCode(200)
   @ApiOperation({ summary: 'Spend a refresh token for a new token pair', operationId: 'auth_refresh' })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })

@@ -5,6 +5,7 @@ import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthService, BAD_CREDENTIALS } from './auth.service.js';
+import type { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import type { PasswordHasherService } from './password-hasher.service.js';
 
 /** The decisions of `authenticate`, with the hasher and the user lookup replaced by recorders. */
@@ -24,7 +25,12 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false } = 
     hash: async () => 'new-hash',
   } as unknown as PasswordHasherService;
   const unused = {} as never; // sessions and tokens play no part in authenticate
-  return { auth: new AuthService(users, hasher, unused, unused), calls };
+  const failures = {
+    assertNotBlocked: async () => undefined,
+    recordFailure: async (email: string) => void calls.push(`failure ${email}`),
+    reset: async (email: string) => void calls.push(`reset ${email}`),
+  } as unknown as LoginFailuresService;
+  return { auth: new AuthService(users, hasher, unused, unused, failures), calls };
 }
 
 describe('AuthService.authenticate', () => {
@@ -32,7 +38,7 @@ describe('AuthService.authenticate', () => {
     const { auth, calls } = setUp({});
     const user = await auth.authenticate('  Ada@Example.COM ', 'pw');
     assert.equal(user.id, 7);
-    assert.deepEqual(calls, ['find ada@example.com', 'verify']);
+    assert.deepEqual(calls, ['find ada@example.com', 'verify', 'reset ada@example.com']);
   });
 
   it('spends one dummy verification on an unknown email and gives the same 401', async () => {
@@ -42,7 +48,7 @@ describe('AuthService.authenticate', () => {
       assert.equal(e.message, BAD_CREDENTIALS);
       return true;
     });
-    assert.deepEqual(calls, ['find nobody@example.com', 'verifyDummy']);
+    assert.deepEqual(calls, ['find nobody@example.com', 'verifyDummy', 'failure nobody@example.com']);
   });
 
   it('gives the same 401 for a wrong password', async () => {
@@ -58,7 +64,7 @@ describe('AuthService.authenticate', () => {
   it('rehashes an outdated hash after a successful login, and only then', async () => {
     const upgraded = setUp({}, { outdated: true });
     await upgraded.auth.authenticate('a@x.io', 'pw');
-    assert.deepEqual(upgraded.calls, ['find a@x.io', 'verify', 'rehash stored -> new-hash']);
+    assert.deepEqual(upgraded.calls, ['find a@x.io', 'verify', 'reset a@x.io', 'rehash stored -> new-hash']);
     const refused = setUp({}, { outdated: true, valid: false });
     await assert.rejects(refused.auth.authenticate('a@x.io', 'bad'));
     assert.ok(!refused.calls.some((c) => c.startsWith('rehash')));

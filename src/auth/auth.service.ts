@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { validationFailed } from '../common/validation.js';
+import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
@@ -20,6 +21,7 @@ export class AuthService {
     private readonly hasher: PasswordHasherService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
+    private readonly failures: LoginFailuresService,
   ) {}
 
   /** A new session for an authenticated user, and its first token pair. */
@@ -51,12 +53,18 @@ export class AuthService {
    * One argon2 verification whether or not the email exists, and one answer for both failures;
    * only a correct password learns that the account is inactive. Outdated hashes are upgraded.
    */
-  async authenticate(email: string, password: string): Promise<User> {
-    const user = await this.users.findWithPasswordByEmail(normalizeEmail(email));
+  async authenticate(rawEmail: string, password: string): Promise<User> {
+    const email = normalizeEmail(rawEmail);
+    await this.failures.assertNotBlocked(email);
+    const user = await this.users.findWithPasswordByEmail(email);
     const valid = user
       ? await this.hasher.verify(user.hashedPassword, password)
       : await this.hasher.verifyDummy(password);
-    if (!user || !valid) throw new UnauthorizedException(BAD_CREDENTIALS);
+    if (!user || !valid) {
+      await this.failures.recordFailure(email);
+      throw new UnauthorizedException(BAD_CREDENTIALS);
+    }
+    await this.failures.reset(email);
     if (!user.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
     if (this.hasher.needsRehash(user.hashedPassword)) {
       const upgraded = await this.hasher.hash(password);

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Consumes } from '../common/consumes.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
@@ -13,6 +14,7 @@ export class PasswordController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('password')
+  @Consumes('application/json')
   @HttpCode(204)
   @ApiOperation({ summary: 'Change my password; my other sessions end', operationId: 'users_change_password' })
   @ApiNoContentResponse({ description: 'Changed' })

@@ -34,6 +34,12 @@ export const authConfig = registerAs('auth', () => {
   };
 });
 
+export const rateLimitConfig = registerAs('rateLimit', () => {
+  const env = loadEnv();
+  return { redisUrl: env.redisUrl, keyPrefix: env.redisKeyPrefix, ...env.rateLimits };
+});
+
 export type AppConfig = ReturnType<typeof appConfig>;
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;
 export type AuthConfig = ReturnType<typeof authConfig>;
+export type RateLimitConfig = ReturnType<typeof rateLimitConfig>;

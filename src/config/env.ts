@@ -71,6 +71,24 @@ class EnvironmentVariables {
   @Transform(toBoolean) @IsBoolean()
   TRUST_PROXY = false;
 
+  @IsOptional() @IsString()
+  REDIS_URL?: string;
+
+  @IsString()
+  REDIS_KEY_PREFIX = 'auth-todos:';
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_LOGIN_PER_MINUTE = 30;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_LOGIN_FAILURES = 10;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_REGISTER_PER_HOUR = 30;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_REFRESH_PER_MINUTE = 60;
+
   @IsString()
   CORS_ORIGINS = '';
 
@@ -97,6 +115,9 @@ export interface Env {
   adminEmail?: string;
   adminPassword?: string;
   trustProxy: boolean;
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  rateLimits: { loginPerMinute: number; loginFailures: number; registerPerHour: number; refreshPerMinute: number };
   corsOrigins: string[];
   logLevel: string;
   swaggerEnabled: boolean;
@@ -175,6 +196,14 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
     trustProxy: raw.TRUST_PROXY,
+    redisUrl: raw.REDIS_URL,
+    redisKeyPrefix: raw.REDIS_KEY_PREFIX,
+    rateLimits: {
+      loginPerMinute: raw.RATE_LIMIT_LOGIN_PER_MINUTE,
+      loginFailures: raw.RATE_LIMIT_LOGIN_FAILURES,
+      registerPerHour: raw.RATE_LIMIT_REGISTER_PER_HOUR,
+      refreshPerMinute: raw.RATE_LIMIT_REFRESH_PER_MINUTE,
+    },
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: raw.LOG_LEVEL,
     swaggerEnabled: raw.SWAGGER_ENABLED,

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Consumes } from '../common/consumes.decorator.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
 import { User } from '../users/user.entity.js';
@@ -19,6 +20,7 @@ export class TodosController {
   constructor(private readonly todos: TodosService) {}
 
   @Post()
+  @Consumes('application/json')
   @ApiOperation({ summary: 'Create a todo', operationId: 'todos_create' })
   @ApiCreatedResponse({ type: TodoOut })
   @ApiProblems(400, 413, 415)
@@ -48,6 +50,7 @@ export class TodosController {
   }
 
   @Patch(':id')
+  @Consumes('application/json')
   @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(400, 404, 413, 415)

@@ -3,6 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Consumes } from '../common/consumes.decorator.js';
 import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
@@ -36,6 +37,7 @@ export class AdminUsersController {
   }
 
   @Patch(':id')
+  @Consumes('application/json')
   @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(400, 404, 409, 413, 415)

@@ -29,6 +29,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
     JWT_SECRET: jwtSecret,
+    // The suites log in hundreds of times from one address; test/security sets real limits.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    RATE_LIMIT_LOGIN_FAILURES: '100000',
+    RATE_LIMIT_REGISTER_PER_HOUR: '100000',
+    RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     ...env,
   });
   const app = await createApp();

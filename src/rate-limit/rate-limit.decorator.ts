@@ -1,0 +1,29 @@
+import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { ApiProblems } from '../common/api-problems.decorator.js';
+import { RateLimitedException } from './rate-limited.exception.js';
+
+export const RATE_LIMIT_KEY = 'rate-limit:name';
+export type RateLimitName = 'login' | 'register' | 'refresh';
+
+/** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new RateLimitedException(Math.max(1, detail.timeToBlockExpire));
+  }
+}
+
+/** Counts this operation against the named per-client-IP limit. */
+export const RateLimit = (name: RateLimitName) =>
+  applyDecorators(
+    SetMetadata(RATE_LIMIT_KEY, name),
+    UseGuards(RateLimitGuard),
+    ApiProblems(429),
+    ApiResponse({ status: 429, headers: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } } }),
+  );
+
+/** Each named throttler applies only to the operations marked with its name. */
+export const onlyFor = (name: RateLimitName) => (context: ExecutionContext) =>
+  Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name;

@@ -1,0 +1,34 @@
+import { Global, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { LoginFailuresService } from './login-failures.service.js';
+import { onlyFor } from './rate-limit.decorator.js';
+import { RateLimitStore } from './rate-limit.store.js';
+
+@Global()
+@Module({
+  providers: [RateLimitStore, LoginFailuresService],
+  exports: [RateLimitStore, LoginFailuresService],
+})
+class RateLimitStoreModule {}
+
+/** Per-IP limits on login, registration and refresh, and per-account login failures. */
+@Module({
+  imports: [
+    RateLimitStoreModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStoreModule],
+      inject: [rateLimitConfig.KEY, RateLimitStore],
+      useFactory: (config: RateLimitConfig, storage: RateLimitStore) => ({
+        storage,
+        throttlers: [
+          { name: 'login', ttl: 60_000, limit: config.loginPerMinute, skipIf: onlyFor('login') },
+          { name: 'register', ttl: 3_600_000, limit: config.registerPerHour, skipIf: onlyFor('register') },
+          { name: 'refresh', ttl: 60_000, limit: config.refreshPerMinute, skipIf: onlyFor('refresh') },
+        ],
+      }),
+    }),
+  ],
+  exports: [RateLimitStoreModule],
+})
+export class RateLimitModule {}

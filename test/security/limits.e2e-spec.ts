@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+
+/**
+ * Brute-force limits, with the counters in this process and, when Redis answers on
+ * 127.0.0.1:6379 (CI and the development machines have it), in Redis as several instances use.
+ */
+const storeEnv = (store: 'memory' | 'redis'): Record<string, string> =>
+  store === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:` } : {};
+
+const attempt = (t: TestApp, username: string, password: string, ip?: string) => {
+  const req = t.http.post('/auth/login').type('form');
+  if (ip) req.set('X-Forwarded-For', ip);
+  return req.send({ username, password });
+};
+
+/**
+ * Brute-force limits, with the counters in this process and in Redis (127.0.0.1:6379 on CI and
+ * the development machines), as several instances share them.
+ */
+for (const store of ['memory', 'redis'] as const) {
+  describe(`per-account login failures (${store})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp({ RATE_LIMIT_LOGIN_FAILURES: '3', ...storeEnv(store) });
+    });
+    after(() => t.close());
+    afterEach(() => t.reset());
+
+    it('throttles an account after its failures, with Retry-After, even for the right password', async () => {
+      const victim = uniqueEmail('victim');
+      await t.http.post('/auth/register').send({ email: victim, password: PASSWORD });
+      for (let i = 0; i < 3; i += 1) expectProblem(await attempt(t, victim, `wrong-guess-${i}`), 401);
+      const blocked = await attempt(t, ` ${victim.toUpperCase()} `, PASSWORD);
+      expectProblem(blocked, 429);
+      assert.ok(Number(blocked.headers['retry-after']) > 0 && Number(blocked.headers['retry-after']) <= 900);
+      const unknown = uniqueEmail('nobody');
+      for (let i = 0; i < 3; i += 1) expectProblem(await attempt(t, unknown, 'wrong-guess'), 401);
+      expectProblem(await attempt(t, unknown, 'wrong-guess'), 429, 'Too many requests, retry later');
+    });
+
+    it('never lets one account’s failures block another, and resets on success', async () => {
+      const a = uniqueEmail('a');
+      const b = uniqueEmail('b');
+      for (const email of [a, b]) await t.http.post('/auth/register').send({ email, password: PASSWORD });
+      for (let i = 0; i < 2; i += 1) expectProblem(await attempt(t, a, 'wrong-guess'), 401);
+      assert.equal((await attempt(t, a, PASSWORD)).status, 200, 'under the limit');
+      for (let i = 0; i < 2; i += 1) expectProblem(await attempt(t, a, 'wrong-guess'), 401, 'Incorrect email or password');
+      assert.equal((await attempt(t, a, PASSWORD)).status, 200, 'the success reset the count');
+      for (let i = 0; i < 3; i += 1) await attempt(t, a, 'wrong-guess');
+      assert.equal((await attempt(t, b, PASSWORD)).status, 200);
+    });
+  });
+
+  describe(`per-client-IP limits (${store})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp({
+        RATE_LIMIT_LOGIN_PER_MINUTE: '6',
+        RATE_LIMIT_REGISTER_PER_HOUR: '4',
+        RATE_LIMIT_REFRESH_PER_MINUTE: '3',
+        ...storeEnv(store),
+      });
+    });
+    after(() => t.close());
+    afterEach(() => t.reset());
+
+    it('limits login attempts, and a rotating X-Forwarded-For does not escape it without TRUST_PROXY', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i += 1) statuses.push((await attempt(t, uniqueEmail('spray'), 'wrong-guess', `203.0.113.${i}`)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401]);
+      const last = await attempt(t, uniqueEmail('spray'), 'wrong-guess', '198.51.100.1');
+      expectProblem(last, 429);
+      assert.ok(Number(last.headers['retry-after']) >= 1 && Number(last.headers['retry-after']) <= 60);
+    });
+
+    it('limits registrations and refreshes', async () => {
+      const registrations = [];
+      for (let i = 0; i < 5; i += 1) registrations.push((await t.http.post('/auth/register').send({ email: uniqueEmail('r'), password: PASSWORD })).status);
+      assert.deepEqual(registrations, [201, 201, 201, 201, 429]);
+      const refreshes = [];
+      for (let i = 0; i < 4; i += 1) refreshes.push((await t.http.post('/auth/refresh').send({ refresh_token: 'x' })).status);
+      assert.deepEqual(refreshes, [401, 401, 401, 429]);
+    });
+  });
+}
+
+describe('limits that need no counters', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+  afterEach(() => t.reset());
+
+  it('refuses a 1 MB password with 413 before any hashing', async () => {
+    const started = process.hrtime.bigint();
+    const res = await t.http.post('/auth/login').type('form').send({ username: 'a@example.com', password: 'x'.repeat(1024 * 1024) });
+    expectProblem(res, 413);
+    assert.ok(process.hrtime.bigint() - started < 5_000_000_000n);
+  });
+
+  it('answers each operation’s other content types with 415', async () => {
+    const user = await signUp(t.http);
+    expectProblem(await t.http.post('/auth/register').type('form').send({ email: uniqueEmail(), password: PASSWORD }), 415);
+    expectProblem(await t.http.post('/auth/login').send({ username: user.email, password: PASSWORD }), 415);
+    expectProblem(await t.http.post('/todos').set(user.auth).type('form').send({ title: 'x' }), 415);
+    expectProblem(await t.http.post('/auth/refresh').type('form').send({ refresh_token: 'x' }), 415);
+  });
+
+  it('sends the security headers, and no-store on API responses', async () => {
+    const user = await signUp(t.http);
+    const res = await t.http.get('/users/me').set(user.auth);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['x-frame-options'], 'DENY');
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.match(res.headers['content-security-policy'], /frame-ancestors 'none'/);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal(res.headers['x-powered-by'], undefined);
+    assert.equal(res.headers['strict-transport-security'], undefined, 'HSTS only over TLS');
+  });
+});
