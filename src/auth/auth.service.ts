@@ -1,4 +1,5 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { securityEvent } from '../common/security-events.js';
 import { validationFailed } from '../common/validation.js';
 import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
@@ -26,7 +27,9 @@ export class AuthService {
 
   /** A new session for an authenticated user, and its first token pair. */
   async login(user: User, client: ClientInfo): Promise<TokenDto> {
-    return this.tokens.issue(await this.sessions.start(user.id, user.hashedPassword, client));
+    const session = await this.sessions.start(user.id, user.hashedPassword, client);
+    securityEvent('login_succeeded', { userId: user.id, sessionId: session.sessionId });
+    return this.tokens.issue(session);
   }
 
   /** Rotation: the presented refresh token is spent and the next pair issued. */
@@ -43,6 +46,7 @@ export class AuthService {
     const problem = passwordProblem(dto.new_password, user.email);
     if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
     await this.users.changePassword(user.id, await this.hasher.hash(dto.new_password), sessionId);
+    securityEvent('password_changed', { userId: user.id, sessionId });
   }
 
   async register(dto: RegisterDto): Promise<User> {
@@ -62,10 +66,14 @@ export class AuthService {
       : await this.hasher.verifyDummy(password);
     if (!user || !valid) {
       await this.failures.recordFailure(email);
+      securityEvent('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
     await this.failures.reset(email);
-    if (!user.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
+    if (!user.isActive) {
+      securityEvent('login_refused_inactive', { userId: user.id });
+      throw new ForbiddenException(INACTIVE_ACCOUNT);
+    }
     if (this.hasher.needsRehash(user.hashedPassword)) {
       const upgraded = await this.hasher.hash(password);
       // Only over the hash just verified: a password changed meanwhile must not be written back.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { securityEvent } from '../common/security-events.js';
 import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -21,7 +22,10 @@ export class LoginFailuresService {
 
   async assertNotBlocked(email: string): Promise<void> {
     const { count, resetMs } = await this.store.counters.peek(key(email));
-    if (count >= this.config.loginFailures) throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
+    if (count >= this.config.loginFailures) {
+      securityEvent('login_throttled', { failures: count });
+      throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
+    }
   }
 
   async recordFailure(email: string): Promise<void> {

@@ -2,6 +2,7 @@ import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGua
 import { ApiResponse } from '@nestjs/swagger';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { securityEvent } from '../common/security-events.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
 export const RATE_LIMIT_KEY = 'rate-limit:name';
@@ -10,7 +11,8 @@ export type RateLimitName = 'login' | 'register' | 'refresh';
 /** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    securityEvent('rate_limited', { limit: Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()), ip: detail.tracker });
     throw new RateLimitedException(Math.max(1, detail.timeToBlockExpire));
   }
 }

@@ -2,6 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException, Unauthorized
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
+import { securityEvent } from '../common/security-events.js';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -108,6 +109,7 @@ export class SessionsService {
     )) as { sessionId: number; ageSeconds: number; latestSpent: boolean }[];
     if (spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds) === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
+      securityEvent('refresh_token_reuse', { sessionId: known.sessionId });
     }
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
@@ -10,6 +11,7 @@ import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { toUserOut, UserOut } from './dto/user-out.dto.js';
 import { Role } from './role.enum.js';
+import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('admin')
@@ -41,8 +43,8 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(400, 404, 409, 413, 415)
-  async update(@Param('id', ParseIdPipe) id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
-    return toUserOut(await this.users.update(id, body));
+  async update(@CurrentUser() admin: User, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
+    return toUserOut(await this.users.update(id, body, admin.id));
   }
 
   @Delete(':id')
@@ -50,7 +52,7 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Delete a user and their todos', operationId: 'admin_users_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409)
-  async remove(@Param('id', ParseIdPipe) id: number): Promise<void> {
-    await this.users.remove(id);
+  async remove(@CurrentUser() admin: User, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    await this.users.remove(id, admin.id);
   }
 }

@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, ILike, Not, Repository } from 'typeorm';
 import { likeContains } from '../common/pagination.dto.js';
+import { securityEvent } from '../common/security-events.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -69,7 +70,7 @@ export class UsersService {
   }
 
   /** Role and activation changes; the last active admin can be neither demoted nor deactivated. */
-  update(id: number, changes: UpdateUserDto): Promise<User> {
+  update(id: number, changes: UpdateUserDto, actorId: number): Promise<User> {
     return this.users.manager.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       const patch: Partial<User> = {};
@@ -81,16 +82,18 @@ export class UsersService {
       // Whoever is signed in as this user signs in again under the new role, or not at all.
       if (user.isActive && !after.isActive) await revokeSessions(em, { userId: id }, 'account_deactivated');
       else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
+      securityEvent('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
       return Object.assign(user, patch);
     });
   }
 
   /** Deletes a user and, through the foreign keys, everything they own: todos and sessions. */
-  remove(id: number): Promise<void> {
+  remove(id: number, actorId: number): Promise<void> {
     return this.users.manager.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       await this.assertNotLastAdmin(em, user);
       await em.delete(User, { id });
+      securityEvent('user_deleted_by_admin', { actorId, userId: id });
     });
   }
 

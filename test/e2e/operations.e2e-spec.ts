@@ -197,6 +197,7 @@ describe('server process', () => {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
+    const email = uniqueEmail('logs');
     const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -205,7 +206,6 @@ describe('server process', () => {
         assert.ok(Date.now() < deadline, `server did not start:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const email = uniqueEmail('logs');
       const json = { 'content-type': 'application/json' };
       const register = () => fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
       assert.equal((await register()).status, 201);
@@ -235,5 +235,12 @@ describe('server process', () => {
     const traced = requests.find((r) => r.req.id === 'trace-me-1');
     assert.equal(traced?.res.statusCode, 200);
     assert.ok(requests.some((r) => r.req.url === '/auth/login?password=[redacted]'));
+    const events = output
+      .split('\n')
+      .filter((line) => line.includes('"context":"Security"'))
+      .map((line) => JSON.parse(line) as { event: string; userId?: number });
+    const success = events.find((e) => e.event === 'login_succeeded');
+    assert.ok(success && Number.isInteger(success.userId), 'a login success is a structured event with the user id');
+    assert.ok(!output.includes(email), 'security events carry ids, not email addresses');
   });
 });

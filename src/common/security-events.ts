@@ -1,0 +1,22 @@
+import { Logger } from '@nestjs/common';
+
+export type SecurityEvent =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'login_refused_inactive'
+  | 'login_throttled'
+  | 'rate_limited'
+  | 'refresh_token_reuse'
+  | 'password_changed'
+  | 'user_updated_by_admin'
+  | 'user_deleted_by_admin';
+
+const logger = new Logger('Security');
+
+/**
+ * One structured log line per security event, with ids and reasons only: never a password, a
+ * token or an email address.
+ */
+export function securityEvent(event: SecurityEvent, fields: Record<string, string | number | boolean | undefined> = {}): void {
+  logger.log({ event, ...fields }, event);
+}
