@@ -11,7 +11,7 @@ import { sendProblem, writeClientError } from './common/problem-details.filter.j
 import { applySecurityHeaders } from './common/security-headers.js';
 import { appConfig, type AppConfig } from './config/configuration.js';
 import { loadEnv } from './config/env.js';
-import { resolveJwtSecret } from './config/jwt-secret.js';
+import { loadSigningKeys } from './config/signing-keys.js';
 import { setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -25,7 +25,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 export async function createApp(): Promise<NestFastifyApplication> {
   // Fail fast, before Nest starts, on configuration that cannot work.
   const env = loadEnv();
-  resolveJwtSecret(env);
+  loadSigningKeys(env);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: env.trustProxy,

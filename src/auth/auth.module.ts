@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { JwksController } from './jwks.controller.js';
 import { PasswordController } from './password.controller.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
@@ -23,7 +24,7 @@ import { jwtModuleOptions, TokenService } from './token.service.js';
     PassportModule,
     JwtModule.registerAsync({ inject: [authConfig.KEY], useFactory: jwtModuleOptions }),
   ],
-  controllers: [AuthController, PasswordController],
+  controllers: [AuthController, PasswordController, JwksController],
   providers: [
     AuthService,
     PasswordHasherService,

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { JwtService } from '@nestjs/jwt';
 import jwt from 'jsonwebtoken';
 import type { AuthConfig } from '../config/configuration.js';
-import { jwtModuleOptions, TokenService, tokenType, subjectFromClaims } from './token.service.js';
+import { jwtModuleOptions, subjectFromClaims, TokenService, tokenHeader } from './token.service.js';
 
 describe('subjectFromClaims', () => {
   const sid = 5;
@@ -53,8 +53,9 @@ describe('subjectFromClaims', () => {
 });
 
 describe('TokenService.issue', () => {
+  const secret = randomBytes(48).toString('base64url');
   const config: AuthConfig = {
-    jwtSecret: randomBytes(48).toString('base64url'),
+    keys: { algorithm: 'HS256', signingKey: secret, verificationKeys: new Map([['', secret]]), jwks: [] },
     issuer: 'test-issuer',
     audience: 'test-audience',
     accessTokenTtlSeconds: 1200,
@@ -96,12 +97,12 @@ describe('TokenService.issue', () => {
 
   it('produces a token that verifies with the secret and yields the user id back', async () => {
     const { access_token } = await service.issue({ userId: 2_147_483_647, sessionId: 9, refreshToken: 'rt' });
-    const claims = jwt.verify(access_token, config.jwtSecret, {
+    const claims = jwt.verify(access_token, secret, {
       algorithms: ['HS256'],
       issuer: 'test-issuer',
       audience: 'test-audience',
     }) as jwt.JwtPayload;
-    assert.deepEqual(subjectFromClaims({ ...claims, aud: undefined }, tokenType(access_token)), { userId: 2_147_483_647, sessionId: 9 });
+    assert.deepEqual(subjectFromClaims({ ...claims, aud: undefined }, tokenHeader(access_token).typ), { userId: 2_147_483_647, sessionId: 9 });
   });
 
   it('produces a token that fails verification with another secret', async () => {
@@ -110,11 +111,12 @@ describe('TokenService.issue', () => {
   });
 });
 
-describe('tokenType', () => {
-  it('reads typ from the header and tolerates garbage', () => {
+describe('tokenHeader', () => {
+  it('reads the header and tolerates garbage', () => {
     const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' })).toString('base64url');
-    assert.equal(tokenType(`${header}.e30.sig`), 'at+jwt');
-    assert.equal(tokenType('not-a-token'), undefined);
-    assert.equal(tokenType(''), undefined);
+    assert.equal(tokenHeader(`${header}.e30.sig`).typ, 'at+jwt');
+    assert.deepEqual(tokenHeader('not-a-token'), {});
+    assert.deepEqual(tokenHeader(''), {});
+    assert.deepEqual(tokenHeader(`${Buffer.from('null').toString('base64url')}.e30.sig`), {});
   });
 });

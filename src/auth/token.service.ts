@@ -5,20 +5,19 @@ import { authConfig, type AuthConfig } from '../config/configuration.js';
 import type { SessionTokens } from '../sessions/sessions.service.js';
 import type { TokenDto } from './dto/token.dto.js';
 
-export const JWT_ALGORITHM = 'HS256';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** How `AuthModule` configures `JwtService`: HS256 pinned, issuer and audience set and checked. */
+/** How `AuthModule` configures `JwtService`: one algorithm, issuer and audience set and checked. */
 export function jwtModuleOptions(config: AuthConfig): JwtModuleOptions {
+  const { algorithm, signingKey, kid } = config.keys;
   return {
-    secret: config.jwtSecret,
+    ...(typeof signingKey === 'string' ? { secret: signingKey } : { privateKey: signingKey }),
     signOptions: {
-      algorithm: JWT_ALGORITHM,
+      algorithm,
       issuer: config.issuer,
       audience: config.audience,
-      header: { alg: JWT_ALGORITHM, typ: ACCESS_TOKEN_TYPE },
+      header: { alg: algorithm, typ: ACCESS_TOKEN_TYPE, ...(kid ? { kid } : {}) },
     },
-    verifyOptions: { algorithms: [JWT_ALGORITHM], issuer: config.issuer, audience: config.audience },
   };
 }
 
@@ -59,12 +58,13 @@ export class TokenService {
   }
 }
 
-/** The `typ` from a token's header, which the signature already covers. */
-export function tokenType(token: string): unknown {
+/** A token's header, unverified: read only to pick the key, and `typ` once the signature holds. */
+export function tokenHeader(token: string): { typ?: unknown; kid?: unknown } {
   try {
-    return (JSON.parse(Buffer.from(token.split('.', 1)[0], 'base64url').toString('utf8')) as { typ?: unknown }).typ;
+    const header: unknown = JSON.parse(Buffer.from(token.split('.', 1)[0], 'base64url').toString('utf8'));
+    return header !== null && typeof header === 'object' ? header : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { loadEnv } from './env.js';
-import { resolveJwtSecret } from './jwt-secret.js';
+import { loadSigningKeys } from './signing-keys.js';
 
 export const appConfig = registerAs('app', () => {
   const env = loadEnv();
@@ -23,7 +23,7 @@ export const databaseConfig = registerAs('database', () => {
 export const authConfig = registerAs('auth', () => {
   const env = loadEnv();
   return {
-    jwtSecret: resolveJwtSecret(env),
+    keys: loadSigningKeys(env),
     issuer: env.jwtIssuer,
     audience: env.jwtAudience,
     accessTokenTtlSeconds: env.accessTokenTtlSeconds,

@@ -47,6 +47,15 @@ class EnvironmentVariables {
   @IsOptional() @IsString()
   JWT_SECRET?: string;
 
+  @IsOptional() @IsString()
+  JWT_PRIVATE_KEY?: string;
+
+  @IsOptional() @IsString()
+  JWT_PUBLIC_KEY?: string;
+
+  @IsOptional() @IsString()
+  JWT_ROTATED_PUBLIC_KEYS?: string;
+
   @IsString() @MinLength(1)
   JWT_ISSUER = 'nest-auth-todos';
 
@@ -107,6 +116,9 @@ export interface Env {
   dataDir: string;
   migrationsRun: boolean;
   jwtSecret?: string;
+  jwtPrivateKey?: string;
+  jwtPublicKey?: string;
+  jwtRotatedPublicKeys?: string;
   jwtIssuer: string;
   jwtAudience: string;
   accessTokenTtlSeconds: number;
@@ -188,6 +200,9 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     dataDir: raw.DATA_DIR,
     migrationsRun: raw.MIGRATIONS_RUN,
     jwtSecret: raw.JWT_SECRET,
+    jwtPrivateKey: raw.JWT_PRIVATE_KEY,
+    jwtPublicKey: raw.JWT_PUBLIC_KEY,
+    jwtRotatedPublicKeys: raw.JWT_ROTATED_PUBLIC_KEYS,
     jwtIssuer: raw.JWT_ISSUER,
     jwtAudience: raw.JWT_AUDIENCE,
     accessTokenTtlSeconds: durationSeconds('ACCESS_TOKEN_TTL', raw.ACCESS_TOKEN_TTL, ACCESS_TTL_RANGE_SECONDS),

@@ -36,7 +36,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     ...env,
   });
-  const app = await createApp();
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp();
+  } catch (error) {
+    for (const key of Object.keys(env)) delete process.env[key];
+    throw error;
+  }
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);

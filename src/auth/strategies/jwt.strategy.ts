@@ -7,7 +7,7 @@ import type { RequestWithSession } from '../../sessions/current-session.decorato
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
 import { INACTIVE_ACCOUNT } from '../messages.js';
-import { type AccessTokenClaims, JWT_ALGORITHM, subjectFromClaims, tokenType } from '../token.service.js';
+import { type AccessTokenClaims, subjectFromClaims, tokenHeader } from '../token.service.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
@@ -24,8 +24,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: bearerToken,
       passReqToCallback: true,
-      secretOrKey: config.jwtSecret,
-      algorithms: [JWT_ALGORITHM],
+      // The key named by the token's `kid` (none in HS256 mode); an unknown `kid` fails, and
+      // nothing a token says (`jku`, `x5u`, `jwk`) is ever fetched or trusted.
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, key?: string | Buffer) => void) => {
+        const kid = tokenHeader(rawToken).kid;
+        const key = config.keys.verificationKeys.get(typeof kid === 'string' ? kid : '');
+        if (key) done(null, key as string);
+        else done(new Error('Unknown signing key'));
+      },
+      algorithms: [config.keys.algorithm],
       issuer: config.issuer,
       audience: config.audience,
       ignoreExpiration: false,
@@ -34,7 +41,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(request: FastifyRequest & RequestWithSession, claims: Partial<AccessTokenClaims>): Promise<User> {
-    const subject = subjectFromClaims(claims, tokenType(bearerToken(request) ?? ''));
+    const subject = subjectFromClaims(claims, tokenHeader(bearerToken(request) ?? '').typ);
     if (!subject) throw new UnauthorizedException('Invalid token');
     const { user, sessionLive } = await this.sessions.findUserForSession(subject.userId, subject.sessionId);
     if (!user) throw new UnauthorizedException('Invalid token');

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import jwt from 'jsonwebtoken';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { expectProblem, signUp } from '../support/factories.js';
+
+const pem = (key: KeyObject) => key.export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' }).toString();
+const ecPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+describe('asymmetric signing (ES256) with a rotated key', () => {
+  const current = ecPair();
+  const previous = ecPair();
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({
+      JWT_PRIVATE_KEY: pem(current.privateKey),
+      JWT_PUBLIC_KEY: pem(current.publicKey),
+      JWT_ROTATED_PUBLIC_KEYS: pem(previous.publicKey),
+    });
+  });
+  after(() => t.close());
+
+  it('signs with ES256 under the kid that /.well-known/jwks.json publishes', async () => {
+    const user = await signUp(t.http);
+    const { header } = jwt.decode(user.token, { complete: true })!;
+    assert.equal(header.alg, 'ES256');
+    assert.equal(header.typ, 'at+jwt');
+    const jwks = await t.http.get('/.well-known/jwks.json');
+    assert.equal(jwks.status, 200);
+    assert.equal(jwks.body.keys.length, 2);
+    assert.equal(jwks.body.keys[0].kid, header.kid);
+    assert.ok(jwks.body.keys.every((k: { d?: string; use: string; alg: string }) => k.d === undefined && k.use === 'sig' && k.alg === 'ES256'));
+    jwt.verify(user.token, pem(current.publicKey), { algorithms: ['ES256'] });
+    assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200);
+  });
+
+  it('accepts a token of the rotated key, and refuses HS256, unknown kids and header-supplied keys', async () => {
+    const user = await signUp(t.http);
+    const { payload } = jwt.decode(user.token, { complete: true }) as jwt.Jwt;
+    const claims = { ...(payload as jwt.JwtPayload) };
+    const rotatedKid = (await t.http.get('/.well-known/jwks.json')).body.keys[1].kid as string;
+    const signed = (key: string, options: jwt.SignOptions) => jwt.sign(claims, key, options);
+    const ok = signed(pem(previous.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: rotatedKid } });
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${ok}`)).status, 200);
+
+    const attacker = ecPair();
+    const forged = [
+      signed('a-shared-secret-that-is-long-enough-0123456789', { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } }),
+      signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: 'unknown' } }),
+      signed(pem(attacker.privateKey), {
+        algorithm: 'ES256',
+        header: { alg: 'ES256', typ: 'at+jwt', jwk: attacker.publicKey.export({ format: 'jwk' }) } as jwt.JwtHeader,
+      }),
+      signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', jku: 'http://127.0.0.1:9/jwks.json' } as jwt.JwtHeader }),
+      signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: '../../etc/passwd' } }),
+    ];
+    for (const token of forged) expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
+  });
+});
+
+describe('HS256 mode', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+
+  it('publishes no JWKS and refuses a token with a kid', async () => {
+    expectProblem(await t.http.get('/.well-known/jwks.json'), 404);
+    const user = await signUp(t.http);
+    const claims = jwt.decode(user.token) as jwt.JwtPayload;
+    const withKid = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt', kid: 'x' } });
+    expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${withKid}`), 401, 'Invalid token');
+    const same = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${same}`)).status, 200);
+  });
+});
+
+describe('start-up key checks', () => {
+  it('refuses RSA keys under 2048 bits, unsupported curves, and mismatched halves, saying how to make a good key', async () => {
+    const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const ed = generateKeyPairSync('ed25519');
+    const a = ecPair();
+    const b = ecPair();
+    for (const [pair, why] of [
+      [{ privateKey: rsa1024.privateKey, publicKey: rsa1024.publicKey }, /at least 2048 bits.*openssl/],
+      [{ privateKey: ed.privateKey, publicKey: ed.publicKey }, /EC P-256 .* or RSA/],
+      [{ privateKey: a.privateKey, publicKey: b.publicKey }, /not the public half/],
+    ] as const) {
+      await assert.rejects(
+        startTestApp({ JWT_PRIVATE_KEY: pem(pair.privateKey), JWT_PUBLIC_KEY: pem(pair.publicKey) }),
+        why,
+      );
+    }
+  });
+});
