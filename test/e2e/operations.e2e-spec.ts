@@ -179,7 +179,7 @@ describe('server process', () => {
       });
     });
 
-  it('logs one JSON line per request without secrets, and stops cleanly on SIGTERM', async () => {
+  it('logs one JSON line per request without secrets at any level, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'auth-todos-proc-'));
     const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -189,7 +189,7 @@ describe('server process', () => {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: 'trace',
         JWT_SECRET: randomBytes(48).toString('base64url'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -198,6 +198,7 @@ describe('server process', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const email = uniqueEmail('logs');
+    const secrets: string[] = [];
     const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -211,7 +212,12 @@ describe('server process', () => {
       assert.equal((await register()).status, 201);
       assert.equal((await register()).status, 409, 'a failed insert is the case that used to log its parameters');
       const form = new URLSearchParams({ username: email, password: PASSWORD });
-      const { access_token: token } = (await (await fetch(`${base}/auth/login`, { method: 'POST', body: form })).json()) as { access_token: string };
+      const issued = (await (await fetch(`${base}/auth/login`, { method: 'POST', body: form })).json()) as {
+        access_token: string;
+        refresh_token: string;
+      };
+      const token = issued.access_token;
+      secrets.push(issued.refresh_token, token);
       const me = await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-me-1' } });
       assert.equal(me.status, 200);
       assert.equal((await fetch(`${base}/auth/login?password=query-secret-123`)).status, 404);
@@ -224,7 +230,8 @@ describe('server process', () => {
     rmSync(dataDir, { recursive: true, force: true });
 
     assert.match(output, /Listening on http:\/\/localhost:\d+ \(Swagger UI at http:\/\/localhost:\d+\/docs\)/);
-    for (const secret of [PASSWORD, '$argon2', 'query-secret-123', 'eyJ']) {
+    assert.equal(secrets.length, 2);
+    for (const secret of [PASSWORD, '$argon2', 'query-secret-123', 'eyJ', ...secrets]) {
       assert.ok(!output.includes(secret), `the logs contain ${secret}`);
     }
     const requests = output
