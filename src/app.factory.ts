@@ -28,7 +28,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
   loadSigningKeys(env);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: env.trustProxy,
+    // A hop count trusts that many proxies nearest the server, as proxy-addr counts them.
+    trustProxy: typeof env.trustProxy === 'number' ? (_address: string, hop: number) => hop < (env.trustProxy as number) : env.trustProxy,
     requestIdHeader: false,
     genReqId: requestId,
     // Errors Fastify answers before Nest sees the request: bad URLs, then malformed HTTP.

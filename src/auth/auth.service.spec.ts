@@ -26,9 +26,8 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false } = 
   } as unknown as PasswordHasherService;
   const unused = {} as never; // sessions and tokens play no part in authenticate
   const failures = {
-    assertNotBlocked: async () => undefined,
-    recordFailure: async (email: string) => void calls.push(`failure ${email}`),
-    reset: async (email: string) => void calls.push(`reset ${email}`),
+    countAttempt: async (email: string) => void calls.push(`attempt ${email}`),
+    succeeded: async (email: string) => void calls.push(`reset ${email}`),
   } as unknown as LoginFailuresService;
   return { auth: new AuthService(users, hasher, unused, unused, failures), calls };
 }
@@ -38,7 +37,7 @@ describe('AuthService.authenticate', () => {
     const { auth, calls } = setUp({});
     const user = await auth.authenticate('  Ada@Example.COM ', 'pw');
     assert.equal(user.id, 7);
-    assert.deepEqual(calls, ['find ada@example.com', 'verify', 'reset ada@example.com']);
+    assert.deepEqual(calls, ['attempt ada@example.com', 'find ada@example.com', 'verify', 'reset ada@example.com']);
   });
 
   it('spends one dummy verification on an unknown email and gives the same 401', async () => {
@@ -48,7 +47,7 @@ describe('AuthService.authenticate', () => {
       assert.equal(e.message, BAD_CREDENTIALS);
       return true;
     });
-    assert.deepEqual(calls, ['find nobody@example.com', 'verifyDummy', 'failure nobody@example.com']);
+    assert.deepEqual(calls, ['attempt nobody@example.com', 'find nobody@example.com', 'verifyDummy']);
   });
 
   it('gives the same 401 for a wrong password', async () => {
@@ -64,7 +63,7 @@ describe('AuthService.authenticate', () => {
   it('rehashes an outdated hash after a successful login, and only then', async () => {
     const upgraded = setUp({}, { outdated: true });
     await upgraded.auth.authenticate('a@x.io', 'pw');
-    assert.deepEqual(upgraded.calls, ['find a@x.io', 'verify', 'reset a@x.io', 'rehash stored -> new-hash']);
+    assert.deepEqual(upgraded.calls, ['attempt a@x.io', 'find a@x.io', 'verify', 'reset a@x.io', 'rehash stored -> new-hash']);
     const refused = setUp({}, { outdated: true, valid: false });
     await assert.rejects(refused.auth.authenticate('a@x.io', 'bad'));
     assert.ok(!refused.calls.some((c) => c.startsWith('rehash')));

@@ -59,17 +59,16 @@ export class AuthService {
    */
   async authenticate(rawEmail: string, password: string): Promise<User> {
     const email = normalizeEmail(rawEmail);
-    await this.failures.assertNotBlocked(email);
+    await this.failures.countAttempt(email);
     const user = await this.users.findWithPasswordByEmail(email);
     const valid = user
       ? await this.hasher.verify(user.hashedPassword, password)
       : await this.hasher.verifyDummy(password);
     if (!user || !valid) {
-      await this.failures.recordFailure(email);
       securityEvent('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
-    await this.failures.reset(email);
+    await this.failures.succeeded(email);
     if (!user.isActive) {
       securityEvent('login_refused_inactive', { userId: user.id });
       throw new ForbiddenException(INACTIVE_ACCOUNT);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type JwtModuleOptions, JwtService } from '@nestjs/jwt';
+import type { KeyObject } from 'node:crypto';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
+import type { SigningKeys } from '../config/signing-keys.js';
 import type { SessionTokens } from '../sessions/sessions.service.js';
 import type { TokenDto } from './dto/token.dto.js';
 
@@ -58,11 +60,24 @@ export class TokenService {
   }
 }
 
+/** Header members that would let a token name or carry its own key: never honoured, always refused. */
+const KEY_BEARING_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit'];
+
+/**
+ * The key to verify a token with, chosen only by a known `kid` (no `kid` at all in HS256 mode);
+ * `undefined` refuses the token before its signature is checked.
+ */
+export function verificationKey(keys: SigningKeys, header: Record<string, unknown>): string | KeyObject | undefined {
+  if (KEY_BEARING_MEMBERS.some((member) => member in header)) return undefined;
+  if (keys.kid === undefined) return header.kid === undefined ? keys.verificationKeys.get('') : undefined;
+  return typeof header.kid === 'string' && /^[\w-]{1,64}$/.test(header.kid) ? keys.verificationKeys.get(header.kid) : undefined;
+}
+
 /** A token's header, unverified: read only to pick the key, and `typ` once the signature holds. */
-export function tokenHeader(token: string): { typ?: unknown; kid?: unknown } {
+export function tokenHeader(token: string): Record<string, unknown> {
   try {
     const header: unknown = JSON.parse(Buffer.from(token.split('.', 1)[0], 'base64url').toString('utf8'));
-    return header !== null && typeof header === 'object' ? header : {};
+    return header !== null && typeof header === 'object' ? (header as Record<string, unknown>) : {};
   } catch {
     return {};
   }

@@ -28,9 +28,12 @@ export const REDACTED_PATHS = [
 
 const SECRET_QUERY_PARAMS = /([?&](?:password|new_password|current_password|token|access_token|refresh_token|client_secret)=)[^&]*/gi;
 
-/** A password or token someone put in a query string stays out of the logs. */
+/** Anything shaped like a JWT, wherever it appears in a URL. */
+const JWT_LIKE = /eyJ[\w-]*(?:\.[\w-]*){0,2}/g;
+
+/** A password or token someone put in a URL stays out of the logs. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]').replace(JWT_LIKE, '[redacted]');
 }
 
 /** One JSON line per request, carrying the request id Fastify assigned. */

@@ -65,7 +65,10 @@ function isDependencyDown(exception: unknown): boolean {
   const code = (exception as { code?: unknown })?.code;
   if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
   const message = exception instanceof Error ? exception.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(message);
+  // node-postgres, and ioredis failing fast (no offline queue) while Redis is away.
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Stream isn't writeable|Connection is closed|MaxRetriesPerRequest/i.test(
+    message,
+  );
 }
 
 /** Maps anything thrown while serving a request to the problem the client sees. */

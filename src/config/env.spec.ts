@@ -106,22 +106,33 @@ describe('loadEnv', () => {
 
   describe('booleans', () => {
     it('reads true and false', () => {
-      const env = loadEnv({ TRUST_PROXY: 'true', MIGRATIONS_RUN: 'false', SWAGGER_ENABLED: 'false' });
-      assert.equal(env.trustProxy, true);
+      const env = loadEnv({ MIGRATIONS_RUN: 'false', SWAGGER_ENABLED: 'false' });
       assert.equal(env.migrationsRun, false);
       assert.equal(env.swaggerEnabled, false);
     });
 
     it('reads 1/0, yes/no and on/off, in any case', () => {
-      assert.equal(loadEnv({ TRUST_PROXY: '1' }).trustProxy, true);
-      assert.equal(loadEnv({ TRUST_PROXY: 'YES' }).trustProxy, true);
-      assert.equal(loadEnv({ TRUST_PROXY: ' On ' }).trustProxy, true);
+      assert.equal(loadEnv({ SWAGGER_ENABLED: 'YES' }).swaggerEnabled, true);
+      assert.equal(loadEnv({ SWAGGER_ENABLED: ' On ' }).swaggerEnabled, true);
       assert.equal(loadEnv({ MIGRATIONS_RUN: '0' }).migrationsRun, false);
       assert.equal(loadEnv({ MIGRATIONS_RUN: 'No' }).migrationsRun, false);
       assert.equal(loadEnv({ MIGRATIONS_RUN: 'off' }).migrationsRun, false);
     });
 
     it('refuses anything else', () => {
+      assert.throws(() => loadEnv({ SWAGGER_ENABLED: 'maybe' }), /SWAGGER_ENABLED/);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('takes off, a hop count, or proxy addresses and CIDRs', () => {
+      assert.equal(loadEnv({ TRUST_PROXY: 'false' }).trustProxy, false);
+      assert.equal(loadEnv({ TRUST_PROXY: '1' }).trustProxy, 1);
+      assert.equal(loadEnv({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }).trustProxy, '10.0.0.0/8,192.168.1.7');
+    });
+
+    it('refuses true, which would let any client choose its address', () => {
+      assert.throws(() => loadEnv({ TRUST_PROXY: 'true' }), /number of proxies/);
       assert.throws(() => loadEnv({ TRUST_PROXY: 'maybe' }), /TRUST_PROXY/);
     });
   });

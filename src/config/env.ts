@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -77,8 +78,8 @@ class EnvironmentVariables {
   @IsOptional() @IsString()
   ADMIN_PASSWORD?: string;
 
-  @Transform(toBoolean) @IsBoolean()
-  TRUST_PROXY = false;
+  @IsString()
+  TRUST_PROXY = 'false';
 
   @IsOptional() @IsString()
   REDIS_URL?: string;
@@ -126,7 +127,8 @@ export interface Env {
   refreshReuseGraceSeconds: number;
   adminEmail?: string;
   adminPassword?: string;
-  trustProxy: boolean;
+  /** Fastify's `trustProxy`: off, a number of proxy hops, or the proxies' addresses and CIDRs. */
+  trustProxy: false | number | string;
   redisUrl?: string;
   redisKeyPrefix: string;
   rateLimits: { loginPerMinute: number; loginFailures: number; registerPerHour: number; refreshPerMinute: number };
@@ -148,6 +150,25 @@ function durationSeconds(name: string, value: string, [min, max]: readonly [numb
     throw new Error(`${name} must be between ${ms(min * 1000)} and ${ms(max * 1000)}, got "${value}"`);
   }
   return seconds;
+}
+
+/**
+ * `true` is refused: trusting every hop lets a client pick its own address with X-Forwarded-For
+ * and so escape per-IP limits. Name the proxies, or count the hops in front of the service.
+ */
+function parseTrustProxy(value: string): false | number | string {
+  const v = value.trim().toLowerCase();
+  if (v === 'false' || v === '0' || v === 'off' || v === 'no') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim());
+  const valid = (entry: string) => {
+    const [address, bits] = entry.split('/');
+    return isIP(address) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits));
+  };
+  if (entries.length > 0 && entries.every(valid)) return entries.join(',');
+  throw new Error(
+    `TRUST_PROXY must be false, the number of proxies in front of the service (e.g. 1), or their addresses/CIDRs (e.g. 10.0.0.0/8); got "${value}"`,
+  );
 }
 
 let dotEnvRead = false;
@@ -210,7 +231,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     refreshReuseGraceSeconds: raw.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
-    trustProxy: raw.TRUST_PROXY,
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     redisUrl: raw.REDIS_URL,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX,
     rateLimits: {

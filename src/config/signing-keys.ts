@@ -57,6 +57,7 @@ export function loadSigningKeys(env: Env): SigningKeys {
     return { algorithm: 'HS256', signingKey: secret, verificationKeys: new Map([['', secret]]), jwks: [] };
   }
   if (!env.jwtPrivateKey || !env.jwtPublicKey) throw new Error('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY go together: set both or neither.');
+  if (env.jwtSecret) throw new Error('Set JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, not both: the two signing modes never mix.');
   const privateKey = createPrivateKey(env.jwtPrivateKey);
   const publicKey = createPublicKey(env.jwtPublicKey);
   const algorithm = algorithmOf(publicKey);

@@ -6,6 +6,8 @@ export interface CounterStore {
   increment(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
   peek(key: string): Promise<{ count: number; resetMs: number }>;
   reset(key: string): Promise<void>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export class MemoryCounterStore implements CounterStore {
   async reset(key: string) {
     this.counters.delete(key);
   }
+
+  async ping() {}
 
   async close() {
     clearInterval(this.sweeper);
@@ -74,6 +78,10 @@ export class RedisCounterStore implements CounterStore {
 
   async reset(key: string) {
     await this.redis.del(this.prefix + key);
+  }
+
+  async ping() {
+    await this.redis.ping();
   }
 
   async close() {

@@ -8,10 +8,11 @@ import { RateLimitedException } from './rate-limited.exception.js';
 const WINDOW_MS = 15 * 60 * 1000;
 
 /**
- * Failed logins per account (`RATE_LIMIT_LOGIN_FAILURES` per 15 minutes), keyed on the
+ * Login attempts per account (`RATE_LIMIT_LOGIN_FAILURES` per 15 minutes), keyed on the
  * normalised email, known or not, so case and spaces do not reset it and unknown accounts look
- * the same. A blocked account is refused before any hashing; the window passing or a successful
- * login clears it. Other accounts are never affected.
+ * the same. Each attempt is counted before its password is checked, so a burst of parallel
+ * guesses gets no more tries than a sequence; a successful login clears the count. A blocked
+ * account is refused before any hashing, until the window passes; other accounts never are.
  */
 @Injectable()
 export class LoginFailuresService {
@@ -20,19 +21,15 @@ export class LoginFailuresService {
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
   ) {}
 
-  async assertNotBlocked(email: string): Promise<void> {
-    const { count, resetMs } = await this.store.counters.peek(key(email));
-    if (count >= this.config.loginFailures) {
-      securityEvent('login_throttled', { failures: count });
+  async countAttempt(email: string): Promise<void> {
+    const { count, resetMs } = await this.store.counters.increment(key(email), WINDOW_MS);
+    if (count > this.config.loginFailures) {
+      securityEvent('login_throttled', { attempts: count });
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
     }
   }
 
-  async recordFailure(email: string): Promise<void> {
-    await this.store.counters.increment(key(email), WINDOW_MS);
-  }
-
-  async reset(email: string): Promise<void> {
+  async succeeded(email: string): Promise<void> {
     await this.store.counters.reset(key(email));
   }
 }

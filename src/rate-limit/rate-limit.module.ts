@@ -21,6 +21,8 @@ class RateLimitStoreModule {}
       inject: [rateLimitConfig.KEY, RateLimitStore],
       useFactory: (config: RateLimitConfig, storage: RateLimitStore) => ({
         storage,
+        // Our own Retry-After only; no per-throttler headers naming internal limits.
+        setHeaders: false,
         throttlers: [
           { name: 'login', ttl: 60_000, limit: config.loginPerMinute, skipIf: onlyFor('login') },
           { name: 'register', ttl: 3_600_000, limit: config.registerPerHour, skipIf: onlyFor('register') },

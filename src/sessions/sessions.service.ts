@@ -100,16 +100,16 @@ export class SessionsService {
   /** A token of a live session presented after it was spent: reuse, or a forgiven race. */
   private async handleSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<void> {
     const [known] = (await em.query(
-      `SELECT t.session_id AS "sessionId",
+      `SELECT t.session_id AS "sessionId", s.user_id AS "userId",
               EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
               NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.session_id = t.session_id AND n.used_at > t.used_at) AS "latestSpent"
-         FROM refresh_tokens t
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1`,
       [tokenHash],
-    )) as { sessionId: number; ageSeconds: number; latestSpent: boolean }[];
+    )) as { sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean }[];
     if (spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds) === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
-      securityEvent('refresh_token_reuse', { sessionId: known.sessionId });
+      securityEvent('refresh_token_reuse', { userId: known.userId, sessionId: known.sessionId });
     }
   }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectProblem, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+import { expectProblem, login, signUp, uniqueEmail } from '../support/factories.js';
 
 describe('operations', () => {
   let t: TestApp;
@@ -198,7 +198,8 @@ describe('server process', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const email = uniqueEmail('logs');
-    const secrets: string[] = [];
+    const password = `canary-${randomBytes(9).toString('base64url')}`;
+    const secrets: string[] = [password];
     const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -208,10 +209,10 @@ describe('server process', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const json = { 'content-type': 'application/json' };
-      const register = () => fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
+      const register = () => fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
       assert.equal((await register()).status, 201);
       assert.equal((await register()).status, 409, 'a failed insert is the case that used to log its parameters');
-      const form = new URLSearchParams({ username: email, password: PASSWORD });
+      const form = new URLSearchParams({ username: email, password });
       const issued = (await (await fetch(`${base}/auth/login`, { method: 'POST', body: form })).json()) as {
         access_token: string;
         refresh_token: string;
@@ -221,6 +222,9 @@ describe('server process', () => {
       const me = await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-me-1' } });
       assert.equal(me.status, 200);
       assert.equal((await fetch(`${base}/auth/login?password=query-secret-123`)).status, 404);
+      // Tokens pasted where they do not belong: in a path, in an unexpected query parameter.
+      await fetch(`${base}/todos/${token}`, { headers: { authorization: `Bearer ${token}` } });
+      await fetch(`${base}/todos?jwt=${token}`, { headers: { authorization: `Bearer ${token}` } });
     } finally {
       child.kill('SIGTERM');
     }
@@ -230,8 +234,8 @@ describe('server process', () => {
     rmSync(dataDir, { recursive: true, force: true });
 
     assert.match(output, /Listening on http:\/\/localhost:\d+ \(Swagger UI at http:\/\/localhost:\d+\/docs\)/);
-    assert.equal(secrets.length, 2);
-    for (const secret of [PASSWORD, '$argon2', 'query-secret-123', 'eyJ', ...secrets]) {
+    assert.equal(secrets.length, 3);
+    for (const secret of ['$argon2', 'query-secret-123', 'eyJ', ...secrets]) {
       assert.ok(!output.includes(secret), `the logs contain ${secret}`);
     }
     const requests = output

@@ -127,7 +127,7 @@ describe('token forgery', () => {
 
   it('sends HSTS only for requests that arrived over TLS at a trusted proxy', async () => {
     await t.close();
-    t = await startTestApp({ TRUST_PROXY: 'true' });
+    t = await startTestApp({ TRUST_PROXY: '1' });
     const tls = await t.http.get('/health/live').set('X-Forwarded-Proto', 'https');
     assert.match(tls.headers['strict-transport-security'], /max-age=\d+/);
     const plain = await t.http.get('/health/live');

@@ -44,6 +44,24 @@ describe('asymmetric signing (ES256) with a rotated key', () => {
     const ok = signed(pem(previous.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: rotatedKid } });
     assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${ok}`)).status, 200);
 
+    const currentKid = (await t.http.get('/.well-known/jwks.json')).body.keys[0].kid as string;
+    const real = pem(current.privateKey);
+    // Signed with the real key: only the header is wrong, so only the header checks can refuse them.
+    const headerOnly = [
+      { alg: 'ES256', typ: 'at+jwt', kid: 'unknown' },
+      { alg: 'ES256', typ: 'at+jwt' },
+      { alg: 'ES256', typ: 'at+jwt', kid: currentKid, jku: 'http://127.0.0.1:9/jwks.json' },
+      { alg: 'ES256', typ: 'at+jwt', kid: currentKid, jwk: current.publicKey.export({ format: 'jwk' }) },
+      { alg: 'ES256', typ: 'at+jwt', kid: currentKid, crit: ['exp'] },
+      { alg: 'ES256', typ: 'at+jwt', kid: `${currentKid}/../x` },
+    ];
+    for (const header of headerOnly) {
+      const token = signed(real, { algorithm: 'ES256', header: header as jwt.JwtHeader });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
+    }
+    const control = signed(real, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: currentKid } });
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${control}`)).status, 200);
+
     const attacker = ecPair();
     const forged = [
       signed('a-shared-secret-that-is-long-enough-0123456789', { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } }),
@@ -70,14 +88,24 @@ describe('HS256 mode', () => {
     expectProblem(await t.http.get('/.well-known/jwks.json'), 404);
     const user = await signUp(t.http);
     const claims = jwt.decode(user.token) as jwt.JwtPayload;
-    const withKid = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt', kid: 'x' } });
-    expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${withKid}`), 401, 'Invalid token');
+    for (const extra of [{ kid: 'x' }, { kid: 5 }, { kid: '' }, { jku: 'http://127.0.0.1:9/k' }, { jwk: { kty: 'oct', k: 'AA' } }, { x5u: 'http://127.0.0.1:9/c' }, { crit: ['exp'] }]) {
+      const token = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt', ...extra } as jwt.JwtHeader });
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
+    }
     const same = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
     assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${same}`)).status, 200);
   });
 });
 
 describe('start-up key checks', () => {
+  it('refuses a shared secret next to a key pair: the modes never mix', async () => {
+    const pair = ecPair();
+    await assert.rejects(
+      startTestApp({ JWT_PRIVATE_KEY: pem(pair.privateKey), JWT_PUBLIC_KEY: pem(pair.publicKey), JWT_SECRET: 'z'.repeat(8) + 'a-long-enough-secret-0123456789' }),
+      /never mix/,
+    );
+  });
+
   it('refuses RSA keys under 2048 bits, unsupported curves, and mismatched halves, saying how to make a good key', async () => {
     const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const ed = generateKeyPairSync('ed25519');

@@ -28,7 +28,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
-    JWT_SECRET: jwtSecret,
     // The suites log in hundreds of times from one address; test/security sets real limits.
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
     RATE_LIMIT_LOGIN_FAILURES: '100000',
@@ -36,6 +35,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     ...env,
   });
+  // A key pair replaces the shared secret; the two never mix.
+  if (env.JWT_PRIVATE_KEY && !env.JWT_SECRET) delete process.env.JWT_SECRET;
+  else process.env.JWT_SECRET = env.JWT_SECRET ?? jwtSecret;
   let app: NestFastifyApplication;
   try {
     app = await createApp();

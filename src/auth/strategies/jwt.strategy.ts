@@ -7,7 +7,7 @@ import type { RequestWithSession } from '../../sessions/current-session.decorato
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
 import { INACTIVE_ACCOUNT } from '../messages.js';
-import { type AccessTokenClaims, subjectFromClaims, tokenHeader } from '../token.service.js';
+import { type AccessTokenClaims, subjectFromClaims, tokenHeader, verificationKey } from '../token.service.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
@@ -24,13 +24,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: bearerToken,
       passReqToCallback: true,
-      // The key named by the token's `kid` (none in HS256 mode); an unknown `kid` fails, and
-      // nothing a token says (`jku`, `x5u`, `jwk`) is ever fetched or trusted.
+      // Nothing a token says about keys (`jku`, `x5u`, `jwk`, an odd `kid`) is fetched or trusted.
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, key?: string | Buffer) => void) => {
-        const kid = tokenHeader(rawToken).kid;
-        const key = config.keys.verificationKeys.get(typeof kid === 'string' ? kid : '');
+        const key = verificationKey(config.keys, tokenHeader(rawToken));
         if (key) done(null, key as string);
-        else done(new Error('Unknown signing key'));
+        else done(new Error('Unusable token header'));
       },
       algorithms: [config.keys.algorithm],
       issuer: config.issuer,
