@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityEvent } from '../common/security-events.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig, rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
@@ -16,13 +16,25 @@ const WINDOW_MS = 15 * 60 * 1000;
  */
 @Injectable()
 export class LoginFailuresService {
+  /** Keyed with the token-signing material every instance shares, so the store holds no guessable hash of an email. */
+  private readonly keyed: Buffer;
+
   constructor(
     private readonly store: RateLimitStore,
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
-  ) {}
+    @Inject(authConfig.KEY) auth: AuthConfig,
+  ) {
+    const material = auth.keys.signingKey;
+    const secret = typeof material === 'string' ? material : material.export({ format: 'pem', type: 'pkcs8' });
+    this.keyed = createHash('sha256').update('login-failures').update(secret).digest();
+  }
+
+  private key(email: string): string {
+    return `login-failures:${createHmac('sha256', this.keyed).update(email).digest('hex')}`;
+  }
 
   async countAttempt(email: string): Promise<void> {
-    const { count, resetMs } = await this.store.counters.increment(key(email), WINDOW_MS);
+    const { count, resetMs } = await this.store.counters.increment(this.key(email), WINDOW_MS);
     if (count > this.config.loginFailures) {
       securityEvent('login_throttled', { attempts: count });
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
@@ -30,11 +42,6 @@ export class LoginFailuresService {
   }
 
   async succeeded(email: string): Promise<void> {
-    await this.store.counters.reset(key(email));
+    await this.store.counters.reset(this.key(email));
   }
-}
-
-/** Hashed: the store holds no email addresses. */
-function key(email: string): string {
-  return `login-failures:${createHash('sha256').update(email).digest('hex')}`;
 }

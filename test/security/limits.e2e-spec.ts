@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -116,6 +116,10 @@ describe('limits that need no counters', () => {
     expectProblem(await t.http.post('/auth/login').send({ username: user.email, password: PASSWORD }), 415);
     expectProblem(await t.http.post('/todos').set(user.auth).type('form').send({ title: 'x' }), 415);
     expectProblem(await t.http.post('/auth/refresh').type('form').send({ refresh_token: 'x' }), 415);
+    // Operations that take no body refuse one rather than ignore it.
+    expectProblem(await t.http.post('/auth/logout').set(user.auth).type('form').send({ a: 'b' }), 415, 'This operation takes no body');
+    expectProblem(await t.http.delete('/todos/1').set(user.auth).send({ a: 'b' }), 415);
+    assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200, 'the session was not ended');
   });
 
   it('sends the security headers, and no-store on API responses', async () => {
@@ -155,8 +159,11 @@ describe('rate-limit counters in Redis', () => {
     const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
     const redis = new Redis('redis://127.0.0.1:6379');
     try {
-      await attempt(t, uniqueEmail('shared'), 'wrong-guess');
+      const email = uniqueEmail('shared');
+      await attempt(t, email, 'wrong-guess');
       const keys = await redis.keys(`${prefix}*`);
+      const guessable = `${prefix}login-failures:${createHash('sha256').update(email).digest('hex')}`;
+      assert.ok(!keys.includes(guessable), 'the account key is keyed, not a bare hash of the email');
       assert.ok(keys.some((k) => k.startsWith(`${prefix}login-failures:`)), `${keys}`);
       assert.ok(keys.some((k) => k.startsWith(`${prefix}throttle:login:`)), `${keys}`);
       assert.ok(!keys.some((k) => k.includes('@')), 'no email addresses in Redis');
