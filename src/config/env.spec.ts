@@ -15,6 +15,7 @@ describe('loadEnv', () => {
       jwtPrivateKey: undefined,
       jwtPublicKey: undefined,
       jwtRotatedPublicKeys: undefined,
+      jwtRsaAlgorithm: 'RS256',
       jwtIssuer: 'nest-auth-todos',
       jwtAudience: 'nest-auth-todos-api',
       accessTokenTtlSeconds: 900,

@@ -57,6 +57,9 @@ class EnvironmentVariables {
   @IsOptional() @IsString()
   JWT_ROTATED_PUBLIC_KEYS?: string;
 
+  @IsIn(['RS256', 'PS256'])
+  JWT_RSA_ALGORITHM = 'RS256';
+
   @IsString() @MinLength(1)
   JWT_ISSUER = 'nest-auth-todos';
 
@@ -120,6 +123,7 @@ export interface Env {
   jwtPrivateKey?: string;
   jwtPublicKey?: string;
   jwtRotatedPublicKeys?: string;
+  jwtRsaAlgorithm: 'RS256' | 'PS256';
   jwtIssuer: string;
   jwtAudience: string;
   accessTokenTtlSeconds: number;
@@ -224,6 +228,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     jwtPrivateKey: raw.JWT_PRIVATE_KEY,
     jwtPublicKey: raw.JWT_PUBLIC_KEY,
     jwtRotatedPublicKeys: raw.JWT_ROTATED_PUBLIC_KEYS,
+    jwtRsaAlgorithm: raw.JWT_RSA_ALGORITHM as Env['jwtRsaAlgorithm'],
     jwtIssuer: raw.JWT_ISSUER,
     jwtAudience: raw.JWT_AUDIENCE,
     accessTokenTtlSeconds: durationSeconds('ACCESS_TOKEN_TTL', raw.ACCESS_TOKEN_TTL, ACCESS_TTL_RANGE_SECONDS),

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type Ke
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
-export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256';
+export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'PS256';
 
 /** The key that signs access tokens and the keys that verify them, by `kid`. */
 export interface SigningKeys {
@@ -19,15 +19,18 @@ export interface SigningKeys {
 const HOW_TO_GENERATE =
   'generate one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out private.pem && openssl pkey -in private.pem -pubout -out public.pem';
 
-/** The algorithm a public key signs with; refuses weak or unsupported keys with a way out. */
-function algorithmOf(key: KeyObject): Exclude<JwtAlgorithm, 'HS256'> {
+/**
+ * The algorithm a public key signs with: ES256 for P-256, and for RSA `JWT_RSA_ALGORITHM` (RS256,
+ * or PS256). Refuses weak or unsupported keys with a way out.
+ */
+function algorithmOf(key: KeyObject, rsaAlgorithm: 'RS256' | 'PS256'): Exclude<JwtAlgorithm, 'HS256'> {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ES256';
   if (key.asymmetricKeyType === 'rsa') {
     if ((details.modulusLength ?? 0) < 2048) throw new Error(`RSA keys must have at least 2048 bits; ${HOW_TO_GENERATE}`);
-    return 'RS256';
+    return rsaAlgorithm;
   }
-  throw new Error(`JWT keys must be EC P-256 (ES256) or RSA of 2048 bits or more (RS256); ${HOW_TO_GENERATE}`);
+  throw new Error(`JWT keys must be EC P-256 (ES256) or RSA of 2048 bits or more (RS256, PS256); ${HOW_TO_GENERATE}`);
 }
 
 /** RFC 7638 thumbprint: stable across restarts and instances, so every instance agrees on `kid`. */
@@ -60,14 +63,14 @@ export function loadSigningKeys(env: Env): SigningKeys {
   if (env.jwtSecret) throw new Error('Set JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, not both: the two signing modes never mix.');
   const privateKey = createPrivateKey(env.jwtPrivateKey);
   const publicKey = createPublicKey(env.jwtPublicKey);
-  const algorithm = algorithmOf(publicKey);
+  const algorithm = algorithmOf(publicKey, env.jwtRsaAlgorithm);
   const current = publicJwk(publicKey, algorithm);
   if (publicJwk(createPublicKey(privateKey), algorithm).kid !== current.kid) {
     throw new Error('JWT_PUBLIC_KEY is not the public half of JWT_PRIVATE_KEY');
   }
   const rotated = pemBlocks(env.jwtRotatedPublicKeys ?? '').map((pem) => {
     const key = createPublicKey(pem);
-    if (algorithmOf(key) !== algorithm) throw new Error(`JWT_ROTATED_PUBLIC_KEYS must all be ${algorithm} keys, like JWT_PUBLIC_KEY`);
+    if (algorithmOf(key, env.jwtRsaAlgorithm) !== algorithm) throw new Error(`JWT_ROTATED_PUBLIC_KEYS must all be ${algorithm} keys, like JWT_PUBLIC_KEY`);
     return { key, jwk: publicJwk(key, algorithm) };
   });
   return {

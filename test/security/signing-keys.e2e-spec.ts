@@ -77,6 +77,25 @@ describe('asymmetric signing (ES256) with a rotated key', () => {
   });
 });
 
+describe('asymmetric signing with an RSA key as PS256', () => {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ JWT_PRIVATE_KEY: pem(pair.privateKey), JWT_PUBLIC_KEY: pem(pair.publicKey), JWT_RSA_ALGORITHM: 'PS256' });
+  });
+  after(() => t.close());
+
+  it('signs PS256, publishes it, and refuses the same key used as RS256', async () => {
+    const user = await signUp(t.http);
+    const { header, payload } = jwt.decode(user.token, { complete: true })!;
+    assert.equal(header.alg, 'PS256');
+    assert.equal((await t.http.get('/.well-known/jwks.json')).body.keys[0].alg, 'PS256');
+    assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200);
+    const rs256 = jwt.sign(payload as object, pem(pair.privateKey), { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: header.kid } });
+    expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${rs256}`), 401);
+  });
+});
+
 describe('HS256 mode', () => {
   let t: TestApp;
   before(async () => {
