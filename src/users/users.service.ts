@@ -18,10 +18,6 @@ export type AdminOutcome = 'created' | 'promoted' | 'unchanged' | 'inactive';
 export class UsersService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  findById(id: number): Promise<User | null> {
-    return this.users.findOneBy({ id });
-  }
-
   /** The one read that includes the password hash. `email` must already be normalised. */
   findWithPasswordByEmail(email: string): Promise<User | null> {
     return this.users
@@ -51,7 +47,7 @@ export class UsersService {
   }
 
   async getById(id: number): Promise<User> {
-    const user = await this.findById(id);
+    const user = await this.users.findOneBy({ id });
     if (!user) throw new NotFoundException('User not found');
     return user;
   }
