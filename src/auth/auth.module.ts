@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { authConfig } from '../config/configuration.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
@@ -15,14 +13,13 @@ import { RolesGuard } from './guards/roles.guard.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
-import { jwtModuleOptions, TokenService } from './token.service.js';
+import { TokenService } from './token.service.js';
 
 @Module({
   imports: [
     UsersModule,
     SessionsModule,
     PassportModule,
-    JwtModule.registerAsync({ inject: [authConfig.KEY], useFactory: jwtModuleOptions }),
   ],
   controllers: [AuthController, PasswordController, JwksController],
   providers: [

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { JwtService } from '@nestjs/jwt';
 import jwt from 'jsonwebtoken';
 import type { AuthConfig } from '../config/configuration.js';
-import { jwtModuleOptions, subjectFromClaims, TokenService, tokenHeader } from './token.service.js';
+import type { Env } from '../config/env.js';
+import { loadSigningKeys } from '../config/signing-keys.js';
+import { subjectFromClaims, TokenService, tokenHeader } from './token.service.js';
 
 describe('subjectFromClaims', () => {
   const sid = 5;
@@ -14,47 +15,41 @@ describe('subjectFromClaims', () => {
 
   for (const [sub, id] of [['1', 1], ['42', 42], ['2147483647', 2_147_483_647]] as const) {
     it(`reads sub ${JSON.stringify(sub)} as ${id}`, () => {
-      assert.deepEqual(subjectFromClaims({ sub, exp, iat, jti, sid }, 'at+jwt'), { userId: id, sessionId: sid });
+      assert.deepEqual(subjectFromClaims({ sub, exp, iat, jti, sid }), { userId: id, sessionId: sid });
     });
   }
 
   for (const sub of ['0', '01', '-1', '+1', '1e3', '1.0', ' 1', '1 ', '1\n', '0x1', '', '2147483648', '9999999999', '12345678901']) {
     it(`refuses sub ${JSON.stringify(sub)}`, () => {
-      assert.equal(subjectFromClaims({ sub, exp, iat, jti, sid }, 'at+jwt'), undefined);
+      assert.equal(subjectFromClaims({ sub, exp, iat, jti, sid }), undefined);
     });
   }
 
   it('refuses a numeric sub', () => {
-    assert.equal(subjectFromClaims({ sub: 1 as unknown as string, exp, iat, jti, sid }, 'at+jwt'), undefined);
+    assert.equal(subjectFromClaims({ sub: 1 as unknown as string, exp, iat, jti, sid }), undefined);
   });
 
   it('refuses claims without a numeric exp', () => {
-    assert.equal(subjectFromClaims({ sub: '1', iat, jti, sid }, 'at+jwt'), undefined);
-    assert.equal(subjectFromClaims({ sub: '1', exp: String(exp) as unknown as number, iat, jti, sid }, 'at+jwt'), undefined);
+    assert.equal(subjectFromClaims({ sub: '1', iat, jti, sid }), undefined);
+    assert.equal(subjectFromClaims({ sub: '1', exp: String(exp) as unknown as number, iat, jti, sid }), undefined);
   });
 
   it('refuses claims without a jti or a numeric iat', () => {
-    assert.equal(subjectFromClaims({ sub: '1', exp, iat, sid }, 'at+jwt'), undefined);
-    assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti: '', sid }, 'at+jwt'), undefined);
-    assert.equal(subjectFromClaims({ sub: '1', exp, jti, sid }, 'at+jwt'), undefined);
+    assert.equal(subjectFromClaims({ sub: '1', exp, iat, sid }), undefined);
+    assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti: '', sid }), undefined);
+    assert.equal(subjectFromClaims({ sub: '1', exp, jti, sid }), undefined);
   });
 
   it('requires sid to be a positive 32-bit integer', () => {
     for (const bad of [0, -1, 1.5, 2_147_483_648, '5', undefined, null]) {
-      assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti, sid: bad as unknown as number }, 'at+jwt'), undefined, String(bad));
+      assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti, sid: bad as unknown as number }), undefined, String(bad));
     }
   });
 
-  it('refuses a token whose header is not typ at+jwt', () => {
-    assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti, sid }, 'JWT'), undefined);
-    assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti, sid }, undefined), undefined);
-    assert.deepEqual(subjectFromClaims({ sub: '1', exp, iat, jti, sid }, 'at+jwt'), { userId: 1, sessionId: sid });
-  });
 });
 
-describe('TokenService.issue', () => {
-  const secret = randomBytes(48).toString('base64url');
-  const config: AuthConfig = {
+function hs256Config(secret: string): AuthConfig {
+  return {
     keys: { algorithm: 'HS256', signingKey: secret, verificationKeys: new Map([['', secret]]), jwks: [] },
     issuer: 'test-issuer',
     audience: 'test-audience',
@@ -64,8 +59,12 @@ describe('TokenService.issue', () => {
     adminEmail: undefined,
     adminPassword: undefined,
   };
-  const jwtService = new JwtService(jwtModuleOptions(config));
-  const service = new TokenService(jwtService, config);
+}
+
+describe('TokenService.issue', () => {
+  const secret = randomBytes(48).toString('base64url');
+  const config = hs256Config(secret);
+  const service = new TokenService(config);
 
   it('returns a bearer token with the configured lifetime', async () => {
     const token = await service.issue({ userId: 42, sessionId: 9, refreshToken: 'rt' });
@@ -102,12 +101,91 @@ describe('TokenService.issue', () => {
       issuer: 'test-issuer',
       audience: 'test-audience',
     }) as jwt.JwtPayload;
-    assert.deepEqual(subjectFromClaims({ ...claims, aud: undefined }, tokenHeader(access_token).typ), { userId: 2_147_483_647, sessionId: 9 });
+    assert.deepEqual(subjectFromClaims({ ...claims, aud: undefined }), { userId: 2_147_483_647, sessionId: 9 });
   });
 
   it('produces a token that fails verification with another secret', async () => {
     const { access_token } = await service.issue({ userId: 1, sessionId: 9, refreshToken: 'rt' });
     assert.throws(() => jwt.verify(access_token, randomBytes(48).toString('base64url')), /invalid signature/);
+  });
+});
+
+describe('TokenService.verifierFor', () => {
+  const secret = randomBytes(48).toString('base64url');
+  const service = new TokenService(hs256Config(secret));
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: '7', sid: 3, jti: 'j-1', iat: now, exp: now + 600, iss: 'test-issuer', aud: 'test-audience' };
+  /** Put together by hand: jsonwebtoken would add an `iat` of its own. */
+  const forge = (payload: object, header: object = { alg: 'HS256', typ: 'at+jwt' }, key = secret) => {
+    const input = [header, payload].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.');
+    return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+  };
+  const verify = (token: string) => {
+    const verifier = service.verifierFor(token);
+    assert.ok(verifier, 'a verifier for the header');
+    return verifier(token);
+  };
+
+  it('verifies the service’s own token and yields its claims', async () => {
+    const { access_token } = await service.issue({ userId: 7, sessionId: 3, refreshToken: 'rt' });
+    assert.deepEqual(subjectFromClaims(verify(access_token)), { userId: 7, sessionId: 3 });
+    assert.deepEqual(subjectFromClaims(verify(forge(claims))), { userId: 7, sessionId: 3 });
+  });
+
+  it('refuses a correctly signed token whose typ is not at+jwt', () => {
+    for (const typ of ['JWT', 'jwt', 'application/jwt', undefined]) {
+      assert.throws(() => verify(forge(claims, { alg: 'HS256', typ })), /typ/i, String(typ));
+    }
+  });
+
+  it('refuses a correctly signed token that lacks a claim it relies on, or names another issuer or audience', () => {
+    for (const claim of ['iss', 'aud', 'exp', 'iat', 'jti', 'sub', 'sid'] as const) {
+      const { [claim]: _left, ...rest } = claims;
+      assert.throws(() => verify(forge(rest)), /required|claim/i, claim);
+    }
+    assert.throws(() => verify(forge({ ...claims, iss: 'other' })), /iss/);
+    assert.throws(() => verify(forge({ ...claims, aud: 'other' })), /aud/);
+  });
+
+  it('honours exp and nbf with a few seconds of tolerance, not more', () => {
+    assert.throws(() => verify(forge({ ...claims, exp: now - 60 })), /expired/i);
+    assert.throws(() => verify(forge({ ...claims, nbf: now + 60 })), /will be active/);
+    assert.deepEqual(subjectFromClaims(verify(forge({ ...claims, exp: now - 2 }))), { userId: 7, sessionId: 3 });
+  });
+
+  it('refuses another secret, another algorithm and a kid in HS256 mode', () => {
+    assert.throws(() => verify(forge(claims, undefined, randomBytes(48).toString('base64url'))), /signature/i);
+    const hs512 = jwt.sign(claims, secret, { algorithm: 'HS512', header: { alg: 'HS512', typ: 'at+jwt' } });
+    assert.throws(() => verify(hs512), /algorithm/i);
+    assert.equal(service.verifierFor(forge(claims, { alg: 'HS256', typ: 'at+jwt', kid: 'x' })), undefined);
+  });
+});
+
+describe('EdDSA', () => {
+  const pair = generateKeyPairSync('ed25519');
+  const keys = loadSigningKeys({
+    jwtPrivateKey: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    jwtPublicKey: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    jwtRsaAlgorithm: 'RS256',
+  } as Env);
+  const service = new TokenService({ ...hs256Config(''), keys });
+
+  it('signs Ed25519 keys as EdDSA under the key’s thumbprint, verifiable by node:crypto alone', async () => {
+    assert.equal(keys.algorithm, 'EdDSA');
+    assert.deepEqual(keys.jwks[0], { ...pair.publicKey.export({ format: 'jwk' }), kid: keys.kid, alg: 'EdDSA', use: 'sig' });
+    const { access_token } = await service.issue({ userId: 5, sessionId: 2, refreshToken: 'rt' });
+    const [header, payload, signature] = access_token.split('.');
+    assert.deepEqual(tokenHeader(access_token), { alg: 'EdDSA', typ: 'at+jwt', kid: keys.kid });
+    assert.ok(cryptoVerify(null, Buffer.from(`${header}.${payload}`), pair.publicKey, Buffer.from(signature, 'base64url')));
+    assert.deepEqual(subjectFromClaims(service.verifierFor(access_token)!(access_token)), { userId: 5, sessionId: 2 });
+  });
+
+  it('refuses a token signed by another Ed25519 key under the same kid', async () => {
+    const other = generateKeyPairSync('ed25519').privateKey;
+    const { access_token } = await service.issue({ userId: 5, sessionId: 2, refreshToken: 'rt' });
+    const [header, payload] = access_token.split('.');
+    const forged = `${header}.${payload}.${cryptoSign(null, Buffer.from(`${header}.${payload}`), other).toString('base64url')}`;
+    assert.throws(() => service.verifierFor(forged)!(forged), /signature/i);
   });
 });
 

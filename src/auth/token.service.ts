@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type JwtModuleOptions, JwtService } from '@nestjs/jwt';
-import type { KeyObject } from 'node:crypto';
+import { createSigner, createVerifier } from 'fast-jwt';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
 import type { SigningKeys } from '../config/signing-keys.js';
 import type { SessionTokens } from '../sessions/sessions.service.js';
@@ -9,19 +8,8 @@ import type { TokenDto } from './dto/token.dto.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** How `AuthModule` configures `JwtService`: one algorithm, issuer and audience set and checked. */
-export function jwtModuleOptions(config: AuthConfig): JwtModuleOptions {
-  const { algorithm, signingKey, kid } = config.keys;
-  return {
-    ...(typeof signingKey === 'string' ? { secret: signingKey } : { privateKey: signingKey }),
-    signOptions: {
-      algorithm,
-      issuer: config.issuer,
-      audience: config.audience,
-      header: { alg: algorithm, typ: ACCESS_TOKEN_TYPE, ...(kid ? { kid } : {}) },
-    },
-  };
-}
+/** Leeway for clocks of instances that disagree a little, on `exp`, `nbf` and `iat`. */
+const CLOCK_TOLERANCE_MS = 5_000;
 
 /** The claims this service puts in, and requires of, an access token. */
 export interface AccessTokenClaims {
@@ -34,29 +22,68 @@ export interface AccessTokenClaims {
   aud: string;
 }
 
+/** Checks one key's signature and every claim this service relies on; throws on any failure. */
+export type AccessTokenVerifier = (token: string) => Partial<AccessTokenClaims>;
+
+/** fast-jwt takes keys as PEM text or a shared secret. */
+function keyText(key: string | KeyObject): string {
+  return typeof key === 'string' ? key : key.export({ format: 'pem', type: key.type === 'private' ? 'pkcs8' : 'spki' }).toString();
+}
+
+/**
+ * Signs and verifies access tokens with fast-jwt, which covers every algorithm the keys may call
+ * for (HS256, ES256, EdDSA, RS256, PS256) and works synchronously on the event loop, so a
+ * verification never queues behind password hashes in libuv's thread pool.
+ */
 @Injectable()
 export class TokenService {
-  constructor(
-    private readonly jwt: JwtService,
-    @Inject(authConfig.KEY) private readonly config: AuthConfig,
-  ) {}
+  private readonly sign: (claims: { sub: string; sid: number; jti: string }) => string;
+  private readonly verifiers: Map<string, AccessTokenVerifier>;
+
+  constructor(@Inject(authConfig.KEY) private readonly config: AuthConfig) {
+    const { algorithm, signingKey, kid, verificationKeys } = config.keys;
+    this.sign = createSigner({
+      key: keyText(signingKey),
+      algorithm,
+      iss: config.issuer,
+      aud: config.audience,
+      expiresIn: config.accessTokenTtlSeconds * 1000,
+      header: { alg: algorithm, typ: ACCESS_TOKEN_TYPE, ...(kid ? { kid } : {}) },
+    });
+    this.verifiers = new Map(
+      [...verificationKeys].map(([id, key]) => [
+        id,
+        createVerifier({
+          key: keyText(key),
+          algorithms: [algorithm],
+          allowedIss: config.issuer,
+          allowedAud: config.audience,
+          checkTyp: ACCESS_TOKEN_TYPE,
+          // fast-jwt checks a claim's value only when it is present; these must be.
+          requiredClaims: ['iss', 'aud', 'exp', 'iat', 'jti', 'sub', 'sid'],
+          clockTolerance: CLOCK_TOLERANCE_MS,
+        }) as AccessTokenVerifier,
+      ]),
+    );
+  }
 
   /** An access token for the session, paired with the session's newest refresh token. */
   async issue({ userId, sessionId, refreshToken }: SessionTokens): Promise<TokenDto> {
-    const accessToken = await this.jwt.signAsync(
-      { sid: sessionId },
-      {
-        subject: String(userId),
-        jwtid: randomUUID(),
-        expiresIn: this.config.accessTokenTtlSeconds,
-      },
-    );
     return {
-      access_token: accessToken,
+      access_token: this.sign({ sub: String(userId), sid: sessionId, jti: randomUUID() }),
       token_type: 'bearer',
       expires_in: this.config.accessTokenTtlSeconds,
       refresh_token: refreshToken,
     };
+  }
+
+  /**
+   * The verifier for a token, chosen from its unverified header by a known `kid` alone;
+   * `undefined` refuses the token before any signature check.
+   */
+  verifierFor(token: string): AccessTokenVerifier | undefined {
+    const id = verificationKeyId(this.config.keys, tokenHeader(token));
+    return id === undefined ? undefined : this.verifiers.get(id);
   }
 }
 
@@ -64,16 +91,16 @@ export class TokenService {
 const KEY_BEARING_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit'];
 
 /**
- * The key to verify a token with, chosen only by a known `kid` (no `kid` at all in HS256 mode);
- * `undefined` refuses the token before its signature is checked.
+ * Which key verifies a token: a known `kid` in asymmetric mode, no `kid` at all in HS256 mode
+ * (the secret sits under the empty id); `undefined` when the header names no usable key.
  */
-export function verificationKey(keys: SigningKeys, header: Record<string, unknown>): string | KeyObject | undefined {
+export function verificationKeyId(keys: SigningKeys, header: Record<string, unknown>): string | undefined {
   if (KEY_BEARING_MEMBERS.some((member) => member in header)) return undefined;
-  if (keys.kid === undefined) return header.kid === undefined ? keys.verificationKeys.get('') : undefined;
-  return typeof header.kid === 'string' && /^[\w-]{1,64}$/.test(header.kid) ? keys.verificationKeys.get(header.kid) : undefined;
+  if (keys.kid === undefined) return header.kid === undefined ? '' : undefined;
+  return typeof header.kid === 'string' && /^[\w-]{1,64}$/.test(header.kid) && keys.verificationKeys.has(header.kid) ? header.kid : undefined;
 }
 
-/** A token's header, unverified: read only to pick the key, and `typ` once the signature holds. */
+/** A token's header, unverified: read only to pick the key. */
 export function tokenHeader(token: string): Record<string, unknown> {
   try {
     const header: unknown = JSON.parse(Buffer.from(token.split('.', 1)[0], 'base64url').toString('utf8'));
@@ -87,15 +114,12 @@ export function tokenHeader(token: string): Record<string, unknown> {
 const MAX_ID = 2_147_483_647;
 
 /**
- * Who an access token speaks for, once its signature, `iss`, `aud` and `exp` are verified: the
- * token must be ours (`typ: at+jwt`, a `jti`, numeric `iat` and `exp`), `sub` the decimal id of
- * a user and `sid` the id of a session.
+ * Who an access token speaks for, once its signature, `typ`, `iss`, `aud` and `exp` are verified:
+ * the token must carry a `jti` and numeric `iat` and `exp`, `sub` must be the decimal id of a
+ * user and `sid` the id of a session.
  */
-export function subjectFromClaims(
-  claims: Partial<AccessTokenClaims>,
-  typ: unknown,
-): { userId: number; sessionId: number } | undefined {
-  if (typ !== ACCESS_TOKEN_TYPE || typeof claims.jti !== 'string' || claims.jti === '') return undefined;
+export function subjectFromClaims(claims: Partial<AccessTokenClaims>): { userId: number; sessionId: number } | undefined {
+  if (typeof claims.jti !== 'string' || claims.jti === '') return undefined;
   if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return undefined;
   if (typeof claims.sub !== 'string' || !/^[1-9]\d{0,9}$/.test(claims.sub)) return undefined;
   const userId = Number(claims.sub);

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type Ke
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 
-export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'PS256';
+export type JwtAlgorithm = 'HS256' | 'ES256' | 'EdDSA' | 'RS256' | 'PS256';
 
 /** The key that signs access tokens and the keys that verify them, by `kid`. */
 export interface SigningKeys {
@@ -20,22 +20,28 @@ const HOW_TO_GENERATE =
   'generate one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out private.pem && openssl pkey -in private.pem -pubout -out public.pem';
 
 /**
- * The algorithm a public key signs with: ES256 for P-256, and for RSA `JWT_RSA_ALGORITHM` (RS256,
- * or PS256). Refuses weak or unsupported keys with a way out.
+ * The algorithm a public key signs with: ES256 for P-256, EdDSA for Ed25519, and for RSA
+ * `JWT_RSA_ALGORITHM` (RS256, or PS256). Refuses weak or unsupported keys with a way out.
  */
 function algorithmOf(key: KeyObject, rsaAlgorithm: 'RS256' | 'PS256'): Exclude<JwtAlgorithm, 'HS256'> {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ES256';
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
   if (key.asymmetricKeyType === 'rsa') {
     if ((details.modulusLength ?? 0) < 2048) throw new Error(`RSA keys must have at least 2048 bits; ${HOW_TO_GENERATE}`);
     return rsaAlgorithm;
   }
-  throw new Error(`JWT keys must be EC P-256 (ES256) or RSA of 2048 bits or more (RS256, PS256); ${HOW_TO_GENERATE}`);
+  throw new Error(`JWT keys must be EC P-256 (ES256), Ed25519 (EdDSA) or RSA of 2048 bits or more (RS256, PS256); ${HOW_TO_GENERATE}`);
 }
 
 /** RFC 7638 thumbprint: stable across restarts and instances, so every instance agrees on `kid`. */
 function thumbprint(jwk: JsonWebKey): string {
-  const members = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  const members =
+    jwk.kty === 'EC'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+      : jwk.kty === 'OKP'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+        : { e: jwk.e, kty: jwk.kty, n: jwk.n };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
@@ -51,7 +57,7 @@ function pemBlocks(text: string): string[] {
 
 /**
  * HS256 with `JWT_SECRET` (or the generated development key), or, when `JWT_PRIVATE_KEY` and
- * `JWT_PUBLIC_KEY` are set, ES256/RS256 by key type, with `JWT_ROTATED_PUBLIC_KEYS` still
+ * `JWT_PUBLIC_KEY` are set, ES256/EdDSA/RS256/PS256 by key type, with `JWT_ROTATED_PUBLIC_KEYS` still
  * accepted for verification. The two modes never mix: in asymmetric mode no HS256 token passes.
  */
 export function loadSigningKeys(env: Env): SigningKeys {

@@ -1,6 +1,7 @@
 import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { TokenError } from 'fast-jwt';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 
 /** Global: every route needs a valid bearer token unless it is marked `@Public()`. */
@@ -20,7 +21,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (user) return user;
     const reason = info instanceof Error ? info : undefined;
     if (!reason || reason.message === 'No auth token') throw new UnauthorizedException('Not authenticated');
-    if (reason.name === 'TokenExpiredError') throw new UnauthorizedException('Token expired');
+    if (reason instanceof TokenError && reason.code === TokenError.codes.expired) throw new UnauthorizedException('Token expired');
     throw new UnauthorizedException('Invalid token');
   }
 }

@@ -1,15 +1,35 @@
-import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { authConfig, type AuthConfig } from '../../config/configuration.js';
 import type { RequestWithSession } from '../../sessions/current-session.decorator.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
 import { INACTIVE_ACCOUNT } from '../messages.js';
-import { type AccessTokenClaims, subjectFromClaims, tokenHeader, verificationKey } from '../token.service.js';
+import { type AccessTokenClaims, type AccessTokenVerifier, subjectFromClaims, TokenService } from '../token.service.js';
 
-const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+type VerifierCallback = (error: Error | null, claims?: Partial<AccessTokenClaims>) => void;
+
+/**
+ * passport-jwt hands the token to jsonwebtoken, which cannot verify EdDSA. Its `JwtVerifier` hook
+ * is replaced so that the verifier `TokenService` chose (one pinned algorithm and key, fast-jwt)
+ * does the work instead; the strategy's own options are then not used for verification.
+ */
+(Strategy as unknown as { JwtVerifier: (token: string, verify: AccessTokenVerifier, options: unknown, done: VerifierCallback) => void }).JwtVerifier = (
+  token,
+  verify,
+  _options,
+  done,
+) => {
+  let claims: Partial<AccessTokenClaims>;
+  try {
+    claims = verify(token);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done(null, claims);
+};
 
 /**
  * Verifies the bearer token, then loads its user and checks its session in one query on every
@@ -18,28 +38,24 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    @Inject(authConfig.KEY) config: AuthConfig,
+    tokens: TokenService,
     private readonly sessions: SessionsService,
   ) {
     super({
-      jwtFromRequest: bearerToken,
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       passReqToCallback: true,
       // Nothing a token says about keys (`jku`, `x5u`, `jwk`, an odd `kid`) is fetched or trusted.
-      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, key?: string | Buffer) => void) => {
-        const key = verificationKey(config.keys, tokenHeader(rawToken));
-        if (key) done(null, key as string);
+      // What it hands on reaches the `JwtVerifier` above: a verifier, not key material.
+      secretOrKeyProvider: (_request, rawToken: string, done) => {
+        const verify = tokens.verifierFor(rawToken);
+        if (verify) done(null, verify as unknown as string);
         else done(new Error('Unusable token header'));
       },
-      algorithms: [config.keys.algorithm],
-      issuer: config.issuer,
-      audience: config.audience,
-      ignoreExpiration: false,
-      jsonWebTokenOptions: { clockTolerance: 5 },
     });
   }
 
   async validate(request: FastifyRequest & RequestWithSession, claims: Partial<AccessTokenClaims>): Promise<User> {
-    const subject = subjectFromClaims(claims, tokenHeader(bearerToken(request) ?? '').typ);
+    const subject = subjectFromClaims(claims);
     if (!subject) throw new UnauthorizedException('Invalid token');
     const { user, sessionLive } = await this.sessions.findUserForSession(subject.userId, subject.sessionId);
     if (!user) throw new UnauthorizedException('Invalid token');
