@@ -40,6 +40,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  // Shutting down (the server no longer listens): answers to requests already in flight close
+  // their connection, so no keep-alive socket holds the shutdown open once they are done.
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (!fastify.server.listening) reply.header('connection', 'close');
+  });
   // The API takes JSON and forms only; Fastify would otherwise hand text/plain bodies to handlers.
   fastify.removeContentTypeParser('text/plain');
   // abortOnError: false lets a start-up failure reach the caller instead of aborting with buffered logs.
@@ -50,7 +55,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   await applySecurityHeaders(app);
-  app.enableShutdownHooks();
   const config = app.get<AppConfig>(appConfig.KEY);
   if (config.corsOrigins.length > 0) {
     app.enableCors({

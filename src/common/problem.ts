@@ -15,6 +15,8 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: FieldError[];
+  /** A failed readiness check: each dependency's state, as the health check reported it. */
+  checks?: Record<string, { status: string; [detail: string]: unknown }>;
 }
 
 /** Messages for the unique constraints a client can run into, by constraint name. */
@@ -33,9 +35,14 @@ function fromHttpException(exception: HttpException): Problem {
   const status = exception.getStatus();
   const body = exception.getResponse();
   if (typeof body === 'string') return problem(status, body);
-  const { message, errors } = body as { message?: unknown; errors?: FieldError[] };
+  const { message, errors, details } = body as { message?: unknown; errors?: unknown; details?: Problem['checks'] };
+  // Terminus's failed health check: say which dependencies are down, and keep each one's state.
+  if (details && typeof details === 'object' && !Array.isArray(errors)) {
+    const down = Object.entries(details).filter(([, check]) => check.status !== 'up').map(([name]) => name);
+    return { ...problem(status, `Not ready: ${down.join(', ')}`), checks: details };
+  }
   const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
-  return problem(status, detail, Array.isArray(errors) ? errors : undefined);
+  return problem(status, detail, Array.isArray(errors) ? (errors as FieldError[]) : undefined);
 }
 
 function fromDatabaseError(exception: QueryFailedError): Problem | undefined {

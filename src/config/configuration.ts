@@ -12,6 +12,8 @@ export const appConfig = registerAs('app', () => {
     corsOrigins: env.corsOrigins,
     logLevel: env.logLevel,
     swaggerEnabled: env.swaggerEnabled,
+    shutdownTimeoutMs: env.shutdownTimeoutMs,
+    metrics: env.metrics,
   };
 });
 

@@ -30,6 +30,8 @@ describe('loadEnv', () => {
       corsOrigins: [],
       logLevel: 'info',
       swaggerEnabled: true,
+      shutdownTimeoutMs: 10_000,
+      metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
     });
   });
 

@@ -110,6 +110,18 @@ class EnvironmentVariables {
 
   @Transform(toBoolean) @IsBoolean()
   SWAGGER_ENABLED = true;
+
+  @IsString()
+  SHUTDOWN_TIMEOUT = '10s';
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
 }
 
 export interface Env {
@@ -139,17 +151,25 @@ export interface Env {
   corsOrigins: string[];
   logLevel: string;
   swaggerEnabled: boolean;
+  /** How long a SIGTERM waits for in-flight requests before the process gives up and exits 1. */
+  shutdownTimeoutMs: number;
+  /** `/metrics` on the API port behind this bearer token, and/or on a port of its own. */
+  metrics: { token?: string; port?: number; host: string };
 }
 
 const ACCESS_TTL_RANGE_SECONDS = [15 * 60, 60 * 60] as const;
 const REFRESH_TTL_RANGE_SECONDS = [7 * 86_400, 30 * 86_400] as const;
 
-function durationSeconds(name: string, value: string, [min, max]: readonly [number, number]): number {
+function durationMs(name: string, value: string): number {
   const millis = ms(value as ms.StringValue);
-  if (typeof millis !== 'number' || !Number.isFinite(millis)) {
+  if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < 0) {
     throw new Error(`${name} must be a duration such as "15m" or "1h", got "${value}"`);
   }
-  const seconds = Math.round(millis / 1000);
+  return millis;
+}
+
+function durationSeconds(name: string, value: string, [min, max]: readonly [number, number]): number {
+  const seconds = Math.round(durationMs(name, value) / 1000);
   if (seconds < min || seconds > max) {
     throw new Error(`${name} must be between ${ms(min * 1000)} and ${ms(max * 1000)}, got "${value}"`);
   }
@@ -248,5 +268,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: raw.LOG_LEVEL,
     swaggerEnabled: raw.SWAGGER_ENABLED,
+    shutdownTimeoutMs: durationMs('SHUTDOWN_TIMEOUT', raw.SHUTDOWN_TIMEOUT),
+    metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST },
   };
 }

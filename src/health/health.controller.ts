@@ -1,9 +1,21 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { FallbackCounterStore } from '../rate-limit/counter-store.js';
 import { RateLimitStore } from '../rate-limit/rate-limit.store.js';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 @ApiTags('health')
 @Public()
@@ -13,6 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
+    private readonly dataSource: DataSource,
     private readonly rateLimits: RateLimitStore,
   ) {}
 
@@ -25,20 +38,35 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'The database answers', operationId: 'health_ready' })
+  @ApiOperation({ summary: 'The database answers and its schema is current', operationId: 'health_ready' })
   @ApiProblems(503)
   ready() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 2_000 }), () => this.counters()]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+      () => this.migrations(),
+      () => this.counters(),
+    ]);
   }
 
-  /** The rate-limit store: Redis when configured, where logins fail (503) while it is away. */
+  /** Not ready while migrations this build carries are not applied: its queries would fail. */
+  private async migrations() {
+    const indicator = this.indicators.check('migrations');
+    try {
+      const pending = await withTimeout(this.dataSource.showMigrations());
+      return pending ? indicator.down({ pending: true }) : indicator.up();
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * Where the rate-limit counters live. Never a reason to take the instance out of rotation:
+   * while Redis is away they fall back to this process.
+   */
   private async counters() {
     const indicator = this.indicators.check('rateLimitStore');
-    try {
-      await this.rateLimits.counters.ping();
-      return indicator.up();
-    } catch {
-      return indicator.down();
-    }
+    const store = this.rateLimits.counters;
+    if (!(store instanceof FallbackCounterStore)) return indicator.up({ store: 'in-process' });
+    return indicator.up({ store: store.usingFallback ? 'in-process (Redis unreachable)' : 'redis' });
   }
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 /** Fixed-window counters, in Redis for several instances or in this process for one. */
@@ -58,9 +59,14 @@ export class RedisCounterStore implements CounterStore {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly prefix: string) {
-    // Fail fast rather than queue: a request must not hang while Redis is away.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    // Fail fast rather than queue or wait: a request must not hang while Redis is away.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000, lazyConnect: false });
     this.redis.on('error', () => undefined);
+  }
+
+  /** Connected and ready for commands; ioredis reconnects by itself after an outage. */
+  get available(): boolean {
+    return this.redis.status === 'ready';
   }
 
   async increment(key: string, windowMs: number) {
@@ -86,5 +92,70 @@ export class RedisCounterStore implements CounterStore {
 
   async close() {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/**
+ * Redis while it answers, and this process's own counters while it does not: the service keeps
+ * answering through a Redis outage, each instance limiting on its own until Redis is back. Both
+ * changes are logged once.
+ */
+export class FallbackCounterStore implements CounterStore {
+  private readonly logger = new Logger('RateLimit');
+  private degraded = false;
+
+  constructor(
+    private readonly primary: RedisCounterStore,
+    private readonly fallback: CounterStore = new MemoryCounterStore(),
+  ) {}
+
+  /** True while the counters live in this process because Redis cannot be reached. */
+  get usingFallback(): boolean {
+    return !this.primary.available;
+  }
+
+  private async run<T>(operation: (store: CounterStore) => Promise<T>): Promise<T> {
+    if (this.primary.available) {
+      try {
+        const result = await operation(this.primary);
+        if (this.degraded) {
+          this.degraded = false;
+          this.logger.log('Redis answers again: rate-limit counters are shared across instances again');
+        }
+        return result;
+      } catch (error) {
+        this.degrade(error instanceof Error ? error.message : String(error));
+      }
+    } else {
+      this.degrade('not connected');
+    }
+    return operation(this.fallback);
+  }
+
+  private degrade(reason: string): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    this.logger.warn(`Redis unreachable (${reason}): rate-limit counters fall back to this process until it answers`);
+  }
+
+  increment(key: string, windowMs: number) {
+    return this.run((store) => store.increment(key, windowMs));
+  }
+
+  peek(key: string) {
+    return this.run((store) => store.peek(key));
+  }
+
+  reset(key: string) {
+    return this.run((store) => store.reset(key));
+  }
+
+  /** Redis itself: readiness reports whether the counters are shared. */
+  ping() {
+    return this.primary.ping();
+  }
+
+  async close() {
+    await Promise.all([this.primary.close(), this.fallback.close()]);
   }
 }

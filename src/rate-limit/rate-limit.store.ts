@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
-import { type CounterStore, MemoryCounterStore, RedisCounterStore } from './counter-store.js';
+import { type CounterStore, FallbackCounterStore, MemoryCounterStore, RedisCounterStore } from './counter-store.js';
 
 /**
  * The counters behind every limit: Redis when `REDIS_URL` is set, so several instances share
- * them, this process otherwise. Also `@nestjs/throttler`'s storage, as fixed windows that block
+ * them (falling back to this process while Redis is unreachable), this process otherwise. Also `@nestjs/throttler`'s storage, as fixed windows that block
  * until they end.
  */
 @Injectable()
@@ -13,7 +13,9 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
   readonly counters: CounterStore;
 
   constructor(@Inject(rateLimitConfig.KEY) config: RateLimitConfig) {
-    this.counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, config.keyPrefix) : new MemoryCounterStore();
+    this.counters = config.redisUrl
+      ? new FallbackCounterStore(new RedisCounterStore(config.redisUrl, config.keyPrefix))
+      : new MemoryCounterStore();
   }
 
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string) {

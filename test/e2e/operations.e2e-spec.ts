@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { Instance } from '../support/instance.js';
 import { expectProblem, login, signUp, uniqueEmail } from '../support/factories.js';
 
 describe('operations', () => {
@@ -171,43 +172,15 @@ describe('embedded database', () => {
 });
 
 describe('server process', () => {
-  const freePort = () =>
-    new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
-
   it('logs one JSON line per request without secrets at any level, and stops cleanly on SIGTERM', async () => {
-    const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'auth-todos-proc-'));
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'trace',
-        JWT_SECRET: randomBytes(48).toString('base64url'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const instance = await Instance.start({ DATA_DIR: dataDir, LOG_LEVEL: 'trace', JWT_SECRET: randomBytes(48).toString('base64url') });
     const email = uniqueEmail('logs');
     const password = `canary-${randomBytes(9).toString('base64url')}`;
     const secrets: string[] = [password];
-    const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+    let exitCode: number | null;
     try {
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 60_000;
-      while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
-        assert.ok(Date.now() < deadline, `server did not start:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const base = instance.url;
       const json = { 'content-type': 'application/json' };
       const register = () => fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
       assert.equal((await register()).status, 201);
@@ -226,10 +199,10 @@ describe('server process', () => {
       await fetch(`${base}/todos/${token}`, { headers: { authorization: `Bearer ${token}` } });
       await fetch(`${base}/todos?jwt=${token}`, { headers: { authorization: `Bearer ${token}` } });
     } finally {
-      child.kill('SIGTERM');
+      exitCode = await instance.stop('SIGTERM');
     }
-    // Nest closes the app, then re-raises the signal so the exit status tells a supervisor why.
-    assert.ok(['SIGTERM', 'code 0'].includes(await exited), `exit: ${await exited}\n${output}`);
+    const output = instance.logs();
+    assert.equal(exitCode, 0, `exit code ${exitCode}\n${output}`);
     assert.ok(!existsSync(join(dataDir, 'pglite.lock')), 'the embedded database lock was released');
     rmSync(dataDir, { recursive: true, force: true });
 

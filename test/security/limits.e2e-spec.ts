@@ -3,6 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { Instance } from '../support/instance.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 
 /**
@@ -12,7 +14,7 @@ import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factori
 const storeEnv = (store: 'memory' | 'redis'): Record<string, string> =>
   store === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:` } : {};
 
-const attempt = (t: TestApp, username: string, password: string, ip?: string) => {
+const attempt = (t: Pick<TestApp, 'http'>, username: string, password: string, ip?: string) => {
   const req = t.http.post('/auth/login').type('form');
   if (ip) req.set('X-Forwarded-For', ip);
   return req.send({ username, password });
@@ -173,14 +175,48 @@ describe('rate-limit counters in Redis', () => {
     }
   });
 
-  it('answers 503, not 500, while Redis is unreachable, and readiness says so', async () => {
-    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:6390' });
+  it('keeps answering while Redis is unreachable, limiting in this process (logged), and shares again once it is back', async () => {
+    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: 6379 });
+    const prefix = `test-${randomBytes(6).toString('hex')}:`;
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const instance = await Instance.start({
+      REDIS_URL: proxy.url('redis://127.0.0.1:6379'),
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      RATE_LIMIT_LOGIN_FAILURES: '3',
+    });
+    const store = async () => ((await instance.http.get('/health/ready')).body as { info: { rateLimitStore: { store: string } } }).info.rateLimitStore.store;
     try {
-      expectProblem(await attempt(t, uniqueEmail('down'), 'wrong-guess'), 503);
-      expectProblem(await t.http.post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD }), 503);
-      expectProblem(await t.http.get('/health/ready'), 503);
+      const known = await signUp(instance.http);
+      assert.equal(await store(), 'redis');
+      await proxy.cut();
+
+      const during = await instance.http.post('/auth/register').send({ email: uniqueEmail('outage'), password: PASSWORD });
+      assert.equal(during.status, 201, JSON.stringify(during.body));
+      const target = uniqueEmail('outage-target');
+      for (let i = 0; i < 3; i++) expectProblem(await attempt(instance, target, 'wrong-guess'), 401);
+      const throttled = await attempt(instance, target, 'wrong-guess');
+      expectProblem(throttled, 429);
+      assert.ok(Number(throttled.headers['retry-after']) > 0);
+      assert.equal((await attempt(instance, known.email, PASSWORD)).status, 200);
+      assert.equal(await store(), 'in-process (Redis unreachable)');
+      assert.match(instance.logs(), /Redis unreachable .*fall back to this process/);
+
+      await proxy.restore();
+      const deadline = Date.now() + 15_000;
+      while ((await store()) !== 'redis') {
+        assert.ok(Date.now() < deadline, 'the app reconnected to Redis');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expectProblem(await attempt(instance, uniqueEmail('after'), 'wrong-guess'), 401);
+      assert.ok((await redis.keys(`${prefix}login-failures:*`)).length >= 1, 'counters are in Redis again');
+      assert.match(instance.logs(), /Redis answers again/);
     } finally {
-      await t.close();
+      assert.equal(await instance.stop(), 0);
+      await proxy.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
     }
   });
 });

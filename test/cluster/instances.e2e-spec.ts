@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import pg from 'pg';
+import { Instance } from '../support/instance.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+
+/**
+ * Several processes of the built server on one PostgreSQL database and one Redis, as operators
+ * run it behind a load balancer; then PostgreSQL going away and coming back, pending migrations,
+ * key rotation seen by an outside verifier, and SIGTERM. These need a PostgreSQL server:
+ * `DATABASE_URL` (the test runner only picks them up when it is set).
+ */
+const DATABASE_URL = process.env.DATABASE_URL!;
+const REDIS = 'redis://127.0.0.1:6379';
+const ISSUER = 'nest-auth-todos';
+const AUDIENCE = 'nest-auth-todos-api';
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const login = (instance: Instance, username: string, password: string) =>
+  instance.http.post('/auth/login').type('form').send({ username, password });
+/** For requests that must not hang: the deadline catches a socket left waiting, it is no speed target. */
+const NO_HANG_MS = 15_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+    await sleep(200);
+  }
+}
+
+describe('two instances on one database and one Redis', () => {
+  const prefix = `test-${randomBytes(6).toString('hex')}:`;
+  const adminEmail = uniqueEmail('cluster-admin');
+  let a: Instance;
+  let b: Instance;
+  before(async () => {
+    const shared = { DATABASE_URL, REDIS_URL: REDIS, REDIS_KEY_PREFIX: prefix, JWT_SECRET: randomBytes(48).toString('base64url'), RATE_LIMIT_LOGIN_FAILURES: '4' };
+    a = await Instance.start({ ...shared, ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: PASSWORD });
+    b = await Instance.start(shared);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    const redis = new Redis(REDIS);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('accepts on B a token issued by A, and refuses it on B once the session is ended on A', async () => {
+    const user = await signUp(a.http);
+    assert.equal((await b.http.get('/users/me').set(user.auth)).body.email, user.email);
+    assert.equal((await a.http.post('/auth/logout').set(user.auth)).status, 204);
+    expectProblem(await b.http.get('/users/me').set(user.auth), 401);
+  });
+
+  it('refuses on B a user deactivated through A', async () => {
+    const user = await signUp(b.http);
+    const admin = (await login(a, adminEmail, PASSWORD)).body.access_token as string;
+    assert.equal((await a.http.patch(`/admin/users/${user.id}`).set(bearer(admin)).send({ is_active: false })).status, 200);
+    const refused = await b.http.get('/users/me').set(user.auth);
+    assert.ok([401, 403].includes(refused.status), `status ${refused.status}`);
+    expectProblem(refused, refused.status);
+  });
+
+  it('adds failed logins on A and B up to one account limit', async () => {
+    const user = await signUp(a.http);
+    for (const instance of [a, b, a, b]) expectProblem(await login(instance, user.email, 'wrong-guess'), 401, 'Incorrect email or password');
+    expectProblem(await login(b, user.email, PASSWORD), 429);
+    expectProblem(await login(a, user.email, PASSWORD), 429);
+  });
+});
+
+describe('PostgreSQL going away and coming back', () => {
+  let proxy: TcpProxy;
+  let instance: Instance;
+  before(async () => {
+    const target = new URL(DATABASE_URL);
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    instance = await Instance.start({ DATABASE_URL: proxy.url(DATABASE_URL), JWT_SECRET: randomBytes(48).toString('base64url') });
+  });
+  after(async () => {
+    await instance?.stop();
+    await proxy?.close();
+  });
+
+  it('answers 503 while the database is unreachable, stays up, recovers by itself and keeps acknowledged writes', async () => {
+    const user = await signUp(instance.http);
+    const saved = await instance.http.post('/todos').set(user.auth).send({ title: 'written before the outage' });
+    assert.equal(saved.status, 201);
+
+    await proxy.cut();
+    const ready = await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) });
+    assert.equal(ready.status, 503);
+    expectProblem(await instance.http.get('/users/me').set(user.auth).timeout(NO_HANG_MS), 503);
+    expectProblem(await instance.http.post('/todos').set(user.auth).send({ title: 'refused' }).timeout(NO_HANG_MS), 503);
+    expectProblem(await login(instance, user.email, PASSWORD).timeout(NO_HANG_MS), 503);
+    assert.equal((await fetch(`${instance.url}/health/live`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status, 200);
+
+    await proxy.restore();
+    await until('the instance is ready again', async () => (await fetch(`${instance.url}/health/ready`)).status === 200);
+    const todos = await instance.http.get('/todos').set(user.auth);
+    assert.equal(todos.status, 200);
+    assert.deepEqual(
+      todos.body.map((t: { title: string }) => t.title),
+      ['written before the outage'],
+    );
+    assert.equal((await instance.http.post('/todos').set(user.auth).send({ title: 'after' })).status, 201);
+  });
+});
+
+describe('pending migrations', () => {
+  const database = `pending_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  before(async () => {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+  });
+  after(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('keeps an instance out of rotation until the schema is migrated, by another instance', async () => {
+    const url = new URL(DATABASE_URL);
+    url.pathname = `/${database}`;
+    const env = { DATABASE_URL: url.toString(), JWT_SECRET: randomBytes(48).toString('base64url') };
+    const stale = await Instance.start({ ...env, MIGRATIONS_RUN: 'false' }, 'live');
+    try {
+      const ready = await stale.http.get('/health/ready');
+      expectProblem(ready, 503, 'Not ready: migrations');
+      assert.deepEqual(ready.body.checks.migrations, { status: 'down', pending: true });
+      assert.equal(ready.body.checks.database.status, 'up');
+      const migrator = await Instance.start(env);
+      await migrator.stop();
+      assert.equal((await stale.http.get('/health/ready')).status, 200);
+    } finally {
+      await stale.stop();
+    }
+  });
+});
+
+describe('key rotation, seen by an independent JWKS verifier', () => {
+  const pem = (key: KeyObject) => key.export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' }).toString();
+  const oldKey = generateKeyPairSync('ed25519');
+  const newKey = generateKeyPairSync('ed25519');
+  /** A fresh remote key set each time, as a verifier that starts after the rotation has. */
+  const verify = (instance: Instance, token: string) =>
+    jwtVerify(token, createRemoteJWKSet(new URL(`${instance.url}/.well-known/jwks.json`)), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      typ: 'at+jwt',
+      algorithms: ['EdDSA'],
+    });
+
+  it('accepts old and new tokens while the old key is listed, and only new ones once it is withdrawn', async () => {
+    const base = { DATABASE_URL, JWT_SECRET: undefined };
+    const first = await Instance.start({ ...base, JWT_PRIVATE_KEY: pem(oldKey.privateKey), JWT_PUBLIC_KEY: pem(oldKey.publicKey) });
+    let user: Awaited<ReturnType<typeof signUp>>;
+    try {
+      user = await signUp(first.http);
+      assert.equal((await verify(first, user.token)).payload.sub, String(user.id));
+    } finally {
+      await first.stop();
+    }
+    const oldToken = user.token;
+
+    const rotated = await Instance.start({
+      ...base,
+      JWT_PRIVATE_KEY: pem(newKey.privateKey),
+      JWT_PUBLIC_KEY: pem(newKey.publicKey),
+      JWT_ROTATED_PUBLIC_KEYS: pem(oldKey.publicKey),
+    });
+    let newToken: string;
+    try {
+      newToken = (await login(rotated, user.email, PASSWORD)).body.access_token as string;
+      await verify(rotated, oldToken);
+      await verify(rotated, newToken);
+      assert.equal((await rotated.http.get('/users/me').set(bearer(oldToken))).status, 200);
+      assert.equal((await rotated.http.get('/users/me').set(bearer(newToken))).status, 200);
+    } finally {
+      await rotated.stop();
+    }
+
+    const withdrawn = await Instance.start({ ...base, JWT_PRIVATE_KEY: pem(newKey.privateKey), JWT_PUBLIC_KEY: pem(newKey.publicKey) });
+    try {
+      await verify(withdrawn, newToken);
+      await assert.rejects(verify(withdrawn, oldToken), { code: 'ERR_JWKS_NO_MATCHING_KEY' });
+      expectProblem(await withdrawn.http.get('/users/me').set(bearer(oldToken)), 401, 'Invalid token');
+      assert.equal((await withdrawn.http.get('/users/me').set(bearer(newToken))).status, 200);
+    } finally {
+      await withdrawn.stop();
+    }
+  });
+});
+
+describe('SIGTERM', () => {
+  it('finishes the requests in flight, refuses new connections, closes the pools and exits 0', async () => {
+    const instance = await Instance.start({ DATABASE_URL, JWT_SECRET: randomBytes(48).toString('base64url') });
+    const user = await signUp(instance.http);
+    // Password hashes queue behind each other, so most of these are still running at the signal.
+    const logins = Array.from({ length: 8 }, () => fetch(`${instance.url}/auth/login`, { method: 'POST', body: new URLSearchParams({ username: user.email, password: PASSWORD }) }));
+    const first = await Promise.race(logins);
+    const exit = instance.stop('SIGTERM');
+    assert.equal(first.status, 200);
+    const statuses = await Promise.all(logins.map(async (response) => (await response).status));
+    assert.deepEqual(statuses, Array(8).fill(200));
+    assert.equal(await exit, 0, instance.logs());
+    await assert.rejects(fetch(`${instance.url}/health/live`), /fetch failed/);
+    assert.match(instance.logs(), /SIGTERM: finishing in-flight requests/);
+    assert.match(instance.logs(), /"msg":"Stopped"/);
+  });
+});

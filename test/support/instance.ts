@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import supertest from 'supertest';
+
+const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * The built server (`dist/src/main.js`) as its own process, as an operator runs it: for tests of
+ * several instances, outages and shutdown, which an in-process app cannot show.
+ */
+export class Instance {
+  private output = '';
+  private readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess,
+    /** Removed on stop unless the caller passed its own `DATA_DIR`. */
+    private readonly ownDataDir: string | undefined,
+  ) {
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+  }
+
+  /**
+   * Starts an instance and waits until it is ready (or only live, for an instance expected not to
+   * be ready); `env` adds to (or, as `undefined`, removes from) the test's environment.
+   */
+  static async start(env: Record<string, string | undefined>, until: 'ready' | 'live' = 'ready'): Promise<Instance> {
+    const port = await freePort();
+    const ownDataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'auth-todos-instance-'));
+    const childEnv: Record<string, string> = {};
+    for (const [key, value] of Object.entries({
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: ownDataDir,
+      ...env,
+    })) {
+      if (value !== undefined) childEnv[key] = value;
+    }
+    const child = spawn(process.execPath, [MAIN], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const instance = new Instance(`http://127.0.0.1:${port}`, child, ownDataDir);
+    await instance.waitFor(until);
+    return instance;
+  }
+
+  get http(): supertest.Agent {
+    return supertest.agent(this.url);
+  }
+
+  /** Everything the process printed so far (its JSON log lines). */
+  logs(): string {
+    return this.output;
+  }
+
+  private async waitFor(state: 'ready' | 'live'): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`instance exited with ${exitCode} before it was ${state}:\n${this.output}`);
+      try {
+        const res = await fetch(`${this.url}/health/${state}`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.child.kill('SIGKILL');
+    throw new Error(`instance not ${state} within 30 s:\n${this.output}`);
+  }
+
+  /** Sends the signal and resolves with the exit code once the process has ended. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    const code = await this.exited;
+    if (this.ownDataDir) rmSync(this.ownDataDir, { recursive: true, force: true });
+    return code;
+  }
+
+  /** Resolves with the exit code when the process ends by itself. */
+  exitCode(): Promise<number | null> {
+    return this.exited;
+  }
+}

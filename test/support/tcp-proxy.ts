@@ -1,0 +1,65 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP forwarder that a test can cut and restore, standing in for a network failure between the
+ * app and PostgreSQL or Redis. Cut: every open connection is reset and new ones are refused.
+ */
+export class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+  private server?: Server;
+  port = 0;
+
+  private constructor(private readonly target: { host: string; port: number }) {}
+
+  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+    const proxy = new TcpProxy(target);
+    await proxy.listen(0);
+    return proxy;
+  }
+
+  /** `host:port` of the proxy in place of the target's, in a URL. */
+  url(targetUrl: string): string {
+    const url = new URL(targetUrl);
+    url.host = `127.0.0.1:${this.port}`;
+    return url.toString();
+  }
+
+  private listen(port: number): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        this.port = (server.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  }
+
+  /** Resets every connection through the proxy and refuses new ones until `restore`. */
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Accepts connections again, on the same port. */
+  async restore(): Promise<void> {
+    if (!this.server) await this.listen(this.port);
+  }
+
+  async close(): Promise<void> {
+    await this.cut();
+  }
+}
