@@ -12,6 +12,7 @@ import { applySecurityHeaders } from './common/security-headers.js';
 import { appConfig, type AppConfig } from './config/configuration.js';
 import { loadEnv } from './config/env.js';
 import { loadSigningKeys } from './config/signing-keys.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -53,6 +54,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   await applySecurityHeaders(app);
   const config = app.get<AppConfig>(appConfig.KEY);

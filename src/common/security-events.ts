@@ -12,6 +12,13 @@ export type SecurityEvent =
   | 'user_deleted_by_admin';
 
 const logger = new Logger('Security');
+const listeners = new Set<(event: SecurityEvent) => void>();
+
+/** Calls `listener` with every security event from now on (metrics count them); returns the unsubscribe. */
+export function onSecurityEvent(listener: (event: SecurityEvent) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /**
  * One structured log line per security event, with ids and reasons only: never a password, a
@@ -19,4 +26,5 @@ const logger = new Logger('Security');
  */
 export function securityEvent(event: SecurityEvent, fields: Record<string, string | number | boolean | undefined> = {}): void {
   logger.log({ event, ...fields }, event);
+  for (const listener of listeners) listener(event);
 }
