@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'FieldError' })
 export class FieldErrorDto {
   @ApiProperty({ example: 'password' })
   field!: string;
@@ -8,6 +9,7 @@ export class FieldErrorDto {
   message!: string;
 }
 
+@ApiSchema({ name: 'Problem', description: 'RFC 9457 problem details: the body of every error response' })
 export class ProblemDto {
   @ApiProperty({ example: 'about:blank' })
   type!: string;
