@@ -52,7 +52,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         operation.security = [];
       }
       // The global ConsumesGuard refuses any body sent to an operation that takes none.
-      if (!operation.requestBody) operation.responses['415'] = problemResponse(415, 'This operation takes no body');
+      if (!operation.requestBody) {
+        operation.responses['415'] = { ...problemResponse(415, 'This operation takes no body'), description: 'A body was sent; this operation takes none' };
+      }
       operation.responses = Object.fromEntries(Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)));
     }
   }
@@ -78,6 +80,8 @@ export function setupSwagger(app: INestApplication): void {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
     customSiteTitle: TITLE,
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    // Deep links off: Swagger UI takes the `_` of every `<tag>_<action>` operationId in a link for
+    // escaped whitespace and logs a deprecation error on each page load that follows one.
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, deepLinking: false },
   });
 }

@@ -531,7 +531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -612,7 +612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -726,7 +726,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -856,7 +856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1707,7 +1707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1778,7 +1778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1849,7 +1849,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1921,7 +1921,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2011,7 +2011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2115,7 +2115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2362,7 +2362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2475,7 +2475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2703,7 +2703,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2756,7 +2756,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body neither JSON nor a form */
+            /** @description A body was sent; this operation takes none */
             415: {
                 headers: {
                     [name: string]: unknown;
