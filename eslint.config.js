@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'scratch/', 'coverage/', 'test-output/'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'data/', 'scratch/', 'coverage/', 'test-output/', 'clients/typescript/dist/', 'clients/typescript/src/schema.ts'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

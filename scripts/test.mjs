@@ -1,11 +1,21 @@
-// Compiles the project with its tests, then runs them with Node's test runner one file at a time
-// (the e2e files share one database), and closes with a "N passed, N failed" line.
+// Builds the generated client, compiles the project with its tests, then runs them with Node's
+// test runner one file at a time (the e2e files share one database), and closes with a
+// "N passed, N failed" line.
 // Usage: node scripts/test.mjs [unit|e2e|all]
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const which = process.argv[2] ?? 'all';
+
+// The e2e suite imports the client as built (package.json "imports": "#api-client"); its own
+// packages are installed on the first run.
+if (!existsSync('clients/typescript/node_modules')) {
+  const install = spawnSync('npm', ['run', '--silent', 'client:install'], { stdio: 'inherit' });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
+const client = spawnSync('npm', ['run', '--silent', 'client:build'], { stdio: 'inherit' });
+if (client.status !== 0) process.exit(client.status ?? 1);
 
 rmSync('dist', { recursive: true, force: true });
 const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

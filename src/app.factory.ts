@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
@@ -17,10 +16,6 @@ import { setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 const logger = new NestLogger('Http');
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 /** The whole application, configured identically for the server, the CLI's peers and the e2e tests. */
 export async function createApp(): Promise<NestFastifyApplication> {
@@ -67,6 +62,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
       maxAge: 600,
     });
   }
-  if (config.swaggerEnabled) setupSwagger(app, version);
+  if (config.swaggerEnabled) setupSwagger(app);
   return app;
 }

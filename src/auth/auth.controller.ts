@@ -30,7 +30,7 @@ export class AuthController {
   @Consumes('application/json')
   @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })
   @ApiCreatedResponse({ type: UserOut })
-  @ApiProblems(400, 409, 413, 415, 422)
+  @ApiProblems(409, 422)
   async register(@Body() body: RegisterDto): Promise<UserOut> {
     return toUserOut(await this.auth.register(body));
   }
@@ -47,7 +47,7 @@ export class AuthController {
   })
   @ApiBody({ type: LoginFormDto })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
-  @ApiProblems(400, 401, 403, 413, 415, 422)
+  @ApiProblems(401, 403, 422)
   login(
     @Body() form: LoginFormDto,
     @CurrentUser() user: User,
@@ -65,7 +65,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Spend a refresh token for a new token pair', operationId: 'auth_refresh' })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
-  @ApiProblems(400, 401, 413, 415, 422)
+  @ApiProblems(401, 422)
   refresh(@Body() body: RefreshDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
     reply.header('cache-control', 'no-store');
     return this.auth.refresh(body.refresh_token, client);

@@ -16,7 +16,26 @@ export class JwksController {
     summary: 'The public keys that verify access tokens (asymmetric signing only)',
     operationId: 'auth_jwks',
   })
-  @ApiOkResponse({ description: 'A JWK Set: the current key and any rotated ones still accepted' })
+  @ApiOkResponse({
+    description: 'A JWK Set: the current key and any rotated ones still accepted',
+    schema: {
+      type: 'object',
+      required: ['keys'],
+      properties: {
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['kty', 'kid', 'alg', 'use'],
+            properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { type: 'string', enum: ['sig'] } },
+            // The key material itself: crv and x (and y) for EC and OKP keys, n and e for RSA.
+            additionalProperties: true,
+          },
+        },
+      },
+      example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k', alg: 'EdDSA', use: 'sig' }] },
+    },
+  })
   @ApiProblems(404)
   jwks(): { keys: object[] } {
     if (this.config.keys.jwks.length === 0) throw new NotFoundException('Tokens are signed with a shared secret: no public keys');

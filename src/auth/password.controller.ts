@@ -18,7 +18,7 @@ export class PasswordController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Change my password; my other sessions end', operationId: 'users_change_password' })
   @ApiNoContentResponse({ description: 'Changed' })
-  @ApiProblems(400, 401, 403, 413, 415, 422)
+  @ApiProblems(401, 403, 422)
   async change(@CurrentUser() user: User, @CurrentSession() sessionId: number, @Body() body: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(user, sessionId, body);
   }

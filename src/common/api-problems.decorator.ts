@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiResponse, type ApiResponseOptions, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDto } from './problem.dto.js';
 
 /** What each status means here, and a typical `detail`. */
@@ -13,30 +13,34 @@ const STATUSES: Record<number, [description: string, detail: string]> = {
   413: ['Body larger than 100 KB', 'Request body is too large'],
   415: ['Body neither JSON nor a form', 'Unsupported content type'],
   422: ['Validation failed; `errors` lists the fields', 'Validation failed'],
+  429: ['Too many attempts from this client or on this account', 'Too many requests, retry later'],
   503: ['A dependency is down', 'A dependency is unavailable, please retry'],
 };
 
+/** Headers that come with a status wherever it is answered. */
+const HEADERS: Record<number, ApiResponseOptions['headers']> = {
+  401: { 'WWW-Authenticate': { description: 'Always `Bearer`', schema: { type: 'string', example: 'Bearer' } } },
+  429: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer', example: 60 } } },
+};
+
+/** The documented response for an error status: a problem+json body with an example, and its headers. */
+export function problemResponse(status: number, detail?: string) {
+  const [description, typicalDetail] = STATUSES[status] ?? [STATUS_CODES[status] ?? 'Error', STATUS_CODES[status] ?? 'Error'];
+  const example = {
+    type: 'about:blank',
+    title: STATUS_CODES[status],
+    status,
+    detail: detail ?? typicalDetail,
+    ...(status === 422 ? { errors: [{ field: 'title', message: 'title must be a string' }] } : {}),
+  };
+  return {
+    description,
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+    headers: HEADERS[status],
+  };
+}
+
 /** Documents the problem+json errors an operation can answer with, each with its own example. */
 export function ApiProblems(...statuses: number[]) {
-  return applyDecorators(
-    ApiExtraModels(ProblemDto),
-    ...statuses.map((status) => {
-      const [description, detail] = STATUSES[status] ?? [STATUS_CODES[status] ?? 'Error', STATUS_CODES[status] ?? 'Error'];
-      const example = {
-        type: 'about:blank',
-        title: STATUS_CODES[status],
-        status,
-        detail,
-        ...(status === 422 ? { errors: [{ field: 'title', message: 'title must be a string' }] } : {}),
-      };
-      return ApiResponse({
-        status,
-        description,
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
-        ...(status === 401
-          ? { headers: { 'WWW-Authenticate': { description: 'Always `Bearer`', schema: { type: 'string' } } } }
-          : {}),
-      });
-    }),
-  );
+  return applyDecorators(ApiExtraModels(ProblemDto), ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })));
 }

@@ -33,6 +33,6 @@ export class ConsumesGuard implements CanActivate {
   }
 }
 
-/** The media types an operation's body may have; enforced by `ConsumesGuard`, and documented. */
+/** The media types an operation's body may have; enforced by `ConsumesGuard`, and documented with the body errors. */
 export const Consumes = (...types: string[]) =>
-  applyDecorators(SetMetadata(CONSUMES_KEY, types), ApiConsumes(...types), ApiProblems(415));
+  applyDecorators(SetMetadata(CONSUMES_KEY, types), ApiConsumes(...types), ApiProblems(400, 413, 415));

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'FieldError' })
 export class FieldErrorDto {
   @ApiProperty({ example: 'password' })
   field!: string;
@@ -8,6 +9,7 @@ export class FieldErrorDto {
   message!: string;
 }
 
+@ApiSchema({ name: 'Problem', description: 'RFC 9457 problem details: the body of every error response' })
 export class ProblemDto {
   @ApiProperty({ example: 'about:blank' })
   type!: string;
@@ -26,4 +28,17 @@ export class ProblemDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto] })
   errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({
+    description: 'On a failed readiness check: the state of each dependency, by name',
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['up', 'down'] } },
+      additionalProperties: true,
+    },
+    example: { database: { status: 'up' }, migrations: { status: 'down', pending: true } },
+  })
+  checks?: Record<string, { status: string }>;
 }

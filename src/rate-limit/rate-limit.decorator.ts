@@ -1,5 +1,4 @@
 import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { securityEvent } from '../common/security-events.js';
@@ -17,14 +16,9 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** Counts this operation against the named per-client-IP limit. */
+/** Counts this operation against the named per-client-IP limit (503 while a Redis store is away). */
 export const RateLimit = (name: RateLimitName) =>
-  applyDecorators(
-    SetMetadata(RATE_LIMIT_KEY, name),
-    UseGuards(RateLimitGuard),
-    ApiProblems(429),
-    ApiResponse({ status: 429, headers: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } } }),
-  );
+  applyDecorators(SetMetadata(RATE_LIMIT_KEY, name), UseGuards(RateLimitGuard), ApiProblems(429, 503));
 
 /** Each named throttler applies only to the operations marked with its name. */
 export const onlyFor = (name: RateLimitName) => (context: ExecutionContext) =>

@@ -16,7 +16,7 @@ export class SessionsController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End this session: its refresh token and this access token stop working', operationId: 'auth_logout' })
+  @ApiOperation({ summary: 'End this session: its refresh token and this access token stop working', operationId: 'sessions_logout' })
   @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<void> {
     await this.sessions.endCurrent(user.id, sessionId);
@@ -24,14 +24,14 @@ export class SessionsController {
 
   @Post('logout-all')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End every session of the signed-in user, on every device', operationId: 'auth_logout_all' })
+  @ApiOperation({ summary: 'End every session of the signed-in user, on every device', operationId: 'sessions_logout_all' })
   @ApiNoContentResponse({ description: 'Logged out everywhere' })
   async logoutAll(@CurrentUser() user: User): Promise<void> {
     await this.sessions.endAll(user.id, 'logout_all');
   }
 
   @Get('sessions')
-  @ApiOperation({ summary: 'The signed-in user’s live sessions (devices)', operationId: 'auth_sessions_list' })
+  @ApiOperation({ summary: 'The signed-in user’s live sessions (devices)', operationId: 'sessions_list' })
   @ApiOkResponse({ type: [SessionOut] })
   async list(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<SessionOut[]> {
     return (await this.sessions.listLive(user.id)).map((session) => toSessionOut(session, sessionId));
@@ -39,7 +39,7 @@ export class SessionsController {
 
   @Delete('sessions/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End one of the signed-in user’s sessions', operationId: 'auth_sessions_delete' })
+  @ApiOperation({ summary: 'End one of the signed-in user’s sessions', operationId: 'sessions_delete' })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiProblems(404, 422)
   async end(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<void> {

@@ -23,7 +23,6 @@ export class TodosController {
   @Consumes('application/json')
   @ApiOperation({ summary: 'Create a todo', operationId: 'todos_create' })
   @ApiCreatedResponse({ type: TodoOut })
-  @ApiProblems(400, 413, 415)
   async create(@CurrentUser() user: User, @Body() body: CreateTodoDto): Promise<TodoOut> {
     return toTodoOut(await this.todos.create(user.id, body));
   }
@@ -53,7 +52,7 @@ export class TodosController {
   @Consumes('application/json')
   @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
   @ApiOkResponse({ type: TodoOut })
-  @ApiProblems(400, 404, 413, 415)
+  @ApiProblems(404)
   async update(
     @CurrentUser() user: User,
     @Param('id', ParseIdPipe) id: number,

@@ -42,7 +42,7 @@ export class AdminUsersController {
   @Consumes('application/json')
   @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
   @ApiOkResponse({ type: UserOut })
-  @ApiProblems(400, 404, 409, 413, 415)
+  @ApiProblems(404, 409)
   async update(@CurrentUser() admin: User, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
     return toUserOut(await this.users.update(id, body, admin.id));
   }

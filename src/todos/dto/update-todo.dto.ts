@@ -8,7 +8,7 @@ export class UpdateTodoDto {
   @ValidateIf(isPresent) @Length(1, 200) @IsString()
   title?: string;
 
-  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, example: 'From the shop on the corner' })
   @IsOptional() @MaxLength(2000) @IsString()
   description?: string | null;
 

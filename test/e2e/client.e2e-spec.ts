@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { type ApiClient, createApiClient, isProblem, logIn, type Problem, type TodoOut, totalCount } from '#api-client';
+import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { PASSWORD, uniqueEmail } from '../support/factories.js';
+
+/** The generated TypeScript client against the running server, the way a frontend uses it. */
+describe('generated TypeScript client', () => {
+  let t: TestApp;
+  let baseUrl: string;
+
+  before(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  after(() => t.close());
+  afterEach(() => t.reset());
+
+  /** Registers and logs in through the client; returns a client that sends the access token. */
+  async function signedIn(email = uniqueEmail('client')): Promise<{ api: ApiClient; id: number; email: string }> {
+    const anonymous = createApiClient({ baseUrl });
+    const registered = await anonymous.POST('/auth/register', { body: { email, password: PASSWORD } });
+    assert.equal(registered.response.status, 201, JSON.stringify(registered.error));
+    const token = await logIn(anonymous, email, PASSWORD);
+    assert.equal(token.data?.token_type, 'bearer');
+    const accessToken = token.data.access_token;
+    return { api: createApiClient({ baseUrl, accessToken: () => accessToken }), id: registered.data!.id, email };
+  }
+
+  /** The error a call returned, checked to be problem+json with the status, typed as `Problem`. */
+  function problemOf(result: { error?: Problem; response: Response }, status: number): Problem {
+    assert.equal(result.response.status, status);
+    assert.match(result.response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.ok(isProblem(result.error), `a problem body: ${JSON.stringify(result.error)}`);
+    assert.equal(result.error.status, status);
+    return result.error;
+  }
+
+  it('registers, logs in, reads the signed-in user, refreshes and logs out', async () => {
+    const email = uniqueEmail('journey');
+    const anonymous = createApiClient({ baseUrl });
+    const registered = await anonymous.POST('/auth/register', { body: { email: email.toUpperCase(), password: PASSWORD } });
+    assert.equal(registered.response.status, 201);
+    assert.deepEqual(
+      { email: registered.data?.email, role: registered.data?.role, is_active: registered.data?.is_active },
+      { email, role: 'user', is_active: true },
+    );
+
+    const login = await logIn(anonymous, email, PASSWORD);
+    assert.equal(login.response.status, 200);
+    assert.equal(login.response.headers.get('cache-control'), 'no-store');
+    let tokens = login.data!;
+    const api = createApiClient({ baseUrl, accessToken: () => tokens.access_token });
+    const me = await api.GET('/users/me');
+    assert.equal(me.data?.email, email);
+    assert.equal(me.data?.id, registered.data?.id);
+
+    const refreshed = await anonymous.POST('/auth/refresh', { body: { refresh_token: tokens.refresh_token } });
+    assert.equal(refreshed.response.status, 200);
+    const spent = tokens.refresh_token;
+    tokens = refreshed.data!;
+    assert.notEqual(tokens.refresh_token, spent);
+    assert.equal((await api.GET('/auth/sessions')).data?.filter((s) => s.current).length, 1);
+
+    assert.equal((await api.POST('/auth/logout')).response.status, 204);
+    problemOf(await api.GET('/users/me'), 401);
+  });
+
+  it('pages through todos with limit, offset and X-Total-Count', async () => {
+    const { api } = await signedIn();
+    const titles = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+    for (const title of titles) {
+      const created = await api.POST('/todos', { body: { title, description: `about ${title}` } });
+      assert.equal(created.response.status, 201);
+      assert.equal(created.data?.title, title);
+    }
+    const seen: TodoOut[] = [];
+    for (let offset = 0; ; offset += 2) {
+      const page = await api.GET('/todos', { params: { query: { limit: 2, offset, sort: 'title' } } });
+      assert.equal(page.response.status, 200);
+      assert.equal(totalCount(page.response), titles.length);
+      if (page.data!.length === 0) break;
+      assert.ok(page.data!.length <= 2);
+      seen.push(...page.data!);
+    }
+    assert.deepEqual(
+      seen.map((todo) => todo.title),
+      titles,
+    );
+
+    const [first] = seen;
+    const done = await api.PATCH('/todos/{id}', { params: { path: { id: first!.id } }, body: { completed: true } });
+    assert.equal(done.data?.completed, true);
+    const completed = await api.GET('/todos', { params: { query: { completed: true } } });
+    assert.deepEqual(
+      completed.data?.map((todo) => todo.id),
+      [first!.id],
+    );
+    assert.equal(totalCount(completed.response), 1);
+    const found = await api.GET('/todos', { params: { query: { q: 'CHAR' } } });
+    assert.deepEqual(
+      found.data?.map((todo) => todo.title),
+      ['charlie'],
+    );
+    assert.equal((await api.DELETE('/todos/{id}', { params: { path: { id: first!.id } } })).response.status, 204);
+    assert.equal(totalCount((await api.GET('/todos')).response), titles.length - 1);
+  });
+
+  it('lets the admin list, deactivate and delete users', async () => {
+    const user = await signedIn();
+    // Admins are made by an operator (the CLI's service), never over HTTP.
+    const adminEmail = uniqueEmail('client-admin');
+    await t.app.get(AdminBootstrapService).ensureAdmin(adminEmail, PASSWORD);
+    const admin = createApiClient({ baseUrl });
+    const adminLogin = await logIn(admin, adminEmail, PASSWORD);
+    assert.equal(adminLogin.response.status, 200);
+    const adminToken = adminLogin.data!.access_token;
+    const adminApi = createApiClient({ baseUrl, accessToken: () => adminToken });
+
+    const list = await adminApi.GET('/admin/users', { params: { query: { q: user.email, limit: 10 } } });
+    assert.equal(list.response.status, 200);
+    assert.deepEqual(
+      list.data?.map((u) => u.email),
+      [user.email],
+    );
+    assert.equal(totalCount(list.response), 1);
+    const all = await adminApi.GET('/admin/users', { params: { query: { role: 'admin' } } });
+    assert.deepEqual(
+      all.data?.map((u) => u.email),
+      [adminEmail],
+    );
+
+    problemOf(await user.api.GET('/admin/users'), 403);
+    const deactivated = await adminApi.PATCH('/admin/users/{id}', { params: { path: { id: user.id } }, body: { is_active: false } });
+    assert.equal(deactivated.data?.is_active, false);
+    assert.equal(problemOf(await user.api.GET('/users/me'), 403).detail, 'Inactive account');
+
+    assert.equal((await adminApi.DELETE('/admin/users/{id}', { params: { path: { id: user.id } } })).response.status, 204);
+    problemOf(await adminApi.GET('/admin/users/{id}', { params: { path: { id: user.id } } }), 404);
+  });
+
+  it('surfaces problem+json errors as typed values: 401, 404, 409, 422', async () => {
+    const { api, email } = await signedIn();
+    const anonymous = createApiClient({ baseUrl });
+
+    const wrong = await logIn(anonymous, email, 'not-the-password-at-all');
+    const unauthorized: Problem = problemOf(wrong, 401);
+    assert.equal(unauthorized.detail, 'Incorrect email or password');
+    assert.equal(wrong.response.headers.get('www-authenticate'), 'Bearer');
+    assert.equal(wrong.data, undefined);
+
+    const missing = problemOf(await api.GET('/todos/{id}', { params: { path: { id: 2_000_000_000 } } }), 404);
+    assert.equal(missing.instance, '/todos/2000000000');
+
+    const taken = problemOf(await anonymous.POST('/auth/register', { body: { email, password: PASSWORD } }), 409);
+    assert.equal(taken.detail, 'Email already registered');
+
+    const invalid = problemOf(await api.POST('/todos', { body: { title: '' } }), 422);
+    assert.deepEqual(
+      invalid.errors?.map((e) => e.field),
+      ['title'],
+    );
+    assert.equal(typeof invalid.errors?.[0]?.message, 'string');
+  });
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { createOpenApiDocument } from '../../src/swagger.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+interface Schema {
+  $ref?: string;
+  type?: string;
+  required?: string[];
+  properties?: Record<string, Schema & { example?: unknown }>;
+  example?: unknown;
+}
+interface Response {
+  description: string;
+  headers?: Record<string, { schema: Schema }>;
+  content?: Record<string, { schema?: Schema; example?: { status?: number } }>;
+}
+interface Operation {
+  operationId?: string;
+  tags?: string[];
+  summary?: string;
+  security?: unknown[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, Response>;
+}
+interface Document {
+  info: { title: string; version: string; description: string };
+  tags: { name: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Record<string, unknown>> };
+}
+
+const committedPath = new URL('../../../openapi.json', import.meta.url);
+/** Operations whose success body is deliberately undescribed: none. */
+const SUCCESS_WITHOUT_SCHEMA = new Set<string>();
+
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let doc: Document;
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ at: `${method.toUpperCase()} ${path}`, op })));
+  const resolve = (schema: Schema): Schema =>
+    schema.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
+
+  before(async () => {
+    t = await startTestApp();
+    const res = await t.http.get('/openapi.json');
+    assert.equal(res.status, 200);
+    doc = res.body as Document;
+  });
+  after(() => t.close());
+
+  it('is the committed openapi.json, and what `npm run openapi:export` builds without a database', async () => {
+    const committed = JSON.parse(readFileSync(committedPath, 'utf8')) as unknown;
+    assert.deepEqual(doc, committed, 'openapi.json is stale: run `npm run openapi:export` and review the diff');
+    assert.deepEqual(JSON.parse(JSON.stringify(await createOpenApiDocument())), doc);
+  });
+
+  it('names every operation <tag>_<action>, once, with one declared tag and a summary', () => {
+    const declared = new Set(doc.tags.map((tag) => tag.name));
+    const seen = new Set<string>();
+    for (const { at, op } of operations()) {
+      assert.equal(op.tags?.length, 1, `${at} has one tag`);
+      const [tag] = op.tags!;
+      assert.ok(declared.has(tag), `${at}: tag ${tag} is declared`);
+      assert.match(op.operationId ?? '', new RegExp(`^${tag}_[a-z]+(_[a-z]+)*$`), `${at}: operationId`);
+      assert.ok(!seen.has(op.operationId!), `${op.operationId} is unique`);
+      seen.add(op.operationId!);
+      assert.ok(op.summary && op.summary.length > 5, `${at} has a summary`);
+    }
+    for (const id of ['auth_login', 'auth_refresh', 'users_me', 'todos_list', 'todos_create', 'admin_users_list']) {
+      assert.ok(seen.has(id), `${id} exists`);
+    }
+  });
+
+  it('gives every operation a success response with a schema, and every error the shared Problem schema', () => {
+    for (const { at, op } of operations()) {
+      const success = Object.keys(op.responses).filter((code) => code.startsWith('2'));
+      assert.equal(success.length, 1, `${at}: one success response`);
+      const [code] = success as [string];
+      const { content } = op.responses[code]!;
+      const schema = content?.['application/json']?.schema;
+      if (SUCCESS_WITHOUT_SCHEMA.has(op.operationId!)) assert.equal(schema, undefined, `${at}: drop it from SUCCESS_WITHOUT_SCHEMA`);
+      else if (code === '200' || code === '201' || content) assert.ok(schema, `${at}: a schema for its ${code} body`);
+      if (code === '204') assert.equal(content, undefined, `${at}: 204 has no body`);
+      for (const [code, response] of Object.entries(op.responses).filter(([c]) => Number(c) >= 400)) {
+        assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${at} ${code}: problem+json only`);
+        const media = response.content!['application/problem+json'];
+        assert.equal(media.schema?.$ref, '#/components/schemas/Problem', `${at} ${code}: the Problem schema`);
+        assert.equal(media.example?.status, Number(code), `${at} ${code}: an example with its status`);
+      }
+      assert.ok(!Object.keys(op.responses).some((code) => code.startsWith('5') && code !== '503'), `${at}: no 5xx but 503`);
+    }
+    const problem = doc.components.schemas.Problem;
+    assert.deepEqual([...(problem.required ?? [])].sort(), ['detail', 'status', 'title', 'type']);
+  });
+
+  it('documents authentication errors on protected operations and none on public ones', () => {
+    for (const { at, op } of operations()) {
+      if (op.security === undefined) {
+        assert.ok(op.responses['401']?.headers?.['WWW-Authenticate'], `${at}: 401 with WWW-Authenticate`);
+        assert.ok(op.responses['403'], `${at}: 403 for inactive accounts`);
+      } else {
+        assert.deepEqual(op.security, [], `${at}: public`);
+      }
+    }
+    assert.deepEqual(doc.paths['/users/me'].get.security, undefined);
+    const password = doc.components.securitySchemes.oauth2.flows as { password: { tokenUrl: string; refreshUrl: string } };
+    assert.equal(password.password.tokenUrl, '/auth/login');
+    assert.equal(password.password.refreshUrl, '/auth/login');
+    assert.deepEqual(doc.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+
+  it('documents body errors where a body is taken, and 415 where none is', () => {
+    for (const { at, op } of operations()) {
+      if (op.requestBody) {
+        for (const code of ['400', '413', '415', '422']) assert.ok(op.responses[code], `${at}: ${code}`);
+        for (const [type, { schema }] of Object.entries(op.requestBody.content)) {
+          const body = resolve(schema);
+          for (const field of body.required ?? []) {
+            assert.notEqual(body.properties?.[field]?.example, undefined, `${at} ${type}: an example for ${field}`);
+          }
+        }
+      } else {
+        assert.equal(op.responses['415']?.content?.['application/problem+json'].example?.status, 415, `${at}: 415 for a body`);
+      }
+    }
+  });
+
+  it('documents X-Total-Count on lists and Retry-After on rate-limited operations', () => {
+    for (const path of ['/todos', '/admin/users']) {
+      assert.equal(doc.paths[path].get.responses['200'].headers?.['X-Total-Count'].schema.type, 'integer', path);
+    }
+    for (const path of ['/auth/login', '/auth/register', '/auth/refresh']) {
+      assert.equal(doc.paths[path].post.responses['429'].headers?.['Retry-After'].schema.type, 'integer', path);
+    }
+  });
+});
