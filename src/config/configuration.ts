@@ -12,6 +12,7 @@ export const appConfig = registerAs('app', () => {
     corsOrigins: env.corsOrigins,
     logLevel: env.logLevel,
     swaggerEnabled: env.swaggerEnabled,
+    passwordHashConcurrency: env.passwordHashConcurrency,
   };
 });
 
