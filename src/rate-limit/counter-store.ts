@@ -1,4 +1,9 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+// ioredis is loaded when REDIS_URL is set, not at start-up: one instance alone never uses it, and
+// it is the largest module on the start-up path.
+const require = createRequire(import.meta.url);
 
 /** Fixed-window counters, in Redis for several instances or in this process for one. */
 export interface CounterStore {
@@ -59,7 +64,8 @@ export class RedisCounterStore implements CounterStore {
 
   constructor(url: string, private readonly prefix: string) {
     // Fail fast rather than queue: a request must not hang while Redis is away.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    this.redis = new RedisClient(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     this.redis.on('error', () => undefined);
   }
 
