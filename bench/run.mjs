@@ -43,11 +43,15 @@ const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }
 
 const children = new Set();
 const cleanups = [];
-let cleaned = false;
+let cleaning;
 
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
+/** Stops every child and runs the cleanups once; a second caller waits for the first. */
+function cleanup() {
+  cleaning ??= runCleanups();
+  return cleaning;
+}
+
+async function runCleanups() {
   for (const child of children) child.kill('SIGTERM');
   const deadline = Date.now() + 5_000;
   while ([...children].some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await sleep(50);
@@ -328,6 +332,7 @@ function table(results) {
     '',
     `CPU ms/req = server + PostgreSQL backends + wrk, from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes in flight at most.`,
     `login: ${f1(results.login.rps)} logins/s vs raw argon2 verify ${f1(results.argon2.perSecond)}/s at the same parameters and concurrency = ${pct(results.login.ratio)}`,
+    `CPU per login: ${f1(results.login.serverCpuMs)} ms in the server vs ${f1(results.argon2.cpuMsPerVerification)} ms per raw verification (steadier than the rates on a busy machine)`,
     `raw argon2 with GLIBC_TUNABLES (mmap_threshold 32 MiB, trim_threshold 128 MiB): ${f1(results.argon2WithGlibcTunables.perSecond)}/s (${f0(results.argon2WithGlibcTunables.pageFaultsPerVerification)} page faults per verification, vs ${f0(results.argon2.pageFaultsPerVerification)} without)`,
     `GET /todos under a login storm (${probeConnections} connections; ${results.config.connections} logging in): p50 ${f1(s.todos.p50Ms)} ms, p99 ${f1(s.todos.p99Ms)} ms, ${f0(s.todos.rps)} req/s (quiet: p99 ${f1(s.quiet.p99Ms)} ms); logins meanwhile ${f1(s.login.rps)}/s`,
     `RSS: idle ${f0(m.idleMiB)} MiB, peak under load ${f0(m.peakMiB)} MiB, after load ${f0(m.afterLoadMiB)} MiB; ready ${f0(results.startup.readyMs)} ms after spawn (${results.config.database})`,
@@ -365,7 +370,9 @@ async function main() {
   if (!databaseUrl) appEnv.NODE_ENV = 'development'; // production requires PostgreSQL
 
   log(`app on ${database ?? 'the embedded database'}, port ${appPort}`);
-  const app = start('app', process.execPath, ['dist/src/main.js'], appEnv);
+  // Started as `npm run start:prod` starts it, with the same Node flags, without npm in between.
+  const startArgs = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'].split(/\s+/).slice(1);
+  const app = start('app', process.execPath, startArgs, appEnv);
   const readyMs = await waitReady(app, appPort);
   await sleep(1_000);
   const idle = rss(app.pid);
@@ -428,7 +435,7 @@ async function main() {
     date: new Date().toISOString(),
     config: { duration, warmup, connections, probeConnections, users: userCount, todosPerUser, hashConcurrency, database: database ? 'postgresql' : 'embedded', smoke, node: process.version, cpus: availableParallelism() },
     phases,
-    login: { rps: login.rps, ratio: login.rps / argon2.perSecond },
+    login: { rps: login.rps, ratio: login.rps / argon2.perSecond, serverCpuMs: login.cpuMsPerRequest.server },
     argon2,
     argon2WithGlibcTunables: { ...argon2Tuned, tunables: GLIBC_TUNABLES },
     storm: { todos: stormTodos, login: stormLogin, quiet },
