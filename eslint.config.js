@@ -18,6 +18,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bench/**'],
+    languageOptions: { globals: { fetch: 'readonly', performance: 'readonly', TextEncoder: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
     files: ['src/config/**', 'test/**', 'scripts/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -14,6 +14,7 @@ export const appConfig = registerAs('app', () => {
     swaggerEnabled: env.swaggerEnabled,
     shutdownTimeoutMs: env.shutdownTimeoutMs,
     metrics: env.metrics,
+    passwordHashConcurrency: env.passwordHashConcurrency,
   };
 });
 

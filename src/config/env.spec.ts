@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { availableParallelism } from 'node:os';
 import { loadEnv } from './env.js';
 
 describe('loadEnv', () => {
@@ -23,6 +24,7 @@ describe('loadEnv', () => {
       refreshReuseGraceSeconds: 0,
       adminEmail: undefined,
       adminPassword: undefined,
+      passwordHashConcurrency: availableParallelism(),
       trustProxy: false,
       redisUrl: undefined,
       redisKeyPrefix: 'auth-todos:',
@@ -124,6 +126,18 @@ describe('loadEnv', () => {
 
     it('refuses anything else', () => {
       assert.throws(() => loadEnv({ SWAGGER_ENABLED: 'maybe' }), /SWAGGER_ENABLED/);
+    });
+  });
+
+  describe('PASSWORD_HASH_CONCURRENCY', () => {
+    it('defaults to one per CPU and takes a positive count', () => {
+      assert.equal(loadEnv({}).passwordHashConcurrency, availableParallelism());
+      assert.equal(loadEnv({ PASSWORD_HASH_CONCURRENCY: '3' }).passwordHashConcurrency, 3);
+    });
+
+    it('refuses zero and anything not a count', () => {
+      assert.throws(() => loadEnv({ PASSWORD_HASH_CONCURRENCY: '0' }), /PASSWORD_HASH_CONCURRENCY/);
+      assert.throws(() => loadEnv({ PASSWORD_HASH_CONCURRENCY: 'many' }), /PASSWORD_HASH_CONCURRENCY/);
     });
   });
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -84,6 +85,9 @@ class EnvironmentVariables {
   @IsString()
   TRUST_PROXY = 'false';
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  PASSWORD_HASH_CONCURRENCY?: number;
+
   @IsOptional() @IsString()
   REDIS_URL?: string;
 
@@ -143,6 +147,8 @@ export interface Env {
   refreshReuseGraceSeconds: number;
   adminEmail?: string;
   adminPassword?: string;
+  /** At most this many argon2 computations at once; the others wait their turn. */
+  passwordHashConcurrency: number;
   /** Fastify's `trustProxy`: off, a number of proxy hops, or the proxies' addresses and CIDRs. */
   trustProxy: false | number | string;
   redisUrl?: string;
@@ -256,6 +262,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     refreshReuseGraceSeconds: raw.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
+    passwordHashConcurrency: raw.PASSWORD_HASH_CONCURRENCY ?? availableParallelism(),
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     redisUrl: raw.REDIS_URL,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX,

@@ -5,7 +5,7 @@ import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
+import type { EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrations } from './run-migrations.js';
 
 const migrationsGlob = fileURLToPath(new URL('../../migrations/*.js', import.meta.url));
@@ -48,6 +48,8 @@ class EmbeddedDataSource extends DataSource {
 /** One DataSource for the app and the TypeORM CLI: PostgreSQL when `DATABASE_URL` is set, else embedded. */
 export async function createDataSource(db: DatabaseConfig, options = typeOrmOptions(db)): Promise<DataSource> {
   if (db.url) return new DataSource(options);
+  // Loaded only here: PGlite and its lock cost start-up time and memory a PostgreSQL deployment never uses.
+  const { EmbeddedPostgres } = await import('./embedded-postgres.js');
   const embedded = await EmbeddedPostgres.open(db.dataDir);
   return new EmbeddedDataSource(
     { ...options, url: undefined, extra: embedded.pgOptions() } as DataSourceOptions,

@@ -21,9 +21,11 @@ const notFound = () => new NotFoundException('Todo not found');
 export class TodosService {
   constructor(@InjectRepository(Todo) private readonly todos: Repository<Todo>) {}
 
+  /** One `INSERT … RETURNING`: a single statement needs no transaction of its own around it. */
   create(ownerId: number, dto: CreateTodoDto): Promise<Todo> {
     return this.todos.save(
       this.todos.create({ title: dto.title, description: dto.description ?? null, completed: dto.completed ?? false, ownerId }),
+      { transaction: false },
     );
   }
 

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import argon2 from 'argon2';
+import type { AppConfig } from '../config/configuration.js';
+import { PasswordHasherService } from './password-hasher.service.js';
+
+/** argon2.verify replaced by a recorder whose calls finish only when the test says so. */
+function recordVerifications() {
+  const original = argon2.verify;
+  const pending: (() => void)[] = [];
+  const seen = { inFlight: 0, most: 0, started: 0 };
+  argon2.verify = (() =>
+    new Promise<boolean>((resolve) => {
+      seen.started += 1;
+      seen.inFlight += 1;
+      seen.most = Math.max(seen.most, seen.inFlight);
+      pending.push(() => {
+        seen.inFlight -= 1;
+        resolve(true);
+      });
+    })) as typeof argon2.verify;
+  return { seen, pending, restore: () => (argon2.verify = original) };
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PasswordHasherService concurrency cap', () => {
+  let restore = () => {};
+  afterEach(() => restore());
+
+  it('runs at most PASSWORD_HASH_CONCURRENCY verifications at once; the rest wait their turn', async () => {
+    const recorder = recordVerifications();
+    restore = recorder.restore;
+    const hasher = new PasswordHasherService({ passwordHashConcurrency: 2 } as AppConfig);
+    const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
+    await settled();
+    assert.equal(recorder.seen.started, 2);
+    while (recorder.pending.length > 0) {
+      recorder.pending.shift()!();
+      await settled();
+    }
+    assert.deepEqual(await Promise.all(results), [true, true, true, true, true]);
+    assert.equal(recorder.seen.started, 5);
+    assert.equal(recorder.seen.most, 2);
+  });
+});
