@@ -51,7 +51,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
-  await applySecurityHeaders(app);
+  applySecurityHeaders(app);
   const config = app.get<AppConfig>(appConfig.KEY);
   if (config.corsOrigins.length > 0) {
     app.enableCors({
