@@ -49,39 +49,35 @@ export class TestSmtpServer {
   readonly refused: ReceivedMail[] = [];
   private refusals = 0;
 
-  private constructor(
-    private readonly server: SMTPServer,
-    readonly url: string,
-  ) {}
+  private readonly server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
+        parseMail(Buffer.concat(chunks), to).then((mail) => {
+          if (this.refusals > 0) {
+            this.refusals -= 1;
+            this.refused.push(mail);
+            callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+          } else {
+            this.received.push(mail);
+            callback();
+          }
+        }, callback);
+      });
+    },
+  });
+  url = '';
 
   static async start(): Promise<TestSmtpServer> {
-    let self: TestSmtpServer | undefined;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
-          parseMail(Buffer.concat(chunks), to).then((mail) => {
-            if (self!.refusals > 0) {
-              self!.refusals -= 1;
-              self!.refused.push(mail);
-              callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
-            } else {
-              self!.received.push(mail);
-              callback();
-            }
-          }, callback);
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.server.address() as AddressInfo;
-    self = new TestSmtpServer(server, `smtp://127.0.0.1:${port}`);
-    return self;
+    const smtp = new TestSmtpServer();
+    await new Promise<void>((resolve) => smtp.server.listen(0, '127.0.0.1', resolve));
+    smtp.url = `smtp://127.0.0.1:${(smtp.server.server.address() as AddressInfo).port}`;
+    return smtp;
   }
 
   /** Refuse the next `count` messages (after reading them). */
