@@ -62,7 +62,8 @@ export class TestSmtpServer {
           if (this.refusals > 0) {
             this.refusals -= 1;
             this.refused.push(mail);
-            callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+            // Servers often name the recipient in a refusal: the app must not log it.
+            callback(Object.assign(new Error(`Mailbox <${to}> busy, try again later`), { responseCode: 451 }));
           } else {
             this.received.push(mail);
             callback();
