@@ -72,15 +72,21 @@ export class AccountTokensService {
 
   private async issue(userMatch: string, value: string | number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
     const token = newOpaqueToken();
-    const rows = (await this.tokens.query(
-      `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active)
-       INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
-       SELECT id, $2, $3, now() + make_interval(secs => $4) FROM target
-       ON CONFLICT (user_id, purpose) DO UPDATE
-         SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, created_at = now(), used_at = NULL
-       RETURNING user_id AS "userId", (SELECT email FROM target) AS email`,
-      [value, purpose, hashOpaqueToken(token), TOKEN_LIFETIME_SECONDS[purpose]],
-    )) as { userId: number; email: string }[];
+    const rows = await this.tokens.manager.transaction(async (em) => {
+      // An insert would otherwise wait for its WAL flush and a miss would not, and that difference
+      // in response time would tell which addresses have accounts. Losing a just-issued token in a
+      // database crash costs only a new request.
+      await em.query('SET LOCAL synchronous_commit TO OFF');
+      return (await em.query(
+        `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active)
+         INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
+         SELECT id, $2, $3, now() + make_interval(secs => $4) FROM target
+         ON CONFLICT (user_id, purpose) DO UPDATE
+           SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, created_at = now(), used_at = NULL
+         RETURNING user_id AS "userId", (SELECT email FROM target) AS email`,
+        [value, purpose, hashOpaqueToken(token), TOKEN_LIFETIME_SECONDS[purpose]],
+      )) as { userId: number; email: string }[];
+    });
     return rows.length === 1 ? { ...rows[0], token } : undefined;
   }
 }

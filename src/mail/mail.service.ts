@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
 import { appConfig, type AppConfig, mailConfig, type MailConfig } from '../config/configuration.js';
@@ -89,6 +89,8 @@ export class MailService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async deliver(mail: OutgoingMail, context: MailContext): Promise<void> {
+    // Nothing of the sending runs before the response is on its way.
+    await nextTurn();
     for (let attempt = 1; ; attempt += 1) {
       try {
         const info = (await this.transport.sendMail(mail)) as { message?: Buffer };

@@ -33,9 +33,11 @@ describe('mail outbox (no SMTP_URL)', () => {
     assert.equal(mails.length, 2, 'the verification link and the reset link');
     for (const { file } of mails) assert.equal(statSync(join(outbox, file)).mode & 0o777, 0o600);
     assert.equal(statSync(outbox).mode & 0o777, 0o700);
-    const reset = mails.find(({ mail }) => /reset/i.test(mail.subject))!.mail;
+    const { file, mail: reset } = mails.find(({ mail }) => /reset/i.test(mail.subject))!;
     assert.ok(reset.text.includes('http://localhost:3000/reset-password#token='), 'links default to PUBLIC_URL http://localhost:3000');
     const token = tokenIn(reset, 'reset-password');
+    const raw = readFileSync(join(outbox, file), 'utf8');
+    assert.ok(raw.split(/\r?\n/).includes(token), 'the code can be copied from the file as it is, without a mail client');
     const newPassword = 'quartz-meadow-lantern-9';
     assert.equal((await t.http.post('/auth/password-reset/confirm').send({ token, new_password: newPassword })).status, 204);
     await login(t.http, email, newPassword);
