@@ -78,6 +78,19 @@ describe('email verification, over SMTP', () => {
     expectProblem(await t.http.post('/auth/verify-email/resend').set(user.auth).send({ email: 'x@example.com' }), 415);
   });
 
+  it('documents the routes: public but for resend, 202s with their body', async () => {
+    const { paths } = (await t.http.get('/openapi.json')).body;
+    for (const path of ['/auth/password-reset/request', '/auth/password-reset/confirm', '/auth/verify-email']) {
+      assert.deepEqual(paths[path].post.security, [], `${path} is public`);
+      assert.ok(paths[path].post.responses['400'], `${path} documents its 400`);
+    }
+    assert.equal(paths['/auth/verify-email/resend'].post.security, undefined, 'resend needs a bearer token');
+    for (const path of ['/auth/password-reset/request', '/auth/verify-email/resend']) {
+      assert.ok(paths[path].post.responses['202'].content['application/json'].schema.$ref.endsWith('/AcceptedOut'));
+      assert.ok(paths[path].post.responses['429'], `${path} documents its rate limit`);
+    }
+  });
+
   it('gives malformed and unknown tokens the same 400', async () => {
     for (const token of ['', 'nope', 'a'.repeat(43), 'a'.repeat(5000)]) expectProblem(await verify(token), 400, INVALID);
     expectProblem(await t.http.post('/auth/verify-email').send({}), 422);
