@@ -8,7 +8,15 @@ import { ConsumesGuard } from './common/consumes.decorator.js';
 import { pinoParams } from './common/logging.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.js';
-import { appConfig, type AppConfig, authConfig, databaseConfig, rateLimitConfig } from './config/configuration.js';
+import {
+  accountConfig,
+  appConfig,
+  type AppConfig,
+  authConfig,
+  databaseConfig,
+  mailConfig,
+  rateLimitConfig,
+} from './config/configuration.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -18,7 +26,7 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, rateLimitConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, rateLimitConfig, mailConfig, accountConfig] }),
     ScheduleModule.forRoot(),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: (app: AppConfig) => pinoParams(app.logLevel) }),
     DatabaseModule,

@@ -1,16 +1,25 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailModule } from '../mail/mail.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountMailService } from './account-mail.service.js';
+import { AccountToken } from './account-token.entity.js';
+import { AccountTokensService } from './account-tokens.service.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { EmailVerificationController } from './email-verification.controller.js';
+import { EmailVerificationService } from './email-verification.service.js';
 import { JwksController } from './jwks.controller.js';
 import { PasswordController } from './password.controller.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { PasswordHasherService } from './password-hasher.service.js';
+import { PasswordResetController } from './password-reset.controller.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokenService } from './token.service.js';
@@ -20,12 +29,18 @@ import { TokenService } from './token.service.js';
     UsersModule,
     SessionsModule,
     PassportModule,
+    MailModule,
+    TypeOrmModule.forFeature([AccountToken]),
   ],
-  controllers: [AuthController, PasswordController, JwksController],
+  controllers: [AuthController, PasswordController, PasswordResetController, EmailVerificationController, JwksController],
   providers: [
     AuthService,
     PasswordHasherService,
     TokenService,
+    AccountTokensService,
+    AccountMailService,
+    PasswordResetService,
+    EmailVerificationService,
     AdminBootstrapService,
     LocalStrategy,
     JwtStrategy,

@@ -6,10 +6,12 @@ import type { User } from '../users/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthService, BAD_CREDENTIALS } from './auth.service.js';
 import type { LoginFailuresService } from '../rate-limit/login-failures.service.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import { EMAIL_NOT_VERIFIED } from './messages.js';
 import type { PasswordHasherService } from './password-hasher.service.js';
 
 /** The decisions of `authenticate`, with the hasher and the user lookup replaced by recorders. */
-function setUp(user: Partial<User> | null, { valid = true, outdated = false } = {}) {
+function setUp(user: Partial<User> | null, { valid = true, outdated = false, requireEmailVerification = false } = {}) {
   const calls: string[] = [];
   const users = {
     findWithPasswordByEmail: async (email: string) => {
@@ -29,7 +31,11 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false } = 
     countAttempt: async (email: string) => void calls.push(`attempt ${email}`),
     succeeded: async (email: string) => void calls.push(`reset ${email}`),
   } as unknown as LoginFailuresService;
-  return { auth: new AuthService(users, hasher, unused, unused, failures), calls };
+  const verification = {
+    remind: async (u: User) => void calls.push(`remind ${u.id}`),
+  } as unknown as EmailVerificationService;
+  const auth = new AuthService(users, hasher, unused, unused, failures, verification, unused, { requireEmailVerification });
+  return { auth, calls };
 }
 
 describe('AuthService.authenticate', () => {
@@ -58,6 +64,17 @@ describe('AuthService.authenticate', () => {
   it('says an account is inactive only after the right password', async () => {
     await assert.rejects(setUp({ isActive: false }).auth.authenticate('a@x.io', 'pw'), ForbiddenException);
     await assert.rejects(setUp({ isActive: false }, { valid: false }).auth.authenticate('a@x.io', 'bad'), UnauthorizedException);
+  });
+
+  it('with verification required, refuses an unverified account only after the right password, and mails a fresh link', async () => {
+    const unverified = setUp({ emailVerified: false }, { requireEmailVerification: true });
+    await assert.rejects(unverified.auth.authenticate('a@x.io', 'pw'), (e: unknown) => e instanceof ForbiddenException && e.message === EMAIL_NOT_VERIFIED);
+    assert.deepEqual(unverified.calls, ['attempt a@x.io', 'find a@x.io', 'verify', 'reset a@x.io', 'remind 7']);
+    const wrong = setUp({ emailVerified: false }, { requireEmailVerification: true, valid: false });
+    await assert.rejects(wrong.auth.authenticate('a@x.io', 'bad'), (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS);
+    assert.ok(!wrong.calls.some((c) => c.startsWith('remind')));
+    assert.equal((await setUp({ emailVerified: true }, { requireEmailVerification: true }).auth.authenticate('a@x.io', 'pw')).id, 7);
+    assert.equal((await setUp({ emailVerified: false }).auth.authenticate('a@x.io', 'pw')).id, 7, 'not required: let in');
   });
 
   it('rehashes an outdated hash after a successful login, and only then', async () => {

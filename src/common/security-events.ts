@@ -4,10 +4,15 @@ export type SecurityEvent =
   | 'login_succeeded'
   | 'login_failed'
   | 'login_refused_inactive'
+  | 'login_refused_unverified'
   | 'login_throttled'
   | 'rate_limited'
   | 'refresh_token_reuse'
   | 'password_changed'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'email_verified'
+  | 'mail_throttled'
   | 'user_updated_by_admin'
   | 'user_deleted_by_admin';
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { loadEnv } from './env.js';
 import { loadSigningKeys } from './signing-keys.js';
@@ -42,7 +43,20 @@ export const rateLimitConfig = registerAs('rateLimit', () => {
   return { redisUrl: env.redisUrl, keyPrefix: env.redisKeyPrefix, ...env.rateLimits };
 });
 
+/** Account policy: whether an unverified email address may log in. */
+export const accountConfig = registerAs('account', () => {
+  const env = loadEnv();
+  return { requireEmailVerification: env.requireEmailVerification };
+});
+
+export const mailConfig = registerAs('mail', () => {
+  const env = loadEnv();
+  return { smtpUrl: env.smtpUrl, from: env.mailFrom, publicUrl: env.publicUrl, outboxDir: join(env.dataDir, 'outbox') };
+});
+
 export type AppConfig = ReturnType<typeof appConfig>;
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;
 export type AuthConfig = ReturnType<typeof authConfig>;
 export type RateLimitConfig = ReturnType<typeof rateLimitConfig>;
+export type MailConfig = ReturnType<typeof mailConfig>;
+export type AccountConfig = ReturnType<typeof accountConfig>;

@@ -28,7 +28,11 @@ describe('loadEnv', () => {
       trustProxy: false,
       redisUrl: undefined,
       redisKeyPrefix: 'auth-todos:',
-      rateLimits: { loginPerMinute: 30, loginFailures: 10, registerPerHour: 30, refreshPerMinute: 60 },
+      rateLimits: { loginPerMinute: 30, loginFailures: 10, registerPerHour: 30, refreshPerMinute: 60, mailPerHour: 20, mailPerAccount: 5 },
+      smtpUrl: undefined,
+      mailFrom: 'Auth & Todos <no-reply@localhost>',
+      publicUrl: 'http://localhost:3000',
+      requireEmailVerification: false,
       corsOrigins: [],
       logLevel: 'info',
       swaggerEnabled: true,
@@ -160,5 +164,17 @@ describe('loadEnv', () => {
 
   it('treats an empty JWT_SECRET as unset', () => {
     assert.equal(loadEnv({ JWT_SECRET: '' }).jwtSecret, undefined);
+  });
+
+  describe('mail', () => {
+    it('takes smtp:// and smtps:// URLs only', () => {
+      assert.equal(loadEnv({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl, 'smtps://user:pass@mail.example.com:465');
+      assert.throws(() => loadEnv({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    });
+
+    it('drops the trailing slash of PUBLIC_URL and refuses what is not an http(s) URL', () => {
+      assert.equal(loadEnv({ PUBLIC_URL: 'https://app.example.com/' }).publicUrl, 'https://app.example.com');
+      assert.throws(() => loadEnv({ PUBLIC_URL: 'javascript:alert(1)' }), /PUBLIC_URL must be an http\(s\) URL/);
+    });
   });
 });

@@ -8,6 +8,8 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsUrl,
+  Matches,
   IsString,
   Max,
   Min,
@@ -106,6 +108,24 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_REFRESH_PER_MINUTE = 60;
 
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_MAIL_PER_HOUR = 20;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_MAIL_PER_ACCOUNT = 5;
+
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString() @MinLength(3)
+  MAIL_FROM = 'Auth & Todos <no-reply@localhost>';
+
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'PUBLIC_URL must be an http(s) URL' })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  @Transform(toBoolean) @IsBoolean()
+  REQUIRE_EMAIL_VERIFICATION = false;
+
   @IsString()
   CORS_ORIGINS = '';
 
@@ -153,7 +173,20 @@ export interface Env {
   trustProxy: false | number | string;
   redisUrl?: string;
   redisKeyPrefix: string;
-  rateLimits: { loginPerMinute: number; loginFailures: number; registerPerHour: number; refreshPerMinute: number };
+  rateLimits: {
+    loginPerMinute: number;
+    loginFailures: number;
+    registerPerHour: number;
+    refreshPerMinute: number;
+    mailPerHour: number;
+    mailPerAccount: number;
+  };
+  /** Unset: messages are written as `.eml` files under `DATA_DIR/outbox`. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Without a trailing slash. */
+  publicUrl: string;
+  requireEmailVerification: boolean;
   corsOrigins: string[];
   logLevel: string;
   swaggerEnabled: boolean;
@@ -271,7 +304,13 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
       loginFailures: raw.RATE_LIMIT_LOGIN_FAILURES,
       registerPerHour: raw.RATE_LIMIT_REGISTER_PER_HOUR,
       refreshPerMinute: raw.RATE_LIMIT_REFRESH_PER_MINUTE,
+      mailPerHour: raw.RATE_LIMIT_MAIL_PER_HOUR,
+      mailPerAccount: raw.RATE_LIMIT_MAIL_PER_ACCOUNT,
     },
+    smtpUrl: raw.SMTP_URL,
+    mailFrom: raw.MAIL_FROM,
+    publicUrl: raw.PUBLIC_URL.replace(/\/+$/, ''),
+    requireEmailVerification: raw.REQUIRE_EMAIL_VERIFICATION,
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: raw.LOG_LEVEL,
     swaggerEnabled: raw.SWAGGER_ENABLED,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AccountToken } from '../auth/account-token.entity.js';
 import type { DatabaseConfig } from '../config/configuration.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
@@ -14,7 +15,7 @@ export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
-    entities: [User, Todo, Session, RefreshToken],
+    entities: [User, Todo, Session, RefreshToken, AccountToken],
     migrations: [migrationsGlob],
     // Run by `openDataSource` under a lock, not by TypeORM at initialisation.
     migrationsRun: false,

@@ -1,7 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityEvent } from '../common/security-events.js';
-import { authConfig, type AuthConfig, rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { AccountKeys } from './account-keys.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
@@ -16,21 +16,14 @@ const WINDOW_MS = 15 * 60 * 1000;
  */
 @Injectable()
 export class LoginFailuresService {
-  /** Keyed with the token-signing material every instance shares, so the store holds no guessable hash of an email. */
-  private readonly keyed: Buffer;
-
   constructor(
     private readonly store: RateLimitStore,
+    private readonly keys: AccountKeys,
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
-    @Inject(authConfig.KEY) auth: AuthConfig,
-  ) {
-    const material = auth.keys.signingKey;
-    const secret = typeof material === 'string' ? material : material.export({ format: 'pem', type: 'pkcs8' });
-    this.keyed = createHash('sha256').update('login-failures').update(secret).digest();
-  }
+  ) {}
 
   private key(email: string): string {
-    return `login-failures:${createHmac('sha256', this.keyed).update(email).digest('hex')}`;
+    return this.keys.key('login-failures', email);
   }
 
   async countAttempt(email: string): Promise<void> {

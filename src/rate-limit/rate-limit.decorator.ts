@@ -5,7 +5,7 @@ import { securityEvent } from '../common/security-events.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
 export const RATE_LIMIT_KEY = 'rate-limit:name';
-export type RateLimitName = 'login' | 'register' | 'refresh';
+export type RateLimitName = 'login' | 'register' | 'refresh' | 'mail';
 
 /** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
 @Injectable()

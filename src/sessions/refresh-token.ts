@@ -1,22 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-
-const TOKEN_BYTES = 32;
-/** base64url of 32 bytes: anything else cannot be one of ours and is refused without a lookup. */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
-/** 256 bits from the CSPRNG, base64url. */
-export function newRefreshToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
-}
-
-export function isRefreshTokenShaped(token: string): boolean {
-  return TOKEN_SHAPE.test(token);
-}
-
-/** A fast hash is enough: the token is 256 random bits, so there is nothing to guess offline. */
-export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export {
+  hashOpaqueToken as hashRefreshToken,
+  isOpaqueTokenShaped as isRefreshTokenShaped,
+  newOpaqueToken as newRefreshToken,
+} from '../common/opaque-token.js';
 
 export interface SpentToken {
   /** Seconds since it was spent, by the database clock. */

@@ -8,6 +8,7 @@ export type RevocationReason =
   | 'ended_by_user'
   | 'refresh_token_reuse'
   | 'password_changed'
+  | 'password_reset'
   | 'account_deactivated'
   | 'role_changed';
 

@@ -33,6 +33,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     RATE_LIMIT_LOGIN_FAILURES: '100000',
     RATE_LIMIT_REGISTER_PER_HOUR: '100000',
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
+    RATE_LIMIT_MAIL_PER_HOUR: '100000',
+    RATE_LIMIT_MAIL_PER_ACCOUNT: '100000',
     ...env,
   });
   // A key pair replaces the shared secret; the two never mix.
@@ -53,7 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     http: supertest.agent(app.getHttpServer()),
     jwtSecret,
     reset: async () => {
-      await dataSource.query('TRUNCATE TABLE refresh_tokens, sessions, todos, users RESTART IDENTITY CASCADE');
+      await dataSource.query('TRUNCATE TABLE account_tokens, refresh_tokens, sessions, todos, users RESTART IDENTITY CASCADE');
     },
     close: async () => {
       await app.close();

@@ -1,0 +1,91 @@
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, Repository } from 'typeorm';
+import { hashOpaqueToken, isOpaqueTokenShaped, newOpaqueToken } from '../common/opaque-token.js';
+import { AccountToken, AccountTokenPurpose } from './account-token.entity.js';
+import { INVALID_ACCOUNT_TOKEN } from './messages.js';
+
+export const TOKEN_LIFETIME_SECONDS: Record<AccountTokenPurpose, number> = {
+  [AccountTokenPurpose.PasswordReset]: 30 * 60,
+  [AccountTokenPurpose.EmailVerification]: 24 * 60 * 60,
+};
+
+export interface IssuedToken {
+  userId: number;
+  email: string;
+  token: string;
+}
+
+/**
+ * Password-reset and email-verification tokens: 256 random bits, mailed to the user, stored only
+ * as their SHA-256, single use, and bound to one purpose, so a token of one kind never works as
+ * the other. Issuing replaces the user's previous token of that purpose in the same statement.
+ */
+@Injectable()
+export class AccountTokensService {
+  private readonly logger = new Logger(AccountTokensService.name);
+
+  constructor(@InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>) {}
+
+  /**
+   * A token for the active account with this (normalised) email, or undefined when there is none.
+   * One statement either way, so a known and an unknown address cost the same database work.
+   */
+  issueForEmail(email: string, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
+    return this.issue('email = $1', email, purpose);
+  }
+
+  /** A token for this active user, or undefined when the account is inactive or gone. */
+  issueForUser(userId: number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
+    return this.issue('id = $1', userId, purpose);
+  }
+
+  /**
+   * Spends a live token of `purpose` inside the caller's transaction and returns its active
+   * user; unknown, expired, spent, malformed or other-purpose tokens all get one 400. Concurrent
+   * spends of one token queue on its row, and only the first finds it unspent.
+   */
+  async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
+    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    const [rows] = (await em.query(
+      `UPDATE account_tokens t SET used_at = now()
+         FROM users u
+        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
+          AND u.id = t.user_id AND u.is_active
+        RETURNING t.user_id AS "userId", u.email`,
+      [hashOpaqueToken(token), purpose],
+    )) as [{ userId: number; email: string }[], number];
+    if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    return rows[0];
+  }
+
+  /** Deletes spent and expired tokens. Idempotent, so every instance may run it. */
+  @Cron(CronExpression.EVERY_HOUR, { name: 'purge-account-tokens' })
+  async purge(): Promise<number> {
+    const result = await this.tokens.createQueryBuilder().delete().where('expires_at <= now() OR used_at IS NOT NULL').execute();
+    const purged = result.affected ?? 0;
+    if (purged > 0) this.logger.log(`Purged ${purged} spent or expired account tokens`);
+    return purged;
+  }
+
+  private async issue(userMatch: string, value: string | number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
+    const token = newOpaqueToken();
+    const rows = await this.tokens.manager.transaction(async (em) => {
+      // An insert would otherwise wait for its WAL flush and a miss would not, and that difference
+      // in response time would tell which addresses have accounts. Losing a just-issued token in a
+      // database crash costs only a new request.
+      await em.query('SET LOCAL synchronous_commit TO OFF');
+      return (await em.query(
+        `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active)
+         INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
+         SELECT id, $2, $3, now() + make_interval(secs => $4) FROM target
+         ON CONFLICT (user_id, purpose) DO UPDATE
+           SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, created_at = now(), used_at = NULL
+         RETURNING user_id AS "userId", (SELECT email FROM target) AS email`,
+        [value, purpose, hashOpaqueToken(token), TOKEN_LIFETIME_SECONDS[purpose]],
+      )) as { userId: number; email: string }[];
+    });
+    return rows.length === 1 ? { ...rows[0], token } : undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { securityEvent } from '../common/security-events.js';
+import { MailLimitService } from '../rate-limit/mail-limit.service.js';
+import { User } from '../users/user.entity.js';
+import { AccountMailService } from './account-mail.service.js';
+import { AccountTokenPurpose } from './account-token.entity.js';
+import { AccountTokensService } from './account-tokens.service.js';
+
+@Injectable()
+export class EmailVerificationService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tokens: AccountTokensService,
+    private readonly mails: AccountMailService,
+    private readonly mailLimit: MailLimitService,
+  ) {}
+
+  /** Mails a fresh link (the previous one stops working); nothing for a verified or inactive account. */
+  async send(user: User): Promise<void> {
+    if (user.emailVerified) return;
+    const issued = await this.tokens.issueForUser(user.id, AccountTokenPurpose.EmailVerification);
+    if (issued) this.mails.verification(issued);
+  }
+
+  /** `POST /auth/verify-email/resend`: counts against the address's mail limit (429 past it). */
+  async resend(user: User): Promise<void> {
+    if (user.emailVerified) return;
+    await this.mailLimit.consume(user.email);
+    await this.send(user);
+  }
+
+  /**
+   * A login refused for want of verification mails a fresh link, within the address's mail limit
+   * and silently beyond it: the person may have lost the first one and cannot sign in to resend.
+   */
+  async remind(user: User): Promise<void> {
+    if (await this.mailLimit.tryConsume(user.email)) await this.send(user);
+  }
+
+  async verify(token: string): Promise<void> {
+    const { userId } = await this.dataSource.transaction(async (em) => {
+      const owner = await this.tokens.spend(em, token, AccountTokenPurpose.EmailVerification);
+      await em.update(User, { id: owner.userId }, { emailVerified: true });
+      return owner;
+    });
+    securityEvent('email_verified', { userId });
+  }
+}
