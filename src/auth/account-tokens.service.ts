@@ -46,6 +46,18 @@ export class AccountTokensService {
    * user; unknown, expired, spent, malformed or other-purpose tokens all get one 400. Concurrent
    * spends of one token queue on its row, and only the first finds it unspent.
    */
+  /** The owner of a live token, without spending it: to check a request before the slow work. */
+  async owner(token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
+    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    const rows = (await this.tokens.query(
+      `SELECT t.user_id AS "userId", u.email FROM account_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.is_active`,
+      [hashOpaqueToken(token), purpose],
+    )) as { userId: number; email: string }[];
+    if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    return rows[0];
+  }
+
   async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
     const [rows] = (await em.query(

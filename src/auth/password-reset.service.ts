@@ -36,18 +36,22 @@ export class PasswordResetService {
   }
 
   /**
-   * Spends the token, applies the password policy (a refusal rolls the spend back), stores the
-   * new hash and ends every session, all in one transaction. Receiving the link proves the
+   * Checks the token and the password policy (a refusal leaves the token usable), hashes the new
+   * password outside any transaction (a hash may wait its turn behind logins), then spends the
+   * token, stores the hash and ends every session in one short transaction; of two confirms
+   * racing, one spends the token and the other gets the 400. Receiving the link proves the
    * mailbox, so the address counts as verified; the account's login-failure count is cleared.
    */
   async confirm(token: string, newPassword: string): Promise<void> {
+    const owner = await this.tokens.owner(token, AccountTokenPurpose.PasswordReset);
+    const problem = passwordProblem(newPassword, owner.email);
+    if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
+    const hashedPassword = await this.hasher.hash(newPassword);
     const { userId, email } = await this.dataSource.transaction(async (em) => {
-      const owner = await this.tokens.spend(em, token, AccountTokenPurpose.PasswordReset);
-      const problem = passwordProblem(newPassword, owner.email);
-      if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
-      await em.update(User, { id: owner.userId }, { hashedPassword: await this.hasher.hash(newPassword), emailVerified: true });
-      await revokeSessions(em, { userId: owner.userId }, 'password_reset');
-      return owner;
+      const spent = await this.tokens.spend(em, token, AccountTokenPurpose.PasswordReset);
+      await em.update(User, { id: spent.userId }, { hashedPassword, emailVerified: true });
+      await revokeSessions(em, { userId: spent.userId }, 'password_reset');
+      return spent;
     });
     securityEvent('password_reset', { userId });
     await this.failures.succeeded(email);

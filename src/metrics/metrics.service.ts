@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -41,6 +42,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     collectDefaultMetrics({ register: this.registry });
     const pool = () => (dataSource.driver as unknown as { master?: PgPool }).master;
@@ -70,7 +72,8 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** With METRICS_PORT, `/metrics` also on a listener of its own, for a private network. */
   async onApplicationBootstrap(): Promise<void> {
     const { port, host } = this.config.metrics;
-    if (port === undefined) return;
+    // The server only: the CLI builds the same modules without HTTP, next to a running server.
+    if (port === undefined || !this.adapterHost.httpAdapter) return;
     const server = createServer((request, response) => {
       if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
         response.writeHead(404).end();

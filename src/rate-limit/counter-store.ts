@@ -95,6 +95,8 @@ export class RedisCounterStore implements CounterStore {
   }
 }
 
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
 /**
  * Redis while it answers, and this process's own counters while it does not: the service keeps
  * answering through a Redis outage, each instance limiting on its own until Redis is back. Both
@@ -103,6 +105,8 @@ export class RedisCounterStore implements CounterStore {
 export class FallbackCounterStore implements CounterStore {
   private readonly logger = new Logger('RateLimit');
   private degraded = false;
+  /** After a failed command, Redis is left alone until then: a stalled server costs one timeout, not one per request. */
+  private retryAt = 0;
 
   constructor(
     private readonly primary: RedisCounterStore,
@@ -111,11 +115,11 @@ export class FallbackCounterStore implements CounterStore {
 
   /** True while the counters live in this process because Redis cannot be reached. */
   get usingFallback(): boolean {
-    return !this.primary.available;
+    return !this.primary.available || Date.now() < this.retryAt;
   }
 
   private async run<T>(operation: (store: CounterStore) => Promise<T>): Promise<T> {
-    if (this.primary.available) {
+    if (this.primary.available && Date.now() >= this.retryAt) {
       try {
         const result = await operation(this.primary);
         if (this.degraded) {
@@ -124,6 +128,7 @@ export class FallbackCounterStore implements CounterStore {
         }
         return result;
       } catch (error) {
+        this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
         this.degrade(error instanceof Error ? error.message : String(error));
       }
     } else {

@@ -16,7 +16,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** Counts this operation against the named per-client-IP limit (503 while a Redis store is away). */
+/** Counts this operation against the named per-client-IP limit (its routes also need the database: 503 while it is away). */
 export const RateLimit = (name: RateLimitName) =>
   applyDecorators(SetMetadata(RATE_LIMIT_KEY, name), UseGuards(RateLimitGuard), ApiProblems(429, 503));
 

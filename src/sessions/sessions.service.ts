@@ -122,9 +122,11 @@ export class SessionsService {
   async findUserForSession(userId: number, sessionId: number): Promise<{ user: User | null; sessionLive: boolean }> {
     const [row] = (await this.users.query(this.userForSessionSql(), [userId, sessionId])) as Record<string, unknown>[];
     if (!row) return { user: null, sessionLive: false };
-    const { metadata, manager } = this.users;
+    const { manager } = this.users;
     const user = this.users.create();
-    for (const column of metadata.columns) column.setEntityValue(user, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+    for (const column of this.selectedUserColumns()) {
+      column.setEntityValue(user, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+    }
     return { user, sessionLive: row.session_live === true };
   }
 
@@ -132,9 +134,14 @@ export class SessionsService {
    * Plain SQL, built once: this runs on every authenticated request, where building it with the
    * query builder each time was the largest cost of the ORM.
    */
+  /** What a plain load of a user reads: never a `select: false` column such as the password hash. */
+  private selectedUserColumns() {
+    return this.users.metadata.columns.filter((column) => column.isSelect);
+  }
+
   private userForSessionSql(): string {
     if (!this.userForSession) {
-      const columns = this.users.metadata.columns.map((column) => `u."${column.databaseName}"`).join(', ');
+      const columns = this.selectedUserColumns().map((column) => `u."${column.databaseName}"`).join(', ');
       this.userForSession = `SELECT ${columns}, s.id IS NOT NULL AS session_live FROM users u
         LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()
         WHERE u.id = $1`;

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, ILike, Not, Repository } from 'typeorm';
+import { AccountToken, AccountTokenPurpose } from '../auth/account-token.entity.js';
 import { likeContains } from '../common/pagination.dto.js';
 import { securityEvent } from '../common/security-events.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
@@ -43,6 +44,8 @@ export class UsersService {
     return this.users.manager.transaction(async (em) => {
       await em.update(User, { id }, { hashedPassword });
       await revokeSessions(em, { userId: id, id: Not(keepSessionId) }, 'password_changed');
+      // A reset link mailed before the change would otherwise still set a password afterwards.
+      await em.delete(AccountToken, { userId: id, purpose: AccountTokenPurpose.PasswordReset });
     });
   }
 

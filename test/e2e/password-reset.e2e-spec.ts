@@ -99,6 +99,15 @@ describe('password reset, over SMTP', () => {
     expectProblem(await confirm(token), 400, INVALID);
   });
 
+  it('voids a reset link once the password is changed through /users/me/password', async () => {
+    const user = await signUp(t.http);
+    const token = await resetToken(user.email);
+    const changed = await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
+    assert.equal(changed.status, 204, changed.text);
+    expectProblem(await confirm(token, 'other-granite-lantern-5'), 400, INVALID);
+    await login(t.http, user.email, NEW_PASSWORD); // asserts the 200: the changed password stands
+  });
+
   it('voids the earlier link when a new one is asked for', async () => {
     const user = await signUp(t.http);
     const first = await resetToken(user.email);

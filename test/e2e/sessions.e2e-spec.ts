@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { SessionPurgeService } from '../../src/sessions/session-purge.service.js';
+import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';
 
@@ -35,6 +36,18 @@ describe('sessions', () => {
   const refresh = (refreshToken: unknown) => t.http.post('/auth/refresh').send({ refresh_token: refreshToken });
   const me = (pair: Pair) => t.http.get('/users/me').set(pair.auth);
   const sidOf = (pair: Pair) => (jwt.decode(pair.access_token) as { sid: number }).sid;
+
+  it('loads the user of each request with its session, and without the password hash', async () => {
+    const user = await signUp(t.http);
+    const sessions = t.app.get(SessionsService);
+    const live = await sessions.findUserForSession(user.id, sidOf(pairOf({ access_token: user.token, refresh_token: '' })));
+    assert.equal(live.sessionLive, true);
+    assert.equal(live.user?.email, user.email);
+    assert.equal(live.user?.createdAt instanceof Date, true);
+    assert.equal('hashedPassword' in live.user!, false, 'the hash stays in the database');
+    assert.equal((await sessions.findUserForSession(user.id, 999_999)).sessionLive, false);
+    assert.deepEqual(await sessions.findUserForSession(999_999, 1), { user: null, sessionLive: false });
+  });
 
   it('rotates: a refresh spends the token and returns a new pair in the same session', async () => {
     const user = await signUp(t.http);

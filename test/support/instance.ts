@@ -78,7 +78,7 @@ export class Instance {
     while (Date.now() < deadline) {
       if (exitCode !== undefined) throw new Error(`instance exited with ${exitCode} before it was ${state}:\n${this.output}`);
       try {
-        const res = await fetch(`${this.url}/health/${state}`);
+        const res = await fetch(`${this.url}/health/${state}`, { signal: AbortSignal.timeout(5_000) });
         if (res.status === 200) return;
       } catch {
         // not listening yet
