@@ -8,7 +8,7 @@ import type { TokenDto } from './dto/token.dto.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** Leeway for clocks of instances that disagree a little, on `exp`, `nbf` and `iat`. */
+/** Leeway for clocks of instances that disagree a little, on `exp` and `nbf`. */
 const CLOCK_TOLERANCE_MS = 5_000;
 
 /** The claims this service puts in, and requires of, an access token. */

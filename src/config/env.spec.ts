@@ -53,6 +53,24 @@ describe('loadEnv', () => {
     }
   });
 
+  describe('SHUTDOWN_TIMEOUT and METRICS_TOKEN', () => {
+    it('reads a duration of a second or more', () => {
+      assert.equal(loadEnv({ SHUTDOWN_TIMEOUT: '30s' }).shutdownTimeoutMs, 30_000);
+      assert.equal(loadEnv({ SHUTDOWN_TIMEOUT: '1s' }).shutdownTimeoutMs, 1_000);
+    });
+
+    for (const value of ['0', '500ms', 'soon', '-5s']) {
+      it(`refuses SHUTDOWN_TIMEOUT=${value}`, () => {
+        assert.throws(() => loadEnv({ SHUTDOWN_TIMEOUT: value }), /SHUTDOWN_TIMEOUT/);
+      });
+    }
+
+    it('refuses a metrics token under 32 characters', () => {
+      assert.throws(() => loadEnv({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 32 characters/);
+      assert.equal(loadEnv({ METRICS_TOKEN: 'm'.repeat(32) }).metrics.token, 'm'.repeat(32));
+    });
+  });
+
   describe('ACCESS_TOKEN_TTL', () => {
     for (const [ttl, seconds] of [['15m', 900], ['30m', 1800], ['1h', 3600], ['3600s', 3600]] as const) {
       it(`reads ${ttl} as ${seconds} seconds`, () => {

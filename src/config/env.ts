@@ -207,6 +207,13 @@ function durationMs(name: string, value: string): number {
   return millis;
 }
 
+/** At least a second: with less, every shutdown would cut requests off and exit 1. */
+function shutdownTimeout(value: string): number {
+  const millis = durationMs('SHUTDOWN_TIMEOUT', value);
+  if (millis < 1_000) throw new Error(`SHUTDOWN_TIMEOUT must be at least 1s, got "${value}"`);
+  return millis;
+}
+
 function durationSeconds(name: string, value: string, [min, max]: readonly [number, number]): number {
   const seconds = Math.round(durationMs(name, value) / 1000);
   if (seconds < min || seconds > max) {
@@ -314,7 +321,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: raw.LOG_LEVEL,
     swaggerEnabled: raw.SWAGGER_ENABLED,
-    shutdownTimeoutMs: durationMs('SHUTDOWN_TIMEOUT', raw.SHUTDOWN_TIMEOUT),
+    shutdownTimeoutMs: shutdownTimeout(raw.SHUTDOWN_TIMEOUT),
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST },
   };
 }
