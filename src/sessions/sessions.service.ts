@@ -4,6 +4,7 @@ import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { securityEvent } from '../common/security-events.js';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { hydrate, selectList } from '../database/hydrate.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken, spentTokenVerdict } from './refresh-token.js';
@@ -122,27 +123,16 @@ export class SessionsService {
   async findUserForSession(userId: number, sessionId: number): Promise<{ user: User | null; sessionLive: boolean }> {
     const [row] = (await this.users.query(this.userForSessionSql(), [userId, sessionId])) as Record<string, unknown>[];
     if (!row) return { user: null, sessionLive: false };
-    const { manager } = this.users;
-    const user = this.users.create();
-    for (const column of this.selectedUserColumns()) {
-      column.setEntityValue(user, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
-    }
-    return { user, sessionLive: row.session_live === true };
+    return { user: hydrate(this.users, row), sessionLive: row.session_live === true };
   }
 
   /**
    * Plain SQL, built once: this runs on every authenticated request, where building it with the
    * query builder each time was the largest cost of the ORM.
    */
-  /** What a plain load of a user reads: never a `select: false` column such as the password hash. */
-  private selectedUserColumns() {
-    return this.users.metadata.columns.filter((column) => column.isSelect);
-  }
-
   private userForSessionSql(): string {
     if (!this.userForSession) {
-      const columns = this.selectedUserColumns().map((column) => `u."${column.databaseName}"`).join(', ');
-      this.userForSession = `SELECT ${columns}, s.id IS NOT NULL AS session_live FROM users u
+      this.userForSession = `SELECT ${selectList(this.users, 'u')}, s.id IS NOT NULL AS session_live FROM users u
         LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()
         WHERE u.id = $1`;
     }

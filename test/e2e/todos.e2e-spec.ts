@@ -77,6 +77,11 @@ describe('todos', () => {
     const page = await t.http.get('/todos?limit=10&offset=20').set(ada.auth);
     assert.equal(page.body.length, 5);
     assert.equal(page.headers['x-total-count'], '25');
+    const past = await t.http.get('/todos?limit=10&offset=40&completed=false').set(ada.auth);
+    assert.deepEqual(past.body, [], 'a page past the end is empty');
+    assert.equal(past.headers['x-total-count'], '20', 'and still carries the filtered total');
+    const none = await t.http.get('/todos?q=nothing-matches').set(ada.auth);
+    assert.deepEqual([none.body, none.headers['x-total-count']], [[], '0']);
 
     const done = await t.http.get('/todos?completed=true').set(ada.auth);
     assert.equal(done.headers['x-total-count'], '5');
