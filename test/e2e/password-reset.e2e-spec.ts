@@ -8,50 +8,34 @@ import { MailService } from '../../src/mail/mail.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, login, PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';
 import type supertest from 'supertest';
-import { type ReceivedMail, TestSmtpServer, tokenIn } from '../support/smtp.js';
+import { appWithSmtp, type ReceivedMail, TestSmtpServer, tokenIn } from '../support/smtp.js';
 
 const PUBLIC_URL = 'https://app.example.test';
 const NEW_PASSWORD = 'amber-falcon-river-77';
 const INVALID = 'Invalid or expired token';
 
 describe('password reset, over SMTP', () => {
-  let t: TestApp;
-  let smtp: TestSmtpServer;
-  let mail: MailService;
-  before(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startTestApp({ SMTP_URL: smtp.url, PUBLIC_URL, MAIL_FROM: 'Auth & Todos <no-reply@example.test>' });
-    mail = t.app.get(MailService);
-  });
-  after(async () => {
-    await t.close();
-    await smtp.close();
-  });
-  afterEach(async () => {
-    await mail.idle();
-    await t.reset();
-    smtp.clear();
-  });
+  const ctx = appWithSmtp({ PUBLIC_URL, MAIL_FROM: 'Auth & Todos <no-reply@example.test>' });
 
-  const request = (email: string) => t.http.post('/auth/password-reset/request').send({ email });
-  const confirm = (token: string, new_password = NEW_PASSWORD) => t.http.post('/auth/password-reset/confirm').send({ token, new_password });
+  const request = (email: string) => ctx.t.http.post('/auth/password-reset/request').send({ email });
+  const confirm = (token: string, new_password = NEW_PASSWORD) => ctx.t.http.post('/auth/password-reset/confirm').send({ token, new_password });
 
   /** Asks for a reset and returns the one mail it produced. */
   const resetMail = async (email: string): Promise<ReceivedMail> => {
     // Whatever was queued before (the verification mail of a registration) is delivered first.
-    await mail.idle();
-    const before = smtp.to(email).length;
+    await ctx.mail.idle();
+    const before = ctx.smtp.to(email).length;
     assert.equal((await request(email)).status, 202);
-    await mail.idle();
-    const mails = smtp.to(email).slice(before);
+    await ctx.mail.idle();
+    const mails = ctx.smtp.to(email).slice(before);
     assert.equal(mails.length, 1, 'one mail per request');
     return mails[0];
   };
   const resetToken = async (email: string) => tokenIn(await resetMail(email), 'reset-password');
 
   it('mails a link under PUBLIC_URL; the token sets a new password, ends every session and mails a notice', async () => {
-    const user = await signUp(t.http);
-    const refresh = await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD });
+    const user = await signUp(ctx.t.http);
+    const refresh = await ctx.t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD });
     const message = await resetMail(user.email);
     assert.deepEqual(message.from, { address: 'no-reply@example.test', name: 'Auth & Todos' });
     assert.match(message.subject, /reset/i);
@@ -61,23 +45,23 @@ describe('password reset, over SMTP', () => {
     assert.match(token, /^[A-Za-z0-9_-]{43}$/, '256 bits, base64url, not a JWT');
 
     assert.equal((await confirm(token)).status, 204);
-    expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Session ended');
-    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: refresh.body.refresh_token }), 401);
-    expectProblem(await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD }), 401);
-    const fresh = await login(t.http, user.email, NEW_PASSWORD);
-    const me = await t.http.get('/users/me').set('Authorization', `Bearer ${fresh}`);
+    expectProblem(await ctx.t.http.get('/users/me').set(user.auth), 401, 'Session ended');
+    expectProblem(await ctx.t.http.post('/auth/refresh').send({ refresh_token: refresh.body.refresh_token }), 401);
+    expectProblem(await ctx.t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD }), 401);
+    const fresh = await login(ctx.t.http, user.email, NEW_PASSWORD);
+    const me = await ctx.t.http.get('/users/me').set('Authorization', `Bearer ${fresh}`);
     assert.equal(me.body.email_verified, true, 'the link proved the mailbox');
 
-    await mail.idle();
-    const notices = smtp.to(user.email).filter((m) => /password was changed/.test(m.subject));
+    await ctx.mail.idle();
+    const notices = ctx.smtp.to(user.email).filter((m) => /password was changed/.test(m.subject));
     assert.equal(notices.length, 1);
     assert.ok(!notices[0].text.includes(token));
   });
 
   it('stores only a hash of the token, valid 30 minutes, and purges it once spent or expired', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    const rows = (await t.app.get(DataSource).query(
+    const rows = (await ctx.t.app.get(DataSource).query(
       `SELECT token_hash, extract(epoch FROM expires_at - created_at) AS lifetime FROM account_tokens WHERE purpose = 'password_reset'`,
     )) as { token_hash: string; lifetime: string }[];
     assert.equal(rows.length, 1);
@@ -85,14 +69,14 @@ describe('password reset, over SMTP', () => {
     assert.match(rows[0].token_hash, /^[0-9a-f]{64}$/);
     assert.ok(!rows[0].token_hash.includes(token));
     assert.equal((await confirm(token)).status, 204);
-    assert.ok(t.app.get(SchedulerRegistry).getCronJob('purge-account-tokens'), 'the purge is scheduled');
+    assert.ok(ctx.t.app.get(SchedulerRegistry).getCronJob('purge-account-tokens'), 'the purge is scheduled');
     // The spent reset token and the unspent verification token of the registration (made to expire).
-    await t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'email_verification'`);
-    assert.equal(await t.app.get(AccountTokensService).purge(), 2);
+    await ctx.t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'email_verification'`);
+    assert.equal(await ctx.t.app.get(AccountTokensService).purge(), 2);
   });
 
   it('works once: a second use, or a parallel one, gets the generic 400', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
     const statuses = (await Promise.all([confirm(token), confirm(token, 'other-granite-lantern-5'), confirm(token)])).map((r) => r.status);
     assert.deepEqual(statuses.sort(), [204, 400, 400]);
@@ -100,16 +84,16 @@ describe('password reset, over SMTP', () => {
   });
 
   it('voids a reset link once the password is changed through /users/me/password', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    const changed = await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
+    const changed = await ctx.t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
     assert.equal(changed.status, 204, changed.text);
     expectProblem(await confirm(token, 'other-granite-lantern-5'), 400, INVALID);
-    await login(t.http, user.email, NEW_PASSWORD); // asserts the 200: the changed password stands
+    await login(ctx.t.http, user.email, NEW_PASSWORD); // asserts the 200: the changed password stands
   });
 
   it('voids the earlier link when a new one is asked for', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(ctx.t.http);
     const first = await resetToken(user.email);
     const second = await resetToken(user.email);
     assert.notEqual(first, second);
@@ -118,15 +102,15 @@ describe('password reset, over SMTP', () => {
   });
 
   it('refuses an expired token', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    await t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset'`);
+    await ctx.t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset'`);
     expectProblem(await confirm(token), 400, INVALID);
-    await login(t.http, user.email, PASSWORD);
+    await login(ctx.t.http, user.email, PASSWORD);
   });
 
   it('gives unknown, malformed, empty and JWT tokens one 400, and changes nothing', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(ctx.t.http);
     const bodies = new Set<string>();
     for (const token of [randomBytes(32).toString('base64url'), 'not-a-token', '', user.token, `${randomBytes(32).toString('base64url')}x`]) {
       const res = await confirm(token);
@@ -134,14 +118,14 @@ describe('password reset, over SMTP', () => {
       bodies.add(JSON.stringify({ ...body, instance: undefined }));
     }
     assert.equal(bodies.size, 1);
-    expectProblem(await t.http.post('/auth/password-reset/confirm').send({ new_password: NEW_PASSWORD }), 422);
-    expectProblem(await t.http.post('/auth/password-reset/confirm').send({ token: 42, new_password: NEW_PASSWORD }), 422);
-    assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200, 'the session lives on');
+    expectProblem(await ctx.t.http.post('/auth/password-reset/confirm').send({ new_password: NEW_PASSWORD }), 422);
+    expectProblem(await ctx.t.http.post('/auth/password-reset/confirm').send({ token: 42, new_password: NEW_PASSWORD }), 422);
+    assert.equal((await ctx.t.http.get('/users/me').set(user.auth)).status, 200, 'the session lives on');
   });
 
   it('applies the password policy without spending the token', async () => {
     const email = uniqueEmail('policy');
-    await signUp(t.http, email);
+    await signUp(ctx.t.http, email);
     const token = await resetToken(email);
     const weak = expectProblem(await confirm(token, 'password'), 422);
     assert.deepEqual(weak.errors?.map((e) => e.field), ['new_password']);
@@ -153,12 +137,12 @@ describe('password reset, over SMTP', () => {
   });
 
   it('answers an unknown, an inactive and a known address identically, and mails only the known one', async () => {
-    const admin = await signUpAdmin(t);
-    const known = await signUp(t.http);
-    const inactive = await signUp(t.http);
-    assert.equal((await t.http.patch(`/admin/users/${inactive.id}`).set(admin.auth).send({ is_active: false })).status, 200);
-    await mail.idle();
-    smtp.clear();
+    const admin = await signUpAdmin(ctx.t);
+    const known = await signUp(ctx.t.http);
+    const inactive = await signUp(ctx.t.http);
+    assert.equal((await ctx.t.http.patch(`/admin/users/${inactive.id}`).set(admin.auth).send({ is_active: false })).status, 200);
+    await ctx.mail.idle();
+    ctx.smtp.clear();
     const unknown = uniqueEmail('nobody');
     const answers = [];
     for (const email of [known.email, unknown, inactive.email, ` ${known.email.toUpperCase()} `]) {
@@ -168,41 +152,41 @@ describe('password reset, over SMTP', () => {
     for (const answer of answers) assert.deepEqual(answer, answers[0]);
     assert.equal(answers[0].status, 202);
     assert.match(JSON.parse(answers[0].body).message, /If an active account uses this address/);
-    await mail.idle();
-    assert.deepEqual(smtp.received.map((m) => m.to), [known.email, known.email], 'no mail to an unknown or inactive address');
+    await ctx.mail.idle();
+    assert.deepEqual(ctx.smtp.received.map((m) => m.to), [known.email, known.email], 'no mail to an unknown or inactive address');
     expectProblem(await request('not-an-email'), 422);
   });
 
   it('keeps purposes apart: a reset token never verifies an email, and a verification token never resets', async () => {
     const email = uniqueEmail('purpose');
-    await t.http.post('/auth/register').send({ email, password: PASSWORD });
-    await mail.idle();
-    const verification = tokenIn(smtp.to(email)[0], 'verify-email');
+    await ctx.t.http.post('/auth/register').send({ email, password: PASSWORD });
+    await ctx.mail.idle();
+    const verification = tokenIn(ctx.smtp.to(email)[0], 'verify-email');
     const reset = await resetToken(email);
     expectProblem(await confirm(verification), 400, INVALID);
-    expectProblem(await t.http.post('/auth/verify-email').send({ token: reset }), 400, INVALID);
+    expectProblem(await ctx.t.http.post('/auth/verify-email').send({ token: reset }), 400, INVALID);
     // Neither refusal spent anything.
-    assert.equal((await t.http.post('/auth/verify-email').send({ token: verification })).status, 204);
+    assert.equal((await ctx.t.http.post('/auth/verify-email').send({ token: verification })).status, 204);
     assert.equal((await confirm(reset)).status, 204);
   });
 
   it('mails the notice after a change through /users/me/password too', async () => {
-    const user = await signUp(t.http);
-    const res = await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
+    const user = await signUp(ctx.t.http);
+    const res = await ctx.t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
     assert.equal(res.status, 204);
-    await mail.idle();
-    const notices = smtp.to(user.email).filter((m) => /password was changed/.test(m.subject));
+    await ctx.mail.idle();
+    const notices = ctx.smtp.to(user.email).filter((m) => /password was changed/.test(m.subject));
     assert.equal(notices.length, 1);
     assert.match(notices[0].text, /If this was not you/);
   });
 
   it('retries a message the server refuses for a while', async () => {
-    const user = await signUp(t.http);
-    await mail.idle();
-    smtp.refuseNext(1);
+    const user = await signUp(ctx.t.http);
+    await ctx.mail.idle();
+    ctx.smtp.refuseNext(1);
     const message = await resetMail(user.email);
-    assert.equal(smtp.refused.length, 1, 'the first attempt was refused');
-    assert.equal(tokenIn(message, 'reset-password'), tokenIn(smtp.refused[0], 'reset-password'), 'the same message, delivered on retry');
+    assert.equal(ctx.smtp.refused.length, 1, 'the first attempt was refused');
+    assert.equal(tokenIn(message, 'reset-password'), tokenIn(ctx.smtp.refused[0], 'reset-password'), 'the same message, delivered on retry');
   });
 });
 

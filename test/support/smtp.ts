@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { after, afterEach, before } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { MailService } from '../../src/mail/mail.service.js';
+import { startTestApp, type TestApp } from './app.js';
 
 export interface ReceivedMail {
   to: string;
@@ -99,4 +102,28 @@ export class TestSmtpServer {
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * An app that sends its mail to a test SMTP server, both started for the enclosing `describe`;
+ * after each test the queue is drained, the tables emptied and the received mail cleared.
+ * (The app closes first: the SMTP server's close waits for connections still open.)
+ */
+export function appWithSmtp(env: Record<string, string> = {}): { t: TestApp; smtp: TestSmtpServer; mail: MailService } {
+  const ctx = {} as { t: TestApp; smtp: TestSmtpServer; mail: MailService };
+  before(async () => {
+    ctx.smtp = await TestSmtpServer.start();
+    ctx.t = await startTestApp({ SMTP_URL: ctx.smtp.url, ...env });
+    ctx.mail = ctx.t.app.get(MailService);
+  });
+  after(async () => {
+    await ctx.t.close();
+    await ctx.smtp.close();
+  });
+  afterEach(async () => {
+    await ctx.mail.idle();
+    await ctx.t.reset();
+    ctx.smtp.clear();
+  });
+  return ctx;
 }
