@@ -93,7 +93,8 @@ export class MailService implements OnApplicationBootstrap, OnApplicationShutdow
     await nextTurn();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const info = (await this.transport.sendMail(mail)) as { message?: Buffer };
+        // Shutdown aborts a delivery in progress: a stalled SMTP server cannot hold the process.
+        const info = (await this.transport.sendMail({ ...mail, signal: this.stopping.signal })) as { message?: Buffer };
         if (!this.config.smtpUrl) await this.writeToOutbox(info.message!);
         this.logger.log({ event: 'mail_sent', kind: context.kind, userId: context.userId, attempt }, 'mail_sent');
         return;
