@@ -1,4 +1,4 @@
-// npm run bench [-- --duration 10 --connections 50 --embedded --smoke]
+// npm run bench [-- --duration 10 --connections 50 --embedded --smoke --phases me,todos,create,update,login,storm]
 //
 // Starts the built app on a fresh PostgreSQL database (bench_<pid> on 127.0.0.1:5432, dropped at
 // the end) or, with --embedded, on PGlite in a temporary directory; seeds users with 20 todos
@@ -24,8 +24,13 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'app-port': { type: 'string', default: '3601' },
     'baseline-port': { type: 'string', default: '3602' },
+    // A subset of the phases, for measuring one change quickly; the full run is the reference.
+    phases: { type: 'string', default: 'me,todos,create,update,login,storm' },
   },
 });
+const PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm'];
+const selected = new Set(flags.phases.split(',').map((p) => p.trim()));
+for (const p of selected) if (!PHASES.includes(p)) throw new Error(`--phases: unknown phase "${p}" (known: ${PHASES.join(', ')})`);
 const smoke = flags.smoke;
 const duration = smoke ? 1 : Number(flags.duration);
 const connections = smoke ? 4 : Number(flags.connections);
@@ -342,15 +347,26 @@ function table(results) {
   for (const r of rows.slice(1)) out.push(line(r));
   const m = results.memory;
   const s = results.storm;
-  out.push(
-    '',
+  const lines = [
     `CPU ms/req = server + PostgreSQL backends + wrk, from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes in flight at most.`,
-    `login: ${f1(results.login.rps)} logins/s vs raw argon2 verify ${f1(results.argon2.perSecond)}/s at the same parameters and concurrency = ${pct(results.login.ratio)}`,
-    `CPU per login: ${f1(results.login.serverCpuMs)} ms in the server vs ${f1(results.argon2.cpuMsPerVerification)} ms per raw verification (steadier than the rates on a busy machine)`,
-    `raw argon2 with GLIBC_TUNABLES (mmap_threshold 32 MiB, trim_threshold 128 MiB): ${f1(results.argon2WithGlibcTunables.perSecond)}/s (${f0(results.argon2WithGlibcTunables.pageFaultsPerVerification)} page faults per verification, vs ${f0(results.argon2.pageFaultsPerVerification)} without)`,
-    `GET /todos under a login storm (${probeConnections} connections; ${results.config.connections} logging in): p50 ${f1(s.todos.p50Ms)} ms, p99 ${f1(s.todos.p99Ms)} ms, ${f0(s.todos.rps)} req/s (quiet: p99 ${f1(s.quiet.p99Ms)} ms); logins meanwhile ${f1(s.login.rps)}/s`,
+  ];
+  if (results.login) {
+    const { login, argon2, argon2WithGlibcTunables: tuned } = results;
+    lines.push(
+      `login: ${f1(login.rps)} logins/s vs raw argon2 verify ${f1(argon2.perSecond)}/s at the same parameters and concurrency = ${pct(login.ratio)}`,
+      `CPU per login: ${f1(login.serverCpuMs)} ms in the server vs ${f1(argon2.cpuMsPerVerification)} ms per raw verification (steadier than the rates on a busy machine)`,
+      `raw argon2 with GLIBC_TUNABLES (mmap_threshold 32 MiB, trim_threshold 128 MiB): ${f1(tuned.perSecond)}/s (${f0(tuned.pageFaultsPerVerification)} page faults per verification, vs ${f0(argon2.pageFaultsPerVerification)} without)`,
+    );
+  }
+  if (s) {
+    lines.push(
+      `GET /todos under a login storm (${probeConnections} connections; ${results.config.connections} logging in): p50 ${f1(s.todos.p50Ms)} ms, p99 ${f1(s.todos.p99Ms)} ms, ${f0(s.todos.rps)} req/s (quiet: p99 ${f1(s.quiet.p99Ms)} ms); logins meanwhile ${f1(s.login.rps)}/s`,
+    );
+  }
+  lines.push(
     `RSS: idle ${f0(m.idleMiB)} MiB, peak under load ${f0(m.peakMiB)} MiB, after load ${f0(m.afterLoadMiB)} MiB; ready ${f0(results.startup.readyMs)} ms after spawn (${results.config.database})`,
   );
+  out.push('', ...lines);
   return out.join('\n');
 }
 
@@ -414,7 +430,7 @@ async function main() {
     ['GET /todos', 'todos'],
     ['POST /todos', 'create'],
     ['PATCH /todos/{id}', 'update'],
-  ]) {
+  ].filter(([, mode]) => selected.has(mode))) {
     log(name);
     const appResult = await phase({ server: app, port: appPort, mode, usersFile, database });
     const baseResult = baseline && (await phase({ server: baseline, port: baselinePort, mode, usersFile, database }));
@@ -422,26 +438,34 @@ async function main() {
   }
   if (baseline) await stop(baseline);
 
-  log('POST /auth/login, then the raw argon2 rate');
-  const login = await phase({ server: app, port: appPort, mode: 'login', usersFile, database });
-  await settle(app);
-  // With and without glibc keeping the freed block mapped, in the order A B A: whichever runs
-  // second was otherwise consistently faster on a busy machine.
-  const before = argon2Rate(duration / 2, {});
-  const argon2Tuned = argon2Rate(duration, { GLIBC_TUNABLES: GLIBC_TUNABLES });
-  const argon2 = combineRates(before, argon2Rate(duration / 2, {}));
-  phases.push({ name: 'POST /auth/login', app: login, baseline: undefined, ratio: undefined });
+  let login, argon2, argon2Tuned;
+  if (selected.has('login')) {
+    log('POST /auth/login, then the raw argon2 rate');
+    const loginResult = await phase({ server: app, port: appPort, mode: 'login', usersFile, database });
+    await settle(app);
+    // With and without glibc keeping the freed block mapped, in the order A B A: whichever runs
+    // second was otherwise consistently faster on a busy machine.
+    const before = argon2Rate(duration / 2, {});
+    argon2Tuned = { ...argon2Rate(duration, { GLIBC_TUNABLES: GLIBC_TUNABLES }), tunables: GLIBC_TUNABLES };
+    argon2 = combineRates(before, argon2Rate(duration / 2, {}));
+    phases.push({ name: 'POST /auth/login', app: loginResult, baseline: undefined, ratio: undefined });
+    login = { rps: loginResult.rps, ratio: loginResult.rps / argon2.perSecond, serverCpuMs: loginResult.cpuMsPerRequest.server };
+  }
 
-  log('GET /todos alone, then under a login storm');
-  await settle(app);
-  const quiet = await wrk({ port: appPort, mode: 'todos', seconds: duration, conns: probeConnections, usersFile });
-  await settle(app);
-  const [stormLogin, stormTodos] = await Promise.all([
-    wrk({ port: appPort, mode: 'login', seconds: duration, conns: connections, usersFile }),
-    sleep(Math.min(500, duration * 100)).then(() =>
-      wrk({ port: appPort, mode: 'todos', seconds: Math.max(1, duration - 1), conns: probeConnections, usersFile }),
-    ),
-  ]);
+  let storm;
+  if (selected.has('storm')) {
+    log('GET /todos alone, then under a login storm');
+    await settle(app);
+    const quiet = await wrk({ port: appPort, mode: 'todos', seconds: duration, conns: probeConnections, usersFile });
+    await settle(app);
+    const [stormLogin, stormTodos] = await Promise.all([
+      wrk({ port: appPort, mode: 'login', seconds: duration, conns: connections, usersFile }),
+      sleep(Math.min(500, duration * 100)).then(() =>
+        wrk({ port: appPort, mode: 'todos', seconds: Math.max(1, duration - 1), conns: probeConnections, usersFile }),
+      ),
+    ]);
+    storm = { todos: stormTodos, login: stormLogin, quiet };
+  }
   const loaded = rss(app.pid);
   await sleep(smoke ? 200 : 2_000);
   const afterLoad = rss(app.pid);
@@ -449,20 +473,23 @@ async function main() {
 
   const results = {
     date: new Date().toISOString(),
-    config: { duration, warmup, connections, probeConnections, users: userCount, todosPerUser, hashConcurrency, database: database ? 'postgresql' : 'embedded', smoke, node: process.version, cpus: availableParallelism() },
+    config: {
+      duration, warmup, connections, probeConnections, users: userCount, todosPerUser, hashConcurrency,
+      database: database ? 'postgresql' : 'embedded', smoke, phases: [...selected], node: process.version, cpus: availableParallelism(),
+    },
     phases,
-    login: { rps: login.rps, ratio: login.rps / argon2.perSecond, serverCpuMs: login.cpuMsPerRequest.server },
+    login,
     argon2,
-    argon2WithGlibcTunables: { ...argon2Tuned, tunables: GLIBC_TUNABLES },
-    storm: { todos: stormTodos, login: stormLogin, quiet },
+    argon2WithGlibcTunables: argon2Tuned,
+    storm,
     memory: { idleMiB: idle.rssMiB, peakMiB: loaded.peakMiB, afterLoadMiB: afterLoad.rssMiB },
     startup: { readyMs },
   };
-  const failures = [...phases.flatMap((p) => [p.app, p.baseline]).filter(Boolean), stormTodos, stormLogin, quiet].reduce((n, r) => n + r.errors, 0);
+  const failures = [...phases.flatMap((p) => [p.app, p.baseline]), storm?.todos, storm?.login, storm?.quiet].filter(Boolean).reduce((n, r) => n + r.errors, 0);
   results.errors = failures;
   console.log(table(results));
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  const file = join(root, 'bench/results', `${results.date.slice(0, 19).replace(/:/g, '-')}-${results.config.database}${smoke ? '-smoke' : ''}.json`);
+  const file = join(root, 'bench/results', `${results.date.slice(0, 19).replace(/:/g, '-')}-${results.config.database}${smoke ? '-smoke' : ''}${selected.size < PHASES.length ? '-partial' : ''}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`wrote ${file}`);
   if (failures > 0) throw new Error(`${failures} requests failed (non-2xx, timeouts or socket errors); see above`);

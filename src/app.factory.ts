@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { jsonBodyParser } from './common/json-body.js';
-import { REQUEST_ID_HEADER, requestId } from './common/logging.js';
+import { logRequests, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { appConfig, type AppConfig } from './config/configuration.js';
@@ -49,6 +49,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  logRequests(fastify, app.get(ROOT_LOGGER));
   fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   applySecurityHeaders(app);

@@ -5,13 +5,12 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
 import { ConsumesGuard } from './common/consumes.decorator.js';
-import { pinoParams } from './common/logging.js';
+import { pinoParams, ROOT_LOGGER, RootLoggerModule } from './common/logging.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import {
   accountConfig,
   appConfig,
-  type AppConfig,
   authConfig,
   databaseConfig,
   mailConfig,
@@ -28,7 +27,8 @@ import { UsersModule } from './users/users.module.js';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, rateLimitConfig, mailConfig, accountConfig] }),
     ScheduleModule.forRoot(),
-    LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: (app: AppConfig) => pinoParams(app.logLevel) }),
+    RootLoggerModule,
+    LoggerModule.forRootAsync({ imports: [RootLoggerModule], inject: [ROOT_LOGGER], useFactory: pinoParams }),
     DatabaseModule,
     RateLimitModule,
     UsersModule,

@@ -5,6 +5,7 @@ import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { securityEvent } from '../common/security-events.js';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
 import { hydrate, selectList } from '../database/hydrate.js';
+import { preparedQuery } from '../database/prepared.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken, spentTokenVerdict } from './refresh-token.js';
@@ -121,14 +122,14 @@ export class SessionsService {
    * user row the JWT strategy loads anyway, with the session joined to it.
    */
   async findUserForSession(userId: number, sessionId: number): Promise<{ user: User | null; sessionLive: boolean }> {
-    const [row] = (await this.users.query(this.userForSessionSql(), [userId, sessionId])) as Record<string, unknown>[];
+    const [row] = await preparedQuery(this.users.manager, this.userForSessionSql(), [userId, sessionId]);
     if (!row) return { user: null, sessionLive: false };
     return { user: hydrate(this.users, row), sessionLive: row.session_live === true };
   }
 
   /**
-   * Plain SQL, built once: this runs on every authenticated request, where building it with the
-   * query builder each time was the largest cost of the ORM.
+   * Plain SQL, built once and run as a prepared statement: this runs on every authenticated
+   * request, where building it with the query builder each time was the largest cost of the ORM.
    */
   private userForSessionSql(): string {
     if (!this.userForSession) {
