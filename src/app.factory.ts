@@ -33,13 +33,15 @@ export async function createApp(): Promise<NestFastifyApplication> {
     clientErrorHandler: writeClientError,
   });
   const fastify = adapter.getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   // Shutting down (the server no longer listens): answers to requests already in flight close
   // their connection, so no keep-alive socket holds the shutdown open once they are done.
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, _payload, done) => {
     if (!fastify.server.listening) reply.header('connection', 'close');
+    done();
   });
   // The API takes JSON and forms only; Fastify would otherwise hand text/plain bodies to handlers.
   fastify.removeContentTypeParser('text/plain');

@@ -161,6 +161,34 @@ describe('TokenService.verifierFor', () => {
   });
 });
 
+describe('TokenService, verifying a token again', () => {
+  const secret = randomBytes(48).toString('base64url');
+
+  it('stops accepting a token it has verified once the token expires', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const service = new TokenService({ ...hs256Config(secret), accessTokenTtlSeconds: 60 });
+    const { access_token } = await service.issue({ userId: 4, sessionId: 8, refreshToken: 'rt' });
+    const verify = service.verifierFor(access_token)!;
+    for (let i = 0; i < 3; i++) assert.deepEqual(subjectFromClaims(verify(access_token)), { userId: 4, sessionId: 8 });
+    t.mock.timers.tick(60_000 + 4_000);
+    assert.deepEqual(subjectFromClaims(verify(access_token)), { userId: 4, sessionId: 8 }, 'within the clock tolerance');
+    t.mock.timers.tick(2_000);
+    assert.throws(() => verify(access_token), /expired/i);
+  });
+
+  it('refuses a token whose header it has seen but whose payload or signature was changed', async () => {
+    const service = new TokenService(hs256Config(secret));
+    const { access_token } = await service.issue({ userId: 4, sessionId: 8, refreshToken: 'rt' });
+    assert.ok(service.verifierFor(access_token)!(access_token));
+    const [header, payload, signature] = access_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const raised = Buffer.from(JSON.stringify({ ...claims, sub: '1' })).toString('base64url');
+    for (const forged of [`${header}.${raised}.${signature}`, `${header}.${payload}.${signature.slice(0, -2)}AA`]) {
+      assert.throws(() => service.verifierFor(forged)!(forged), /signature/i);
+    }
+  });
+});
+
 describe('EdDSA', () => {
   const pair = generateKeyPairSync('ed25519');
   const keys = loadSigningKeys({

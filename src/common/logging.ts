@@ -73,7 +73,10 @@ export function pinoParams(logger: Logger): Params {
  * One line per request when its response is finished, as pino-http wrote it: the request id,
  * method and URL (secrets taken out), the status, the time taken; `warn` for a 4xx, `error` for a 5xx.
  */
-export function logRequests(fastify: FastifyInstance, logger: Logger): void {
+export function logRequests(fastify: FastifyInstance, root: Logger): void {
+  // Every field of this line is built here, secrets already out of the URL, so it skips the
+  // redaction pass, which cost 15–20 µs a line against 2 µs for writing it.
+  const logger = root.child({}, { redact: [] });
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';

@@ -62,11 +62,12 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Fastify `onResponse` hook: unmatched URLs share one label, so clients cannot mint series. */
-  readonly observe = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  readonly observe = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     this.requests.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
       reply.elapsedTime / 1000,
     );
+    done();
   };
 
   /** With METRICS_PORT, `/metrics` also on a listener of its own, for a private network. */
