@@ -1,21 +1,27 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 
 /** The columns a plain load of the entity reads: never a `select: false` one such as a password hash. */
 export function selectedColumns<T extends ObjectLiteral>(repository: Repository<T>) {
   return repository.metadata.columns.filter((column) => column.isSelect);
 }
 
+/** Those columns and the named `select: false` ones, for the rare read that needs one (a password check). */
+export function columnsWith<T extends ObjectLiteral>(repository: Repository<T>, ...properties: (keyof T & string)[]): ColumnMetadata[] {
+  const extra = repository.metadata.columns.filter((column) => properties.includes(column.propertyName as keyof T & string));
+  if (extra.length !== properties.length) throw new Error(`Unknown column among ${properties.join(', ')}`);
+  return [...selectedColumns(repository), ...extra.filter((column) => !column.isSelect)];
+}
+
 /** `"a", "b", …` of those columns, under a table alias, for hand-written SQL on a hot path. */
-export function selectList<T extends ObjectLiteral>(repository: Repository<T>, alias: string): string {
-  return selectedColumns(repository)
-    .map((column) => `${alias}."${column.databaseName}"`)
-    .join(', ');
+export function selectList<T extends ObjectLiteral>(repository: Repository<T>, alias: string, columns = selectedColumns(repository)): string {
+  return columns.map((column) => `${alias}."${column.databaseName}"`).join(', ');
 }
 
 /** An entity from a raw row of that SQL, converted the way TypeORM converts its own results. */
-export function hydrate<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>): T {
+export function hydrate<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>, columns = selectedColumns(repository)): T {
   const entity = repository.create();
   const { driver } = repository.manager.connection;
-  for (const column of selectedColumns(repository)) column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
+  for (const column of columns) column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));
   return entity;
 }

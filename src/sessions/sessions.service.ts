@@ -40,27 +40,31 @@ export class SessionsService {
   ) {}
 
   /**
-   * A new session for a login, with its first refresh token. The user row is read again under a
-   * share lock: a password change, deactivation or deletion that committed after the password was
-   * verified refuses the login, and one still running waits and then ends this session too.
+   * A new session for a login, with its first refresh token, in one statement (so one round trip
+   * and its own transaction). The user row is read again under a share lock: a password change,
+   * deactivation or deletion that committed after the password was verified refuses the login,
+   * and one still running is waited for, then seen. The session and token are inserted only if
+   * the hash is still the one verified and the account active.
    */
-  start(userId: number, verifiedHash: string, client: ClientInfo): Promise<SessionTokens> {
-    return this.sessions.manager.transaction(async (em) => {
-      const [user] = (await em.query('SELECT hashed_password, is_active FROM users WHERE id = $1 FOR SHARE', [userId])) as {
-        hashed_password: string;
-        is_active: boolean;
-      }[];
-      if (!user || user.hashed_password !== verifiedHash) throw new UnauthorizedException(BAD_CREDENTIALS);
-      if (!user.is_active) throw new ForbiddenException(INACTIVE_ACCOUNT);
-      const [{ id: sessionId }] = (await em.query(
-        `INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
-         VALUES ($1, now(), now() + make_interval(secs => $2), $3, $4) RETURNING id`,
-        [userId, this.config.refreshTokenTtlSeconds, client.userAgent, client.ip],
-      )) as { id: number }[];
-      const refreshToken = newRefreshToken();
-      await em.insert(RefreshToken, { sessionId, tokenHash: hashRefreshToken(refreshToken) });
-      return { userId, sessionId, refreshToken };
-    });
+  async start(userId: number, verifiedHash: string, client: ClientInfo): Promise<SessionTokens> {
+    const refreshToken = newRefreshToken();
+    const [row] = await preparedQuery<{ current: boolean; is_active: boolean; session_id: number | null }>(
+      this.sessions.manager,
+      `WITH u AS (
+         SELECT id, hashed_password = $2 AS current, is_active FROM users WHERE id = $1 FOR SHARE
+       ), s AS (
+         INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
+         SELECT id, now(), now() + make_interval(secs => $3), $4::varchar, $5::varchar FROM u WHERE current AND is_active
+         RETURNING id
+       ), r AS (
+         INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $6 FROM s
+       )
+       SELECT u.current, u.is_active, s.id AS session_id FROM u LEFT JOIN s ON true`,
+      [userId, verifiedHash, this.config.refreshTokenTtlSeconds, client.userAgent, client.ip, hashRefreshToken(refreshToken)],
+    );
+    if (!row?.current) throw new UnauthorizedException(BAD_CREDENTIALS);
+    if (!row.is_active) throw new ForbiddenException(INACTIVE_ACCOUNT);
+    return { userId, sessionId: row.session_id!, refreshToken };
   }
 
   /**

@@ -148,6 +148,37 @@ describe('sessions', () => {
     expectProblem(await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD }), 401);
   });
 
+  it('starts a session only over the hash that was verified, for an active user, and otherwise writes nothing', async () => {
+    const user = await signUp(t.http);
+    const sessions = t.app.get(SessionsService);
+    const db = t.app.get(DataSource);
+    const client = { userAgent: 'direct', ip: '192.0.2.7' };
+    const rows = async () =>
+      ((await db.query(
+        `SELECT (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS sessions,
+                (SELECT count(*) FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = $1)::int AS tokens`,
+        [user.id],
+      )) as { sessions: number; tokens: number }[])[0];
+    const before = await rows();
+    const [{ hashed_password: hash }] = (await db.query('SELECT hashed_password FROM users WHERE id = $1', [user.id])) as { hashed_password: string }[];
+
+    await assert.rejects(sessions.start(user.id, `${hash}x`, client), { status: 401 });
+    await assert.rejects(sessions.start(2_000_000_000, hash, client), { status: 401 });
+    await db.query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
+    await assert.rejects(sessions.start(user.id, hash, client), { status: 403 });
+    assert.deepEqual(await rows(), before);
+
+    await db.query('UPDATE users SET is_active = true WHERE id = $1', [user.id]);
+    const started = await sessions.start(user.id, hash, client);
+    assert.deepEqual(await rows(), { sessions: before.sessions + 1, tokens: before.tokens + 1 });
+    const [session] = (await db.query('SELECT user_agent, ip, expires_at > now() + interval \'1 day\' AS long_lived FROM sessions WHERE id = $1', [
+      started.sessionId,
+    ])) as { user_agent: string; ip: string; long_lived: boolean }[];
+    assert.deepEqual(session, { user_agent: 'direct', ip: '192.0.2.7', long_lived: true });
+    const pair = pairOf((await refresh(started.refreshToken)).body);
+    assert.equal((await me(pair)).status, 200, 'its refresh token works');
+  });
+
   it('answers a refresh racing the user’s deletion with 200 or 401, and the deletion with 204', async () => {
     const admin = await signUpAdmin(t);
     const user = await signUp(t.http);
