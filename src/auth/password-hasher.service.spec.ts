@@ -44,3 +44,20 @@ describe('PasswordHasherService concurrency cap', () => {
     assert.equal(recorder.seen.most, 2);
   });
 });
+
+describe('PasswordHasherService.needsRehash', () => {
+  const hasher = new PasswordHasherService({ passwordHashConcurrency: 2 } as AppConfig);
+
+  it('keeps a hash made with the current parameters, and agrees with the binding on others', async () => {
+    const current = await hasher.hash('violet-kettle-harbour');
+    assert.equal(hasher.needsRehash(current), false);
+    const others = await Promise.all([
+      argon2.hash('violet-kettle-harbour', { type: argon2.argon2id, memoryCost: 8192, timeCost: 2, parallelism: 1 }),
+      argon2.hash('violet-kettle-harbour', { type: argon2.argon2id, memoryCost: 19_456, timeCost: 3, parallelism: 1 }),
+      argon2.hash('violet-kettle-harbour', { type: argon2.argon2i, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+    ]);
+    for (const hash of others) assert.equal(hasher.needsRehash(hash), true, hash);
+    // A prefix that only starts like the current one: m=194560 is not m=19456.
+    assert.equal(hasher.needsRehash(current.replace('m=19456,', 'm=194560,')), true);
+  });
+});
