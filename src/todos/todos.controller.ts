@@ -34,10 +34,12 @@ export class TodosController {
     @CurrentUser() user: User,
     @Query() query: ListTodosQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TodoOut[]> {
-    const [todos, total] = await this.todos.list(user.id, query);
+  ): Promise<string> {
+    const { json, total } = await this.todos.listJson(user.id, query);
     setTotalCount(reply, total);
-    return todos.map(toTodoOut);
+    // Already JSON (an array of TodoOut, as documented): sent as it is.
+    reply.type('application/json; charset=utf-8');
+    return json;
   }
 
   @Get(':id')

@@ -17,6 +17,13 @@ const ORDER_BY: Record<TodoSort, string> = {
   '-title': 'title DESC, id DESC',
 };
 
+/** `Date#toJSON` of a timestamptz column: UTC, milliseconds (truncated, as node-postgres truncates them). */
+const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A todo as `TodoOut`, in JSON built by PostgreSQL. */
+const TODO_JSON = `json_build_object('id', t.id, 'title', t.title, 'description', t.description, 'completed', t.completed,
+  'owner_id', t.owner_id, 'created_at', ${isoTime('t.created_at')}, 'updated_at', ${isoTime('t.updated_at')})`;
+
 const notFound = () => new NotFoundException('Todo not found');
 
 /**
@@ -47,11 +54,15 @@ export class TodosService {
   }
 
   /**
-   * One page and the total in one statement (a window count). The filter and order clauses are
-   * fixed text chosen by which filters are present and the validated sort, so there are sixteen
-   * statements in all.
+   * One page as the API's JSON array, built by PostgreSQL, and the total, in one statement (a
+   * window count). The todo list is the heaviest read of the API: building its JSON in the
+   * database skips converting twenty rows to entities, then to `TodoOut`s, then to text, which
+   * was about a third of the server's CPU on `GET /todos`. Each object has `TodoOut`'s fields, and
+   * timestamps in `Date#toJSON`'s form (UTC, milliseconds), so the list reads exactly as `GET
+   * /todos/{id}` does. The filter and order clauses are fixed text chosen by which filters are
+   * present and the validated sort, so there are sixteen statements in all.
    */
-  async list(ownerId: number, query: ListTodosQueryDto): Promise<[Todo[], number]> {
+  async listJson(ownerId: number, query: ListTodosQueryDto): Promise<{ json: string; total: number }> {
     const params: unknown[] = [ownerId];
     let where = 'owner_id = $1';
     if (query.completed !== undefined) where += ` AND completed = $${params.push(query.completed)}`;
@@ -59,16 +70,19 @@ export class TodosService {
     const key = `${where}|${query.sort}`;
     let sql = this.listSql.get(key);
     if (!sql) {
-      sql = `SELECT ${this.columns}, count(*) OVER () AS total FROM todos t WHERE ${where}
-        ORDER BY ${ORDER_BY[query.sort]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
+      const order = ORDER_BY[query.sort];
+      sql = `SELECT max(p.total) AS total, coalesce(json_agg(p.item ORDER BY ${order}), '[]')::text AS json FROM (
+          SELECT count(*) OVER () AS total, t.id, t.title, t.created_at, ${TODO_JSON} AS item
+            FROM todos t WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}
+        ) p`;
       this.listSql.set(key, sql);
     }
-    const rows = await preparedQuery(this.todos.manager, sql, [...params, query.limit, query.offset]);
-    if (rows.length > 0) return [rows.map((row) => hydrate(this.todos, row)), Number(rows[0].total)];
+    const [page] = await preparedQuery<{ total: string | null; json: string }>(this.todos.manager, sql, [...params, query.limit, query.offset]);
+    if (page.total !== null) return { json: page.json, total: Number(page.total) };
     // A page past the end has no row to carry the count.
-    if (query.offset === 0) return [[], 0];
+    if (query.offset === 0) return { json: '[]', total: 0 };
     const [{ total }] = await preparedQuery<{ total: string }>(this.todos.manager, `SELECT count(*) AS total FROM todos WHERE ${where}`, params);
-    return [[], Number(total)];
+    return { json: '[]', total: Number(total) };
   }
 
   async findOwnedTodo(ownerId: number, id: number): Promise<Todo> {

@@ -91,6 +91,29 @@ describe('todos', () => {
     assert.equal(open.body.length, 20);
   });
 
+  it('lists each todo exactly as it reads on its own, whatever its text and timestamps hold', async () => {
+    const titles = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab\u0001control', 'ünïcödé 🍵 中文', '</script><b>', ' spaced '];
+    for (const [i, title] of titles.entries()) await create(ada, { title, description: i % 2 ? null : `d${i}\u2028`, completed: i % 3 === 0 });
+    // Timestamps with every microsecond digit set, and a millisecond boundary, read back as the entity path reads them.
+    const db = t.app.get(DataSource);
+    await db.query(
+      `UPDATE todos SET created_at = timestamptz '2026-03-04 05:06:07.999999+00' + (id % 7) * interval '1.000001 second',
+                        updated_at = timestamptz '2026-03-04 05:06:07.000999+00' WHERE owner_id = $1`,
+      [ada.id],
+    );
+    const list = await t.http.get('/todos?limit=100').set(ada.auth);
+    assert.equal(list.status, 200);
+    assert.equal(list.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(list.headers['x-total-count'], String(titles.length));
+    assert.equal(list.body.length, titles.length);
+    for (const item of list.body as { id: number }[]) {
+      const one = await t.http.get(`/todos/${item.id}`).set(ada.auth);
+      assert.deepEqual(item, one.body);
+    }
+    assert.deepEqual((list.body as { title: string }[]).map((todo) => todo.title).sort(), [...titles].sort());
+    assert.equal((list.body as { updated_at: string }[])[0].updated_at, '2026-03-04T05:06:07.000Z');
+  });
+
   it('sorts by title or creation time in either direction', async () => {
     for (const title of ['banana', 'apple', 'cherry']) await create(ada, { title });
     const titles = async (sort: string) =>
