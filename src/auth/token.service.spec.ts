@@ -176,6 +176,20 @@ describe('TokenService, verifying a token again', () => {
     assert.throws(() => verify(access_token), /expired/i);
   });
 
+  it('remembers only headers in its own form, so junk headers cannot crowd out the real one', async () => {
+    const service = new TokenService(hs256Config(secret));
+    const remembered = (service as unknown as { verifiersByHeader: Map<string, unknown> }).verifiersByHeader;
+    const { access_token } = await service.issue({ userId: 4, sessionId: 8, refreshToken: 'rt' });
+    const [, payload, signature] = access_token.split('.');
+    for (let i = 0; i < 100; i++) {
+      const junk = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', x: i })).toString('base64url');
+      assert.ok(service.verifierFor(`${junk}.${payload}.${signature}`), 'still picks the key');
+    }
+    assert.equal(remembered.size, 0);
+    assert.ok(service.verifierFor(access_token)!(access_token));
+    assert.deepEqual([...remembered.keys()], [access_token.split('.')[0]]);
+  });
+
   it('refuses a token whose header it has seen but whose payload or signature was changed', async () => {
     const service = new TokenService(hs256Config(secret));
     const { access_token } = await service.issue({ userId: 4, sessionId: 8, refreshToken: 'rt' });
@@ -183,7 +197,8 @@ describe('TokenService, verifying a token again', () => {
     const [header, payload, signature] = access_token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const raised = Buffer.from(JSON.stringify({ ...claims, sub: '1' })).toString('base64url');
-    for (const forged of [`${header}.${raised}.${signature}`, `${header}.${payload}.${signature.slice(0, -2)}AA`]) {
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    for (const forged of [`${header}.${raised}.${signature}`, `${header}.${payload}.${flipped}`]) {
       assert.throws(() => service.verifierFor(forged)!(forged), /signature/i);
     }
   });

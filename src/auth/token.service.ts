@@ -80,6 +80,20 @@ export class TokenService {
     );
   }
 
+  /**
+   * A header as this service writes them: the configured `alg`, `typ: at+jwt`, at most a `kid`,
+   * encoded canonically. Only such headers are remembered, so padding a header with junk members
+   * or re-encoding it cannot crowd out the real one: there are at most six (member orders) per key.
+   */
+  private isOwnHeaderForm(segment: string, header: Record<string, unknown>): boolean {
+    return (
+      header.alg === this.config.keys.algorithm &&
+      header.typ === ACCESS_TOKEN_TYPE &&
+      Object.keys(header).every((member) => member === 'alg' || member === 'typ' || member === 'kid') &&
+      Buffer.from(JSON.stringify(header)).toString('base64url') === segment
+    );
+  }
+
   /** An access token for the session, paired with the session's newest refresh token. */
   async issue({ userId, sessionId, refreshToken }: SessionTokens): Promise<TokenDto> {
     return {
@@ -99,9 +113,12 @@ export class TokenService {
     const segment = token.split('.', 1)[0];
     const known = this.verifiersByHeader.get(segment);
     if (known) return known;
-    const id = verificationKeyId(this.config.keys, tokenHeader(token));
+    const header = tokenHeader(token);
+    const id = verificationKeyId(this.config.keys, header);
     const verify = id === undefined ? undefined : this.verifiers.get(id);
-    if (verify && this.verifiersByHeader.size < KNOWN_HEADERS_MAX) this.verifiersByHeader.set(segment, verify);
+    if (verify && this.verifiersByHeader.size < KNOWN_HEADERS_MAX && this.isOwnHeaderForm(segment, header)) {
+      this.verifiersByHeader.set(segment, verify);
+    }
     return verify;
   }
 }

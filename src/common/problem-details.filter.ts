@@ -19,7 +19,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown, logger: Logger): void {
   const body = toProblem(exception);
-  if (body.status >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
+  // With the request id, so the error can be matched to its request line.
+  if (body.status >= 500) logger.error({ req: { id: request.id }, err: exception instanceof Error ? exception : new Error(String(exception)) }, 'Request failed');
   body.instance = request.url.split('?', 1)[0];
   // Nest's "Cannot GET /path?query" would echo a query string (and any secret in it).
   if (body.status === 404 && body.detail.startsWith(`Cannot ${request.method} `)) {

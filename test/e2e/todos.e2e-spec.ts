@@ -106,6 +106,7 @@ describe('todos', () => {
     assert.equal(list.headers['content-type'], 'application/json; charset=utf-8');
     assert.equal(list.headers['x-total-count'], String(titles.length));
     assert.equal(list.body.length, titles.length);
+    assert.equal(list.text, JSON.stringify(list.body), 'written as JSON.stringify writes it: same key order, no whitespace');
     for (const item of list.body as { id: number }[]) {
       const one = await t.http.get(`/todos/${item.id}`).set(ada.auth);
       assert.deepEqual(item, one.body);
