@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { type EntityManager, QueryFailedError } from 'typeorm';
+import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
 const statementNames = new Map<string, string>();
 
@@ -12,6 +12,11 @@ function statementName(text: string): string {
     statementNames.set(text, name);
   }
   return name;
+}
+
+/** The pg pool under TypeORM's PostgreSQL driver (the embedded database's too); none before initialisation. */
+export function pgPool(dataSource: DataSource): pg.Pool | undefined {
+  return (dataSource.driver as unknown as { master?: pg.Pool }).master;
 }
 
 /**
@@ -34,10 +39,9 @@ function reportedByPostgres(error: unknown): boolean {
  * Failures surface as TypeORM's `QueryFailedError`, as `EntityManager.query` reports them.
  */
 export async function preparedQuery<Row = Record<string, unknown>>(manager: EntityManager, text: string, values: unknown[]): Promise<Row[]> {
-  const pool = (manager.connection.driver as unknown as { master: pg.Pool }).master;
   let client: pg.PoolClient;
   try {
-    client = await pool.connect();
+    client = await pgPool(manager.connection)!.connect();
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);
   }

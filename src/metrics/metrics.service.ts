@@ -6,13 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 import { onSecurityEvent } from '../common/security-events.js';
 import { appConfig, type AppConfig } from '../config/configuration.js';
-
-/** The pg pool under TypeORM's PostgreSQL driver (also on the embedded database). */
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
+import { pgPool } from '../database/prepared.js';
 
 /**
  * Prometheus metrics of this process: HTTP requests by route and status, security events (login
@@ -45,7 +39,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     private readonly adapterHost: HttpAdapterHost,
   ) {
     collectDefaultMetrics({ register: this.registry });
-    const pool = () => (dataSource.driver as unknown as { master?: PgPool }).master;
+    const pool = () => pgPool(dataSource);
     new Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state: total, idle, and requests waiting for one',
