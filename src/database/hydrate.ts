@@ -1,9 +1,18 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata.js';
+
+/** Worked out once per entity: `hydrate` runs for every row on the hot paths. */
+const selectedByEntity = new WeakMap<EntityMetadata, ColumnMetadata[]>();
 
 /** The columns a plain load of the entity reads: never a `select: false` one such as a password hash. */
-export function selectedColumns<T extends ObjectLiteral>(repository: Repository<T>) {
-  return repository.metadata.columns.filter((column) => column.isSelect);
+export function selectedColumns<T extends ObjectLiteral>(repository: Repository<T>): ColumnMetadata[] {
+  let columns = selectedByEntity.get(repository.metadata);
+  if (!columns) {
+    columns = repository.metadata.columns.filter((column) => column.isSelect);
+    selectedByEntity.set(repository.metadata, columns);
+  }
+  return columns;
 }
 
 /** Those columns and the named `select: false` ones, for the rare read that needs one (a password check). */
