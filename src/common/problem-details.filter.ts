@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedException } from '../rate-limit/rate-limited.exception.js';
@@ -19,8 +19,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown, logger: Logger): void {
   const body = toProblem(exception);
-  // With the request id, so the error can be matched to its request line.
-  if (body.status >= 500) logger.error({ req: { id: request.id }, err: exception instanceof Error ? exception : new Error(String(exception)) }, 'Request failed');
+  // What went wrong unexpectedly, with the request id so it matches its request line. A 5xx the
+  // code chose to answer (a failed readiness check, polled by every load balancer) is no error
+  // to log: its request line says enough.
+  if (body.status >= 500 && !(exception instanceof HttpException)) {
+    logger.error({ req: { id: request.id }, err: exception instanceof Error ? exception : new Error(String(exception)) }, 'Request failed');
+  }
   body.instance = request.url.split('?', 1)[0];
   // Nest's "Cannot GET /path?query" would echo a query string (and any secret in it).
   if (body.status === 404 && body.detail.startsWith(`Cannot ${request.method} `)) {

@@ -93,7 +93,7 @@ describe('PostgreSQL going away and coming back', () => {
     assert.equal(saved.status, 201);
 
     await proxy.cut();
-    const ready = await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) });
+    const ready = await fetch(`${instance.url}/health/ready`, { headers: { 'x-request-id': 'outage-ready-1' }, signal: AbortSignal.timeout(NO_HANG_MS) });
     assert.equal(ready.status, 503);
     expectProblem(await instance.http.get('/users/me').set(user.auth).set('x-request-id', 'outage-me-1').timeout(NO_HANG_MS), 503);
     // The error and the request line carry the same request id.
@@ -101,6 +101,12 @@ describe('PostgreSQL going away and coming back', () => {
       const lines = instance.logs().split('\n').filter((line) => line.includes('"id":"outage-me-1"'));
       return lines.some((line) => line.includes('"msg":"request errored"')) && lines.some((line) => line.includes('"msg":"Request failed"'));
     });
+    // A failed readiness check is an answer, not an error: its request line only, no stack trace.
+    const probe = instance.logs().split('\n').filter((line) => line.includes('"id":"outage-ready-1"'));
+    assert.deepEqual(
+      probe.map((line) => (JSON.parse(line) as { msg: string }).msg),
+      ['request errored'],
+    );
     expectProblem(await instance.http.post('/todos').set(user.auth).send({ title: 'refused' }).timeout(NO_HANG_MS), 503);
     expectProblem(await login(instance, user.email, PASSWORD).timeout(NO_HANG_MS), 503);
     assert.equal((await fetch(`${instance.url}/health/live`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status, 200);
