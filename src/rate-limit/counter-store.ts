@@ -7,8 +7,6 @@ export interface CounterStore {
   increment(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
   peek(key: string): Promise<{ count: number; resetMs: number }>;
   reset(key: string): Promise<void>;
-  /** Throws when the store cannot be reached. */
-  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,8 +34,6 @@ export class MemoryCounterStore implements CounterStore {
   async reset(key: string) {
     this.counters.delete(key);
   }
-
-  async ping() {}
 
   async close() {
     clearInterval(this.sweeper);
@@ -86,10 +82,6 @@ export class RedisCounterStore implements CounterStore {
     await this.redis.del(this.prefix + key);
   }
 
-  async ping() {
-    await this.redis.ping();
-  }
-
   async close() {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
@@ -119,7 +111,7 @@ export class FallbackCounterStore implements CounterStore {
   }
 
   private async run<T>(operation: (store: CounterStore) => Promise<T>): Promise<T> {
-    if (this.primary.available && Date.now() >= this.retryAt) {
+    if (!this.usingFallback) {
       try {
         const result = await operation(this.primary);
         if (this.degraded) {
@@ -153,11 +145,6 @@ export class FallbackCounterStore implements CounterStore {
 
   reset(key: string) {
     return this.run((store) => store.reset(key));
-  }
-
-  /** Redis itself: readiness reports whether the counters are shared. */
-  ping() {
-    return this.primary.ping();
   }
 
   async close() {
