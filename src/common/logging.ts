@@ -78,7 +78,7 @@ export function pinoParams(logger: Logger): Params {
 /**
  * One line per request: "request completed" with the request id, method and URL (secrets taken
  * out), the status and the time taken, at `warn` for a 4xx; "request errored" at `error` for a
- * 5xx (the error itself is logged by the problem filter, with the same request id); "request
+ * 5xx (an unexpected error is also logged by the problem filter, with the same request id); "request
  * aborted" at `warn` when the client went away first.
  */
 export function logRequests(fastify: FastifyInstance, root: Logger): void {
