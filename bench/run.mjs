@@ -39,7 +39,8 @@ const userCount = smoke ? 4 : Math.max(10, connections);
 const todosPerUser = 20;
 // GET /todos is sampled by this many connections while the login storm runs.
 const probeConnections = smoke ? 1 : 4;
-const hashConcurrency = availableParallelism();
+// The app's own default (PASSWORD_HASH_CONCURRENCY, else one per CPU), for the baseline and the raw rate too.
+const hashConcurrency = Number(process.env.PASSWORD_HASH_CONCURRENCY) || availableParallelism();
 const appPort = Number(flags['app-port']);
 const baselinePort = Number(flags['baseline-port']);
 const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -354,7 +355,10 @@ function table(results) {
     const { login, argon2, argon2WithGlibcTunables: tuned } = results;
     lines.push(
       `login: ${f1(login.rps)} logins/s vs raw argon2 verify ${f1(argon2.perSecond)}/s at the same parameters and concurrency = ${pct(login.ratio)}`,
-      `CPU per login: ${f1(login.serverCpuMs)} ms in the server vs ${f1(argon2.cpuMsPerVerification)} ms per raw verification (steadier than the rates on a busy machine)`,
+      ...(login.baseline
+        ? [`the bare baseline's login (same hash cap, one statement for the session): ${f1(login.baseline.rps)}/s = ${pct(login.baseline.ratio)} of raw argon2`]
+        : []),
+      `CPU per login: ${f1(login.serverCpuMs)} ms in the server${login.baseline ? `, ${f1(login.baseline.serverCpuMs)} ms in the baseline,` : ''} vs ${f1(argon2.cpuMsPerVerification)} ms per raw verification (steadier than the rates on a busy machine)`,
       `raw argon2 with GLIBC_TUNABLES (mmap_threshold 32 MiB, trim_threshold 128 MiB): ${f1(tuned.perSecond)}/s (${f0(tuned.pageFaultsPerVerification)} page faults per verification, vs ${f0(argon2.pageFaultsPerVerification)} without)`,
     );
   }
@@ -417,6 +421,7 @@ async function main() {
       PORT: String(baselinePort),
       DATABASE_URL: databaseUrl,
       JWT_SECRET: jwtSecret,
+      HASH_CONCURRENCY: String(hashConcurrency),
     });
     await new Promise((resolve, reject) => {
       baseline.stdout.on('data', (c) => String(c).includes('ready') && resolve());
@@ -436,21 +441,27 @@ async function main() {
     const baseResult = baseline && (await phase({ server: baseline, port: baselinePort, mode, usersFile, database }));
     phases.push({ name, app: appResult, baseline: baseResult, ratio: baseResult && appResult.rps / baseResult.rps });
   }
-  if (baseline) await stop(baseline);
-
   let login, argon2, argon2Tuned;
   if (selected.has('login')) {
     log('POST /auth/login, then the raw argon2 rate');
     const loginResult = await phase({ server: app, port: appPort, mode: 'login', usersFile, database });
     await settle(app);
+    const baseLogin = baseline && (await phase({ server: baseline, port: baselinePort, mode: 'login', usersFile, database }));
+    if (baseline) await stop(baseline);
     // With and without glibc keeping the freed block mapped, in the order A B A: whichever runs
     // second was otherwise consistently faster on a busy machine.
     const before = argon2Rate(duration / 2, {});
     argon2Tuned = { ...argon2Rate(duration, { GLIBC_TUNABLES: GLIBC_TUNABLES }), tunables: GLIBC_TUNABLES };
     argon2 = combineRates(before, argon2Rate(duration / 2, {}));
-    phases.push({ name: 'POST /auth/login', app: loginResult, baseline: undefined, ratio: undefined });
-    login = { rps: loginResult.rps, ratio: loginResult.rps / argon2.perSecond, serverCpuMs: loginResult.cpuMsPerRequest.server };
+    phases.push({ name: 'POST /auth/login', app: loginResult, baseline: baseLogin, ratio: baseLogin && loginResult.rps / baseLogin.rps });
+    login = {
+      rps: loginResult.rps,
+      ratio: loginResult.rps / argon2.perSecond,
+      serverCpuMs: loginResult.cpuMsPerRequest.server,
+      baseline: baseLogin && { rps: baseLogin.rps, ratio: baseLogin.rps / argon2.perSecond, serverCpuMs: baseLogin.cpuMsPerRequest.server },
+    };
   }
+  if (baseline) await stop(baseline);
 
   let storm;
   if (selected.has('storm')) {

@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { jsonBodyParser } from './common/json-body.js';
 import { logRequests, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
+import { logSecurityEventsTo } from './common/security-events.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { appConfig, type AppConfig } from './config/configuration.js';
 import { loadEnv } from './config/env.js';
@@ -52,6 +53,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   app.useLogger(app.get(Logger));
   logRequests(fastify, app.get(ROOT_LOGGER));
+  const unbindSecurityEvents = logSecurityEventsTo(app.get(ROOT_LOGGER));
+  fastify.addHook('onClose', (_instance, done) => {
+    unbindSecurityEvents();
+    done();
+  });
   fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   applySecurityHeaders(app);

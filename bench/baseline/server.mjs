@@ -1,9 +1,16 @@
 // The bare baseline the app is measured against: node:http, a pg pool and jose, doing the work
 // each benchmarked request needs (verify the HS256 access token, load its user, run the app's
-// queries) with no framework, no validation library, no logging and no session check.
-// Environment: PORT, DATABASE_URL, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, POOL_SIZE.
+// queries) with no framework, no validation library, no logging and no session check. Its login
+// is the password grant's bare minimum: read the user by email, verify the argon2 hash with at
+// most HASH_CONCURRENCY at once, insert the session and its refresh token in one statement, sign
+// the access token; no rate limits, no failure counting, no re-check of the user.
+// Environment: PORT, DATABASE_URL, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, POOL_SIZE, HASH_CONCURRENCY.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { jwtVerify } from 'jose';
+import { availableParallelism } from 'node:os';
+import argon2 from 'argon2';
+import { jwtVerify, SignJWT } from 'jose';
+import pLimit from 'p-limit';
 import pg from 'pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
@@ -14,6 +21,10 @@ const verifyOptions = {
   audience: process.env.JWT_AUDIENCE ?? 'nest-auth-todos-api',
   typ: 'at+jwt',
 };
+
+const hashing = pLimit(Number(process.env.HASH_CONCURRENCY ?? availableParallelism()));
+const ACCESS_TTL_SECONDS = 900;
+const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 
 const TODO_COLUMNS = 'id, title, description, completed, owner_id, created_at, updated_at';
 
@@ -38,13 +49,51 @@ async function authenticate(req) {
   }
 }
 
-async function readJson(req) {
+async function readBody(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const readJson = async (req) => JSON.parse(await readBody(req));
+
+async function login(req, res) {
+  const form = new URLSearchParams(await readBody(req));
+  const email = (form.get('username') ?? '').trim().toLowerCase();
+  const password = form.get('password') ?? '';
+  const { rows } = await pool.query('SELECT id, hashed_password, is_active FROM users WHERE email = $1', [email]);
+  const user = rows[0];
+  if (!user || !(await hashing(() => argon2.verify(user.hashed_password, password))) || !user.is_active) {
+    return send(res, 401, { status: 401, title: 'Unauthorized' });
+  }
+  const refreshToken = randomBytes(32).toString('base64url');
+  const { rows: session } = await pool.query(
+    `WITH s AS (
+       INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
+       VALUES ($1, now(), now() + make_interval(secs => $2), $3, $4) RETURNING id
+     )
+     INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $5 FROM s RETURNING session_id`,
+    [user.id, REFRESH_TTL_SECONDS, req.headers['user-agent'] ?? null, req.socket.remoteAddress ?? null, createHash('sha256').update(refreshToken).digest('hex')],
+  );
+  const accessToken = await new SignJWT({ sid: session[0].session_id })
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+    .setSubject(String(user.id))
+    .setIssuer(verifyOptions.issuer)
+    .setAudience(verifyOptions.audience)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${ACCESS_TTL_SECONDS}s`)
+    .sign(key);
+  return send(
+    res,
+    200,
+    { access_token: accessToken, token_type: 'bearer', expires_in: ACCESS_TTL_SECONDS, refresh_token: refreshToken },
+    { 'cache-control': 'no-store' },
+  );
 }
 
 async function handle(req, res) {
+  if (req.method === 'POST' && req.url === '/auth/login') return login(req, res);
   const user = await authenticate(req);
   if (!user) return send(res, 401, { status: 401, title: 'Unauthorized' });
   const url = new URL(req.url, 'http://localhost');

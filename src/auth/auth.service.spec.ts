@@ -28,8 +28,10 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
   } as unknown as PasswordHasherService;
   const unused = {} as never; // sessions and tokens play no part in authenticate
   const failures = {
-    countAttempt: async (email: string) => void calls.push(`attempt ${email}`),
-    succeeded: async (email: string) => void calls.push(`reset ${email}`),
+    countAttempt: async (email: string) => {
+      calls.push(`attempt ${email}`);
+      return { succeeded: async () => void calls.push(`reset ${email}`) };
+    },
   } as unknown as LoginFailuresService;
   const verification = {
     remind: async (u: User) => void calls.push(`remind ${u.id}`),

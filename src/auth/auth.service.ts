@@ -70,7 +70,7 @@ export class AuthService {
    */
   async authenticate(rawEmail: string, password: string): Promise<User> {
     const email = normalizeEmail(rawEmail);
-    await this.failures.countAttempt(email);
+    const attempt = await this.failures.countAttempt(email);
     const user = await this.users.findWithPasswordByEmail(email);
     const valid = user
       ? await this.hasher.verify(user.hashedPassword, password)
@@ -79,7 +79,7 @@ export class AuthService {
       securityEvent('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
-    await this.failures.succeeded(email);
+    await attempt.succeeded();
     if (!user.isActive) {
       securityEvent('login_refused_inactive', { userId: user.id });
       throw new ForbiddenException(INACTIVE_ACCOUNT);

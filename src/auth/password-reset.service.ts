@@ -54,7 +54,7 @@ export class PasswordResetService {
       return spent;
     });
     securityEvent('password_reset', { userId });
-    await this.failures.succeeded(email);
+    await this.failures.clear(email);
     this.mails.passwordChanged(userId, email);
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { Logger as PinoLogger } from 'pino';
 
 export type SecurityEvent =
   | 'login_succeeded'
@@ -17,6 +18,7 @@ export type SecurityEvent =
   | 'user_deleted_by_admin';
 
 const logger = new Logger('Security');
+let eventLog: PinoLogger | undefined;
 const listeners = new Set<(event: SecurityEvent) => void>();
 
 /** Calls `listener` with every security event from now on (metrics count them); returns the unsubscribe. */
@@ -26,10 +28,25 @@ export function onSecurityEvent(listener: (event: SecurityEvent) => void): () =>
 }
 
 /**
+ * Writes security events to `root` directly, as the same lines Nest's logger would write (context
+ * `Security`) but without pino's redaction pass: their fields are flat ids and reasons, which no
+ * redacted path (all of them nested, such as `*.password`) can match. Until this is called, and
+ * after the returned undo, events go through Nest's logger.
+ */
+export function logSecurityEventsTo(root: PinoLogger): () => void {
+  const child = root.child({ context: 'Security' }, { redact: [] });
+  eventLog = child;
+  return () => {
+    if (eventLog === child) eventLog = undefined;
+  };
+}
+
+/**
  * One structured log line per security event, with ids and reasons only: never a password, a
  * token or an email address.
  */
 export function securityEvent(event: SecurityEvent, fields: Record<string, string | number | boolean | undefined> = {}): void {
-  logger.log({ event, ...fields }, event);
+  if (eventLog) eventLog.info({ event, ...fields }, event);
+  else logger.log({ event, ...fields }, event);
   for (const listener of listeners) listener(event);
 }

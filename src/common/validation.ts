@@ -46,12 +46,30 @@ function unsafeFields(value: unknown, path = ''): FieldError[] {
 }
 
 /**
- * Nest's `ValidationPipe` with two changes: bodies, queries and params are first screened by
- * `unsafeFields`, and bare path and query values stay the strings they are (Nest's own
- * conversion would turn `/todos/1e3` into 1000 before `ParseIdPipe` could refuse it).
+ * A value this pipe already turned into its DTO class, as the login guard does with the token
+ * form before the handler's `@Body()` sees it. Parsed bodies, queries and params are plain
+ * objects or strings, so a request cannot produce one; plain `Object` and `Array` never count.
+ */
+function isValidatedInstance(value: unknown, { metatype }: ArgumentMetadata): boolean {
+  return (
+    typeof metatype === 'function' &&
+    metatype !== Object &&
+    metatype !== Array &&
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === metatype.prototype
+  );
+}
+
+/**
+ * Nest's `ValidationPipe` with three changes: bodies, queries and params are first screened by
+ * `unsafeFields`; bare path and query values stay the strings they are (Nest's own conversion
+ * would turn `/todos/1e3` into 1000 before `ParseIdPipe` could refuse it); and a DTO the pipe
+ * has already produced passes through rather than being validated a second time.
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (isValidatedInstance(value, metadata)) return value;
     if (metadata.type !== 'custom') {
       const unsafe = unsafeFields(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (unsafe.length > 0) throw validationFailed(unsafe);

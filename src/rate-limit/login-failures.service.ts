@@ -7,6 +7,12 @@ import { RateLimitedException } from './rate-limited.exception.js';
 
 const WINDOW_MS = 15 * 60 * 1000;
 
+/** One counted login attempt on an account. */
+export interface LoginAttempt {
+  /** The password was right: the account's count starts again. */
+  succeeded(): Promise<void>;
+}
+
 /**
  * Login attempts per account (`RATE_LIMIT_LOGIN_FAILURES` per 15 minutes), keyed on the
  * normalised email, known or not, so case and spaces do not reset it and unknown accounts look
@@ -26,15 +32,20 @@ export class LoginFailuresService {
     return this.keys.key('login-failures', email);
   }
 
-  async countAttempt(email: string): Promise<void> {
-    const { count, resetMs } = await this.store.counters.increment(this.key(email), WINDOW_MS);
+  /** Counts an attempt, or refuses it; the result clears the count once the password proved right. */
+  async countAttempt(email: string): Promise<LoginAttempt> {
+    // The key is an HMAC: worked out once per attempt, not again for the reset.
+    const key = this.key(email);
+    const { count, resetMs } = await this.store.counters.increment(key, WINDOW_MS);
     if (count > this.config.loginFailures) {
       securityEvent('login_throttled', { attempts: count });
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
     }
+    return { succeeded: () => this.store.counters.reset(key) };
   }
 
-  async succeeded(email: string): Promise<void> {
+  /** Starts the account's count again (a password reset proved the owner). */
+  async clear(email: string): Promise<void> {
     await this.store.counters.reset(this.key(email));
   }
 }

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type ArgumentMetadata, UnprocessableEntityException } from '@nestjs/common';
+import { LoginFormDto } from '../auth/dto/login-form.dto.js';
+import { createValidationPipe } from './validation.js';
+
+const pipe = createValidationPipe();
+const body = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'body', metatype });
+
+describe('createValidationPipe', () => {
+  it('turns a valid body into its DTO class', async () => {
+    const form = await pipe.transform({ username: 'ada@example.com', password: 'violet-kettle-harbour' }, body(LoginFormDto));
+    assert.ok(form instanceof LoginFormDto);
+    assert.equal(form.username, 'ada@example.com');
+  });
+
+  it('passes a DTO it produced through as the same object, not validated and copied again', async () => {
+    const form = await pipe.transform({ username: 'ada@example.com', password: 'violet-kettle-harbour' }, body(LoginFormDto));
+    assert.equal(await pipe.transform(form, body(LoginFormDto)), form);
+  });
+
+  it('still validates a plain object whose prototype is not the DTO', async () => {
+    await assert.rejects(pipe.transform({ username: 'ada@example.com', role: 'admin' }, body(LoginFormDto)), UnprocessableEntityException);
+  });
+
+  it('still screens bodies typed as plain objects, which every object is an instance of', async () => {
+    const evil = JSON.parse('{"note":"a\\u0000b"}') as object;
+    await assert.rejects(pipe.transform(evil, body(Object)), UnprocessableEntityException);
+    await assert.rejects(pipe.transform([evil], body(Array)), UnprocessableEntityException);
+  });
+});
