@@ -198,6 +198,19 @@ describe('server process', () => {
       // Tokens pasted where they do not belong: in a path, in an unexpected query parameter.
       await fetch(`${base}/todos/${token}`, { headers: { authorization: `Bearer ${token}` } });
       await fetch(`${base}/todos?jwt=${token}`, { headers: { authorization: `Bearer ${token}` } });
+      // A client that goes away mid-request: half a body, then the connection closes.
+      const { hostname, port } = new URL(base);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => {
+          socket.write(
+            'POST /auth/register HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-abort-1\r\n' +
+              'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":',
+          );
+          setTimeout(() => socket.destroy(), 300);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
     } finally {
       exitCode = await instance.stop('SIGTERM');
     }
@@ -219,6 +232,11 @@ describe('server process', () => {
     const traced = requests.find((r) => r.req.id === 'trace-me-1');
     assert.equal(traced?.res.statusCode, 200);
     assert.ok(requests.some((r) => r.req.url === '/auth/login?password=[redacted]'));
+    const aborted = output
+      .split('\n')
+      .filter((line) => line.includes('"request aborted"'))
+      .map((line) => JSON.parse(line) as { level: number; req: { id: string; method: string; url: string } });
+    assert.deepEqual(aborted.map((line) => [line.level, line.req]), [[40, { id: 'trace-abort-1', method: 'POST', url: '/auth/register' }]]);
     const events = output
       .split('\n')
       .filter((line) => line.includes('"context":"Security"'))
