@@ -46,20 +46,12 @@ function unsafeFields(value: unknown, path = ''): FieldError[] {
 }
 
 /**
- * A value this pipe already turned into its DTO class, as the login guard does with the token
- * form before the handler's `@Body()` sees it. Parsed bodies, queries and params are plain
- * objects or strings, so a request cannot produce one; plain `Object` and `Array` never count.
+ * The DTOs the pipe has produced, each with its class, such as the token form the login guard
+ * validates before the handler's `@Body()` sees it: one met again for the same class passes
+ * through rather than being validated a second time. Only the pipe's own output is remembered,
+ * so no other object, whatever its prototype, is ever waved through.
  */
-function isValidatedInstance(value: unknown, { metatype }: ArgumentMetadata): boolean {
-  return (
-    typeof metatype === 'function' &&
-    metatype !== Object &&
-    metatype !== Array &&
-    value !== null &&
-    typeof value === 'object' &&
-    Object.getPrototypeOf(value) === metatype.prototype
-  );
-}
+const validated = new WeakMap<object, unknown>();
 
 /**
  * Nest's `ValidationPipe` with three changes: bodies, queries and params are first screened by
@@ -69,12 +61,14 @@ function isValidatedInstance(value: unknown, { metatype }: ArgumentMetadata): bo
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (isValidatedInstance(value, metadata)) return value;
+    if (typeof value === 'object' && value !== null && metadata.metatype && validated.get(value) === metadata.metatype) return value;
     if (metadata.type !== 'custom') {
       const unsafe = unsafeFields(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (unsafe.length > 0) throw validationFailed(unsafe);
     }
-    return super.transform(value, metadata);
+    const result: unknown = await super.transform(value, metadata);
+    if (typeof result === 'object' && result !== null && result !== value) validated.set(result, metadata.metatype);
+    return result;
   }
 
   protected override transformPrimitive(value: unknown): unknown {

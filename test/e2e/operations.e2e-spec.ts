@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { Instance } from '../support/instance.js';
@@ -211,6 +212,10 @@ describe('server process', () => {
         socket.on('close', () => resolve());
         socket.on('error', reject);
       });
+      // Its line is written once the server sees the connection close; wait for it before stopping.
+      const deadline = Date.now() + 10_000;
+      const abortLogged = () => instance.logs().split('\n').some((line) => line.includes('"request aborted"') && line.includes('"trace-abort-1"'));
+      while (!abortLogged() && Date.now() < deadline) await sleep(50);
     } finally {
       exitCode = await instance.stop('SIGTERM');
     }
@@ -235,7 +240,8 @@ describe('server process', () => {
     const aborted = output
       .split('\n')
       .filter((line) => line.includes('"request aborted"'))
-      .map((line) => JSON.parse(line) as { level: number; req: { id: string; method: string; url: string } });
+      .map((line) => JSON.parse(line) as { level: number; req: { id: string; method: string; url: string } })
+      .filter((line) => line.req.id === 'trace-abort-1');
     assert.deepEqual(aborted.map((line) => [line.level, line.req]), [[40, { id: 'trace-abort-1', method: 'POST', url: '/auth/register' }]]);
     const events = output
       .split('\n')
