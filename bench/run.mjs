@@ -39,8 +39,13 @@ const userCount = smoke ? 4 : Math.max(10, connections);
 const todosPerUser = 20;
 // GET /todos is sampled by this many connections while the login storm runs.
 const probeConnections = smoke ? 1 : 4;
-// The app's own default (PASSWORD_HASH_CONCURRENCY, else one per CPU), for the baseline and the raw rate too.
-const hashConcurrency = Number(process.env.PASSWORD_HASH_CONCURRENCY) || availableParallelism();
+// The thread pool `npm run start:prod` gives the app (UV_THREADPOOL_SIZE, else one thread per CPU)
+// and the app's default number of hashes at once (one per CPU, at most one per thread); the
+// baseline and the raw argon2 rate get the same pool and the same number handed to it.
+const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || availableParallelism();
+const hashConcurrency = Number(process.env.PASSWORD_HASH_CONCURRENCY) || Math.min(availableParallelism(), threadPoolSize);
+/** What the app hands libuv at once (`hashesInFlight`, from the build); set once dist/ exists. */
+let hashesHandedOut;
 const appPort = Number(flags['app-port']);
 const baselinePort = Number(flags['baseline-port']);
 const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -303,9 +308,9 @@ async function phase({ server, port, mode, conns = connections, usersFile, datab
 }
 
 function argon2Rate(seconds, env) {
-  const run = spawnSync(process.execPath, [join(root, 'bench/argon2-rate.mjs'), String(seconds), String(hashConcurrency)], {
+  const run = spawnSync(process.execPath, [join(root, 'bench/argon2-rate.mjs'), String(seconds), String(hashesHandedOut)], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(threadPoolSize), ...env },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`argon2-rate failed:\n${run.stderr}`);
@@ -349,7 +354,7 @@ function table(results) {
   const m = results.memory;
   const s = results.storm;
   const lines = [
-    `CPU ms/req = server + PostgreSQL backends + wrk, from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes in flight at most.`,
+    `CPU ms/req = server + PostgreSQL backends + wrk, from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes at once (${results.config.hashesHandedOut} handed to libuv's ${results.config.threadPoolSize} threads).`,
   ];
   if (results.login) {
     const { login, argon2, argon2WithGlibcTunables: tuned } = results;
@@ -379,6 +384,8 @@ function table(results) {
 async function main() {
   ensureBuilt();
   ensureWrk();
+  const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
+  hashesHandedOut = hashesInFlight(hashConcurrency, threadPoolSize);
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
   const database = flags.embedded ? undefined : `bench_${process.pid}`;
@@ -404,9 +411,10 @@ async function main() {
   if (!databaseUrl) appEnv.NODE_ENV = 'development'; // production requires PostgreSQL
 
   log(`app on ${database ?? 'the embedded database'}, port ${appPort}`);
-  // Started as `npm run start:prod` starts it, with the same Node flags, without npm in between.
-  const startArgs = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'].split(/\s+/).slice(1);
-  const app = start('app', process.execPath, startArgs, appEnv);
+  // Started by the `npm run start:prod` script itself, without npm in between (it execs node, so
+  // the shell's pid becomes the server's).
+  const startScript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  const app = start('app', 'sh', ['-c', startScript], { ...appEnv, UV_THREADPOOL_SIZE: String(threadPoolSize) });
   const readyMs = await waitReady(app, appPort);
   await sleep(1_000);
   const idle = rss(app.pid);
@@ -421,7 +429,8 @@ async function main() {
       PORT: String(baselinePort),
       DATABASE_URL: databaseUrl,
       JWT_SECRET: jwtSecret,
-      HASH_CONCURRENCY: String(hashConcurrency),
+      HASH_CONCURRENCY: String(hashesHandedOut),
+      UV_THREADPOOL_SIZE: String(threadPoolSize),
     });
     await new Promise((resolve, reject) => {
       baseline.stdout.on('data', (c) => String(c).includes('ready') && resolve());
@@ -485,7 +494,7 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     config: {
-      duration, warmup, connections, probeConnections, users: userCount, todosPerUser, hashConcurrency,
+      duration, warmup, connections, probeConnections, users: userCount, todosPerUser, hashConcurrency, threadPoolSize, hashesHandedOut,
       database: database ? 'postgresql' : 'embedded', smoke, phases: [...selected], node: process.version, cpus: availableParallelism(),
     },
     phases,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import argon2 from 'argon2';
 import type { AppConfig } from '../config/configuration.js';
-import { PasswordHasherService } from './password-hasher.service.js';
+import { hashesInFlight, PasswordHasherService } from './password-hasher.service.js';
 
 /** argon2.verify replaced by a recorder whose calls finish only when the test says so. */
 function recordVerifications() {
@@ -31,7 +31,7 @@ describe('PasswordHasherService concurrency cap', () => {
   it('runs at most PASSWORD_HASH_CONCURRENCY verifications at once; the rest wait their turn', async () => {
     const recorder = recordVerifications();
     restore = recorder.restore;
-    const hasher = new PasswordHasherService({ passwordHashConcurrency: 2 } as AppConfig);
+    const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 4 } as AppConfig);
     const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
     await settled();
     assert.equal(recorder.seen.started, 2);
@@ -43,10 +43,32 @@ describe('PasswordHasherService concurrency cap', () => {
     assert.equal(recorder.seen.started, 5);
     assert.equal(recorder.seen.most, 2);
   });
+
+  it("hands libuv one more than it has threads when every thread hashes, so the next starts at once", async () => {
+    const recorder = recordVerifications();
+    restore = recorder.restore;
+    const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 2 } as AppConfig);
+    const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
+    await settled();
+    assert.equal(recorder.seen.started, 3);
+    while (recorder.pending.length > 0) {
+      recorder.pending.shift()!();
+      await settled();
+    }
+    assert.equal((await Promise.all(results)).length, 5);
+    assert.equal(recorder.seen.most, 3);
+  });
+
+  it('adds that one only when no thread is left over', () => {
+    assert.equal(hashesInFlight(2, 4), 2);
+    assert.equal(hashesInFlight(3, 4), 3);
+    assert.equal(hashesInFlight(4, 4), 5);
+    assert.equal(hashesInFlight(1, 1), 2);
+  });
 });
 
 describe('PasswordHasherService.needsRehash', () => {
-  const hasher = new PasswordHasherService({ passwordHashConcurrency: 2 } as AppConfig);
+  const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 4 } as AppConfig);
 
   it('keeps a hash made with the current parameters, and agrees with the binding on others', async () => {
     const current = await hasher.hash('violet-kettle-harbour');

@@ -16,6 +16,7 @@ export const appConfig = registerAs('app', () => {
     shutdownTimeoutMs: env.shutdownTimeoutMs,
     metrics: env.metrics,
     passwordHashConcurrency: env.passwordHashConcurrency,
+    threadPoolSize: env.threadPoolSize,
   };
 });
 

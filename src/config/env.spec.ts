@@ -24,7 +24,8 @@ describe('loadEnv', () => {
       refreshReuseGraceSeconds: 0,
       adminEmail: undefined,
       adminPassword: undefined,
-      passwordHashConcurrency: availableParallelism(),
+      passwordHashConcurrency: Math.min(availableParallelism(), 4),
+      threadPoolSize: 4,
       trustProxy: false,
       redisUrl: undefined,
       redisKeyPrefix: 'auth-todos:',
@@ -152,9 +153,18 @@ describe('loadEnv', () => {
   });
 
   describe('PASSWORD_HASH_CONCURRENCY', () => {
-    it('defaults to one per CPU and takes a positive count', () => {
-      assert.equal(loadEnv({}).passwordHashConcurrency, availableParallelism());
+    it("defaults to one per CPU, at most libuv's threads, and takes a positive count", () => {
+      assert.equal(loadEnv({}).passwordHashConcurrency, Math.min(availableParallelism(), 4));
+      assert.equal(loadEnv({ UV_THREADPOOL_SIZE: '1' }).passwordHashConcurrency, 1);
+      assert.equal(loadEnv({ UV_THREADPOOL_SIZE: '64' }).passwordHashConcurrency, availableParallelism());
       assert.equal(loadEnv({ PASSWORD_HASH_CONCURRENCY: '3' }).passwordHashConcurrency, 3);
+    });
+
+    it("refuses more than libuv's pool has threads for, naming UV_THREADPOOL_SIZE", () => {
+      assert.throws(() => loadEnv({ PASSWORD_HASH_CONCURRENCY: '5' }), /UV_THREADPOOL_SIZE to at least 5/);
+      assert.throws(() => loadEnv({ PASSWORD_HASH_CONCURRENCY: '3', UV_THREADPOOL_SIZE: '2' }), /has 2/);
+      assert.equal(loadEnv({ PASSWORD_HASH_CONCURRENCY: '8', UV_THREADPOOL_SIZE: '8' }).passwordHashConcurrency, 8);
+      assert.throws(() => loadEnv({ UV_THREADPOOL_SIZE: '0' }), /UV_THREADPOOL_SIZE/);
     });
 
     it('refuses zero and anything not a count', () => {

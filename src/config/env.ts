@@ -90,6 +90,10 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
   PASSWORD_HASH_CONCURRENCY?: number;
 
+  /** Read by libuv itself when the process starts; the app only needs to know it. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  UV_THREADPOOL_SIZE?: number;
+
   @IsOptional() @IsString()
   REDIS_URL?: string;
 
@@ -169,6 +173,8 @@ export interface Env {
   adminPassword?: string;
   /** At most this many argon2 computations at once; the others wait their turn. */
   passwordHashConcurrency: number;
+  /** Threads in libuv's pool (`UV_THREADPOOL_SIZE`, libuv's default 4), where the hashes run. */
+  threadPoolSize: number;
   /** Fastify's `trustProxy`: off, a number of proxy hops, or the proxies' addresses and CIDRs. */
   trustProxy: false | number | string;
   redisUrl?: string;
@@ -264,6 +270,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return last.env;
 }
 
+/** The size of libuv's thread pool when `UV_THREADPOOL_SIZE` is not set. */
+const LIBUV_DEFAULT_THREADS = 4;
+
 function parseEnv(source: NodeJS.ProcessEnv): Env {
   // An empty variable means "unset": it takes the default rather than failing or turning a flag off.
   const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
@@ -278,6 +287,13 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   if (raw.NODE_ENV === 'production' && !raw.DATABASE_URL) {
     throw new Error(
       'DATABASE_URL is required when NODE_ENV=production: the embedded database is for development and tests only.',
+    );
+  }
+  const threadPoolSize = raw.UV_THREADPOOL_SIZE ?? LIBUV_DEFAULT_THREADS;
+  if (raw.PASSWORD_HASH_CONCURRENCY !== undefined && raw.PASSWORD_HASH_CONCURRENCY > threadPoolSize) {
+    throw new Error(
+      `PASSWORD_HASH_CONCURRENCY=${raw.PASSWORD_HASH_CONCURRENCY} needs as many threads in libuv's pool, which has ${threadPoolSize}: ` +
+        `set UV_THREADPOOL_SIZE to at least ${raw.PASSWORD_HASH_CONCURRENCY} (npm run start:prod and the Docker image set it to the CPU count).`,
     );
   }
   if (Boolean(raw.ADMIN_EMAIL) !== Boolean(raw.ADMIN_PASSWORD)) {
@@ -302,7 +318,8 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     refreshReuseGraceSeconds: raw.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
-    passwordHashConcurrency: raw.PASSWORD_HASH_CONCURRENCY ?? availableParallelism(),
+    passwordHashConcurrency: raw.PASSWORD_HASH_CONCURRENCY ?? Math.min(availableParallelism(), threadPoolSize),
+    threadPoolSize,
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     redisUrl: raw.REDIS_URL,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX,
