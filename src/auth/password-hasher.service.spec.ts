@@ -28,35 +28,29 @@ describe('PasswordHasherService concurrency cap', () => {
   let restore = () => {};
   afterEach(() => restore());
 
-  it('runs at most PASSWORD_HASH_CONCURRENCY verifications at once; the rest wait their turn', async () => {
+  /** Five verifications through a hasher with `config`, finished one by one: how many started at first, and at most. */
+  async function drive(config: Pick<AppConfig, 'passwordHashConcurrency' | 'threadPoolSize'>) {
     const recorder = recordVerifications();
     restore = recorder.restore;
-    const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 4 } as AppConfig);
+    const hasher = new PasswordHasherService(config as AppConfig);
     const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
     await settled();
-    assert.equal(recorder.seen.started, 2);
+    const startedAtFirst = recorder.seen.started;
     while (recorder.pending.length > 0) {
       recorder.pending.shift()!();
       await settled();
     }
-    assert.deepEqual(await Promise.all(results), [true, true, true, true, true]);
-    assert.equal(recorder.seen.started, 5);
-    assert.equal(recorder.seen.most, 2);
+    return { startedAtFirst, results: await Promise.all(results), started: recorder.seen.started, most: recorder.seen.most };
+  }
+
+  it('runs at most PASSWORD_HASH_CONCURRENCY verifications at once; the rest wait their turn', async () => {
+    const run = await drive({ passwordHashConcurrency: 2, threadPoolSize: 4 });
+    assert.deepEqual(run, { startedAtFirst: 2, results: [true, true, true, true, true], started: 5, most: 2 });
   });
 
-  it("hands libuv one more than it has threads when every thread hashes, so the next starts at once", async () => {
-    const recorder = recordVerifications();
-    restore = recorder.restore;
-    const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 2 } as AppConfig);
-    const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
-    await settled();
-    assert.equal(recorder.seen.started, 3);
-    while (recorder.pending.length > 0) {
-      recorder.pending.shift()!();
-      await settled();
-    }
-    assert.equal((await Promise.all(results)).length, 5);
-    assert.equal(recorder.seen.most, 3);
+  it('hands libuv one more than it has threads when every thread hashes, so the next starts at once', async () => {
+    const run = await drive({ passwordHashConcurrency: 2, threadPoolSize: 2 });
+    assert.deepEqual(run, { startedAtFirst: 3, results: [true, true, true, true, true], started: 5, most: 3 });
   });
 
   it('adds that one only when no thread is left over', () => {
