@@ -15,7 +15,7 @@ import { Public } from './decorators/public.decorator.js';
 import { LoginFormDto } from './dto/login-form.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { TokenDto } from './dto/token.dto.js';
-import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { LocalAuthGuard, LoginForm } from './guards/local-auth.guard.js';
 
 const NO_STORE = { 'Cache-Control': { description: 'Tokens are never cached', schema: { type: 'string', example: 'no-store' } } };
 
@@ -49,7 +49,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
   @ApiProblems(401, 403, 422)
   login(
-    @Body() form: LoginFormDto,
+    @LoginForm() form: LoginFormDto,
     @CurrentUser() user: User,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,

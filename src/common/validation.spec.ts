@@ -14,24 +14,13 @@ describe('createValidationPipe', () => {
     assert.equal(form.username, 'ada@example.com');
   });
 
-  it('passes a DTO it produced through as the same object, not validated and copied again', async () => {
-    const form = await pipe.transform({ username: 'ada@example.com', password: 'violet-kettle-harbour' }, body(LoginFormDto));
-    assert.equal(await pipe.transform(form, body(LoginFormDto)), form);
-  });
-
-  it('still validates an object it did not produce, even one with the DTO as its prototype', async () => {
+  it("validates every body, one with the DTO's prototype included", async () => {
     await assert.rejects(pipe.transform({ username: 'ada@example.com', role: 'admin' }, body(LoginFormDto)), UnprocessableEntityException);
     const lookalike = Object.assign(Object.create(LoginFormDto.prototype) as object, { username: 42, role: 'admin' });
     await assert.rejects(pipe.transform(lookalike, body(LoginFormDto)), UnprocessableEntityException);
   });
 
-  it('validates a DTO it produced again when it meets it as another class', async () => {
-    class Other {} // accepts no fields, so the form's are refused
-    const form = await pipe.transform({ username: 'ada@example.com', password: 'violet-kettle-harbour' }, body(LoginFormDto));
-    await assert.rejects(pipe.transform(form, body(Other)), UnprocessableEntityException);
-  });
-
-  it('still screens bodies typed as plain objects, which every object is an instance of', async () => {
+  it('screens bodies typed as plain objects too', async () => {
     const evil = JSON.parse('{"note":"a\\u0000b"}') as object;
     await assert.rejects(pipe.transform(evil, body(Object)), UnprocessableEntityException);
     await assert.rejects(pipe.transform([evil], body(Array)), UnprocessableEntityException);

@@ -46,29 +46,17 @@ function unsafeFields(value: unknown, path = ''): FieldError[] {
 }
 
 /**
- * The DTOs the pipe has produced, each with its class, such as the token form the login guard
- * validates before the handler's `@Body()` sees it: one met again for the same class passes
- * through rather than being validated a second time. Only the pipe's own output is remembered,
- * so no other object, whatever its prototype, is ever waved through.
- */
-const validated = new WeakMap<object, unknown>();
-
-/**
- * Nest's `ValidationPipe` with three changes: bodies, queries and params are first screened by
- * `unsafeFields`; bare path and query values stay the strings they are (Nest's own conversion
- * would turn `/todos/1e3` into 1000 before `ParseIdPipe` could refuse it); and a DTO the pipe
- * has already produced passes through rather than being validated a second time.
+ * Nest's `ValidationPipe` with two changes: bodies, queries and params are first screened by
+ * `unsafeFields`, and bare path and query values stay the strings they are (Nest's own
+ * conversion would turn `/todos/1e3` into 1000 before `ParseIdPipe` could refuse it).
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (typeof value === 'object' && value !== null && metadata.metatype && validated.get(value) === metadata.metatype) return value;
     if (metadata.type !== 'custom') {
       const unsafe = unsafeFields(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (unsafe.length > 0) throw validationFailed(unsafe);
     }
-    const result: unknown = await super.transform(value, metadata);
-    if (typeof result === 'object' && result !== null && result !== value) validated.set(result, metadata.metatype);
-    return result;
+    return super.transform(value, metadata);
   }
 
   protected override transformPrimitive(value: unknown): unknown {

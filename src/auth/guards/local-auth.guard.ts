@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { createValidationPipe } from '../../common/validation.js';
 import { LoginFormDto } from '../dto/login-form.dto.js';
@@ -21,3 +21,13 @@ export class LocalAuthGuard extends AuthGuard('local') {
     return (await super.canActivate(context)) as boolean;
   }
 }
+
+/**
+ * The token form as `LocalAuthGuard` validated it, for the handler behind the guard: taking the
+ * guard's result, rather than `@Body()`, keeps the global pipe from validating the same form again.
+ */
+export const LoginForm = createParamDecorator((_data: unknown, context: ExecutionContext): LoginFormDto => {
+  const { body } = context.switchToHttp().getRequest<{ body: unknown }>();
+  if (!(body instanceof LoginFormDto)) throw new Error('@LoginForm() reads the form LocalAuthGuard validated: put the guard on the route');
+  return body;
+});
