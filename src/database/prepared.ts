@@ -36,9 +36,11 @@ function reportedByPostgres(error: unknown): boolean {
  * must be fixed SQL built from code, never from client input, since each distinct text is
  * remembered; values are bound parameters. An error PostgreSQL reports (a constraint, a bad
  * value) leaves the connection in the pool with its statements; any other failure discards it.
- * Failures surface as TypeORM's `QueryFailedError`, as `EntityManager.query` reports them.
+ * Failures surface as TypeORM's `QueryFailedError`, as `EntityManager.query` reports them. Only
+ * a repository's own manager will do: a transaction's would be left out of its transaction.
  */
 export async function preparedQuery<Row = Record<string, unknown>>(manager: EntityManager, text: string, values: unknown[]): Promise<Row[]> {
+  if (manager.queryRunner) throw new Error("preparedQuery runs on the pool, outside any transaction: use the transaction's own manager.query");
   let client: pg.PoolClient;
   try {
     client = await pgPool(manager.connection)!.connect();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { preparedQuery } from '../../src/database/prepared.js';
+import { pgPool, preparedQuery } from '../../src/database/prepared.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 describe('prepared statements on the pool', () => {
@@ -12,7 +12,7 @@ describe('prepared statements on the pool', () => {
   before(async () => {
     t = await startTestApp();
     db = t.app.get(DataSource);
-    pool = (db.driver as unknown as { master: pg.Pool }).master;
+    pool = pgPool(db)!;
   });
   after(() => t.close());
 
@@ -34,5 +34,12 @@ describe('prepared statements on the pool', () => {
     }
     assert.equal(pool.totalCount, connections, 'no connection was thrown away');
     assert.deepEqual(await preparedQuery(db.manager, 'SELECT 1 / $1::int AS n', [1]), [{ n: 1 }]);
+  });
+
+  it("refuses a transaction's manager rather than run outside that transaction", async () => {
+    await assert.rejects(
+      db.transaction((em) => preparedQuery(em, 'SELECT 1 AS n', [])),
+      /outside any transaction/,
+    );
   });
 });
