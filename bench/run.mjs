@@ -39,12 +39,12 @@ const userCount = smoke ? 4 : Math.max(10, connections);
 const todosPerUser = 20;
 // GET /todos is sampled by this many connections while the login storm runs.
 const probeConnections = smoke ? 1 : 4;
-// The thread pool `npm run start:prod` gives the app (UV_THREADPOOL_SIZE, else one thread per CPU)
-// and the app's default number of hashes at once (one per CPU, at most one per thread); the
-// baseline and the raw argon2 rate get the same pool and the same number handed to it.
+// The thread pool `npm run start:prod` gives the app (UV_THREADPOOL_SIZE, else one thread per
+// CPU, as its `nproc`). The hashes the app runs at once, and hands libuv at once, are read from
+// the build's own configuration once the app's environment is known; the baseline and the raw
+// argon2 rate get the same pool and the same number.
 const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || availableParallelism();
-const hashConcurrency = Number(process.env.PASSWORD_HASH_CONCURRENCY) || Math.min(availableParallelism(), threadPoolSize);
-/** What the app hands libuv at once (`hashesInFlight`, from the build); set once dist/ exists. */
+let hashConcurrency;
 let hashesHandedOut;
 const appPort = Number(flags['app-port']);
 const baselinePort = Number(flags['baseline-port']);
@@ -384,8 +384,6 @@ function table(results) {
 async function main() {
   ensureBuilt();
   ensureWrk();
-  const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
-  hashesHandedOut = hashesInFlight(hashConcurrency, threadPoolSize);
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
   const database = flags.embedded ? undefined : `bench_${process.pid}`;
@@ -409,12 +407,18 @@ async function main() {
   delete process.env.DATABASE_URL;
   delete process.env.REDIS_URL;
   if (!databaseUrl) appEnv.NODE_ENV = 'development'; // production requires PostgreSQL
+  appEnv.UV_THREADPOOL_SIZE = String(threadPoolSize);
+  const { loadEnv } = await import('../dist/src/config/env.js');
+  const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
+  const configured = loadEnv({ ...process.env, ...appEnv });
+  hashConcurrency = configured.passwordHashConcurrency;
+  hashesHandedOut = hashesInFlight(hashConcurrency, configured.threadPoolSize);
 
   log(`app on ${database ?? 'the embedded database'}, port ${appPort}`);
   // Started by the `npm run start:prod` script itself, without npm in between (it execs node, so
   // the shell's pid becomes the server's).
   const startScript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
-  const app = start('app', 'sh', ['-c', startScript], { ...appEnv, UV_THREADPOOL_SIZE: String(threadPoolSize) });
+  const app = start('app', 'sh', ['-c', startScript], appEnv);
   const readyMs = await waitReady(app, appPort);
   await sleep(1_000);
   const idle = rss(app.pid);
