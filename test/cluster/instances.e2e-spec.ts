@@ -6,6 +6,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import pg from 'pg';
 import { Instance } from '../support/instance.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
 import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 
 /**
@@ -24,15 +25,6 @@ const login = (instance: Instance, username: string, password: string) =>
   instance.http.post('/auth/login').type('form').send({ username, password });
 /** For requests that must not hang: the deadline catches a socket left waiting, it is no speed target. */
 const NO_HANG_MS = 15_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('two instances on one database and one Redis', () => {
   const prefix = `test-${randomBytes(6).toString('hex')}:`;

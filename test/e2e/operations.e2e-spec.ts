@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { Instance } from '../support/instance.js';
+import { until } from '../support/until.js';
 import { expectProblem, login, signUp, uniqueEmail } from '../support/factories.js';
 
 describe('operations', () => {
@@ -213,9 +213,9 @@ describe('server process', () => {
         socket.on('error', reject);
       });
       // Its line is written once the server sees the connection close; wait for it before stopping.
-      const deadline = Date.now() + 10_000;
-      const abortLogged = () => instance.logs().split('\n').some((line) => line.includes('"request aborted"') && line.includes('"trace-abort-1"'));
-      while (!abortLogged() && Date.now() < deadline) await sleep(50);
+      await until('the aborted request is logged', () =>
+        instance.logs().split('\n').some((line) => line.includes('"request aborted"') && line.includes('"trace-abort-1"')),
+      );
     } finally {
       exitCode = await instance.stop('SIGTERM');
     }

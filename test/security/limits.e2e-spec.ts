@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { Instance } from '../support/instance.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
 import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 
 /**
@@ -203,11 +204,7 @@ describe('rate-limit counters in Redis', () => {
       assert.match(instance.logs(), /Redis unreachable .*fall back to this process/);
 
       await proxy.restore();
-      const deadline = Date.now() + 15_000;
-      while ((await store()) !== 'redis') {
-        assert.ok(Date.now() < deadline, 'the app reconnected to Redis');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await until('the app reconnects to Redis', async () => (await store()) === 'redis', { ms: 15_000, every: 200 });
       expectProblem(await attempt(instance, uniqueEmail('after'), 'wrong-guess'), 401);
       assert.ok((await redis.keys(`${prefix}login-failures:*`)).length >= 1, 'counters are in Redis again');
       assert.match(instance.logs(), /Redis answers again/);

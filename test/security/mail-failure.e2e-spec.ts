@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { RETRY_DELAYS_MS } from '../../src/mail/mail.service.js';
 import { PASSWORD, uniqueEmail } from '../support/factories.js';
 import { TestSmtpServer, tokenIn } from '../support/smtp.js';
+import { until } from '../support/until.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -59,21 +60,14 @@ describe('mail failures in the logs', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     try {
       const base = `http://127.0.0.1:${port}`;
-      const until = async (done: () => Promise<boolean> | boolean, what: string) => {
-        // Bounded wait for the server to reach a state; not a timing assertion.
-        const deadline = Date.now() + 60_000;
-        while (!(await done())) {
-          assert.ok(Date.now() < deadline, `${what} did not happen:\n${output}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      };
-      await until(() => fetch(`${base}/health/ready`).then((r) => r.ok, () => false), 'start-up');
+      const within = { ms: 60_000 };
+      await until(() => `start-up:\n${output}`, () => fetch(`${base}/health/ready`).then((r) => r.ok, () => false), within);
       const json = { 'content-type': 'application/json' };
       const register = await fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
       assert.equal(register.status, 201);
       const reset = await fetch(`${base}/auth/password-reset/request`, { method: 'POST', headers: json, body: JSON.stringify({ email }) });
       assert.equal(reset.status, 202);
-      await until(() => failures().length === 2, 'both mails failing');
+      await until(() => `both mails failing:\n${output}`, () => failures().length === 2, within);
     } finally {
       child.kill('SIGTERM');
       await exited;
