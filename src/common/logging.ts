@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { Global, Module } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
-import pino, { type Logger } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import { appConfig, type AppConfig } from '../config/configuration.js';
+import { serializeError } from './error-serializer.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -43,16 +44,19 @@ export function redactUrl(url: string): string {
 const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /**
- * The application's one pino logger: JSON lines on stdout, secrets redacted. Lines are written
- * asynchronously (a write in flight collects the lines logged meanwhile into the next one), so a
- * busy server makes a few large writes rather than a system call per line; pino flushes what is
- * left when the process exits. Should stdout stall, at most `LOG_BUFFER_BYTES` wait.
+ * The application's one pino logger: JSON lines on stdout, secrets redacted, errors reduced to
+ * what describes them (`serializeError`). Lines are written asynchronously (a write in flight
+ * collects the lines logged meanwhile into the next one), so a busy server makes a few large
+ * writes rather than a system call per line; pino flushes what is left when the process exits.
+ * Should stdout stall, at most `LOG_BUFFER_BYTES` wait.
  */
 export function createRootLogger(level: string): Logger {
-  return pino(
-    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES }),
-  );
+  return pino(rootLoggerOptions(level), pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES }));
+}
+
+/** The root logger's options, apart from where it writes. */
+export function rootLoggerOptions(level: string): LoggerOptions {
+  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { err: serializeError } };
 }
 
 /** The root logger, for what logs outside Nest's logger: the request line. */

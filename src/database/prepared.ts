@@ -47,13 +47,19 @@ export async function preparedQuery<Row = Record<string, unknown>>(manager: Enti
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);
   }
+  // A checked-out client has no listener of the pool's: a connection lost now (a reset, a
+  // failover) would be an unhandled 'error' event, which ends the process. The query in flight
+  // fails by itself; the listener keeps the error from going further and the client from the pool.
   let broken: Error | undefined;
+  const onError = (error: Error) => (broken ??= error);
+  client.on('error', onError);
   try {
     return (await client.query({ name: statementName(text), text, values })).rows as Row[];
   } catch (error) {
-    if (!reportedByPostgres(error)) broken = error as Error;
+    if (!reportedByPostgres(error)) broken ??= error as Error;
     throw new QueryFailedError(text, values, error as Error);
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
