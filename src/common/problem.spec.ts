@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { toProblem } from './problem.js';
 import { validationFailed } from './validation.js';
 
@@ -148,6 +148,16 @@ describe('toProblem', () => {
     it('recognises pg pool messages without a code', () => {
       assert.equal(toProblem(new Error('timeout exceeded when trying to connect')).status, 503);
       assert.equal(toProblem(new Error('Connection terminated unexpectedly')).status, 503);
+      assert.equal(toProblem(new Error('Client has encountered a connection error and is not queryable')).status, 503);
+      assert.equal(toProblem(new Error('Client was closed and is not queryable')).status, 503);
+    });
+
+    it("maps a transaction's statement after its connection failed to 503", () => {
+      assert.equal(toProblem(new QueryRunnerAlreadyReleasedError()).status, 503);
+    });
+
+    it("maps PostgreSQL's connection exceptions and a full server to 503", () => {
+      for (const code of ['08006', '08003', '53300', '57P02']) assert.equal(toProblem(queryFailed(code)).status, 503, code);
     });
   });
 

@@ -24,7 +24,8 @@ const UNIQUE_VIOLATIONS: Record<string, string> = {
   UQ_users_email: 'Email already registered',
 };
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+/** Network errors, and PostgreSQL's connection exceptions (class 08), shutdowns and too many connections. */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '08000', '08001', '08003', '08004', '08006', '53300', '57P01', '57P02', '57P03']);
 
 function problem(status: number, detail?: string, errors?: FieldError[]): Problem {
   const title = STATUS_CODES[status] ?? 'Error';
@@ -71,9 +72,13 @@ function fromFrameworkError(exception: Error & { statusCode?: unknown; code?: un
 function isDependencyDown(exception: unknown): boolean {
   const code = (exception as { code?: unknown })?.code;
   if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
+  // TypeORM's query runner lets its connection go when the connection fails: a transaction's next
+  // statement then finds it released.
+  if (exception instanceof Error && exception.name === 'QueryRunnerAlreadyReleasedError') return true;
   const message = exception instanceof Error ? exception.message : '';
-  // node-postgres, and ioredis failing fast (no offline queue) while Redis is away.
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Stream isn't writeable|Connection is closed|MaxRetriesPerRequest/i.test(
+  // node-postgres (a client whose connection failed is "not queryable"), and ioredis failing fast
+  // (no offline queue) while Redis is away.
+  return /timeout exceeded when trying to connect|Connection terminated|not queryable|connect ECONNREFUSED|Stream isn't writeable|Connection is closed|MaxRetriesPerRequest/i.test(
     message,
   );
 }
