@@ -315,6 +315,7 @@ describe('registration with an Idempotency-Key', () => {
     const retry = await register('signup-1', { email, password: PASSWORD });
     assert.equal(retry.status, 201, retry.text);
     assert.equal(retry.body.id, user.id);
+    assert.deepEqual(await proxy.lastAnswer(), { status: 201, body: retry.body }, 'the retry gets the answer that was lost');
     assert.equal(retry.body.email, email);
     assert.deepEqual(await usersNamed(email), [user]);
     assert.equal(await verificationTokenOf(user.id), link, 'the replay mails no second link');

@@ -274,6 +274,7 @@ describe('todos with an Idempotency-Key', () => {
     const todos = await titles(ada);
     assert.equal(todos.length, 1, 'one todo, not two');
     assert.equal(retry.body.id, todos[0].id);
+    assert.deepEqual(await proxy.lastAnswer(), { status: 201, body: retry.body }, 'the retry gets the answer that was lost');
     assert.deepEqual(retry.body, (await t.http.get(`/todos/${retry.body.id}`).set(ada.auth)).body);
     const again = await post(ada, '"create-milk-1"', { title: 'Buy milk', description: 'semi-skimmed' });
     assert.equal(again.status, 201);
