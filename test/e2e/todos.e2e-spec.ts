@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { IdempotencyPurgeService } from '../../src/idempotency/idempotency-purge.service.js';
-import { idempotencyLock } from '../../src/idempotency/idempotency-lock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, signUp, type SignedIn } from '../support/factories.js';
 import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
@@ -290,21 +289,6 @@ describe('todos with an Idempotency-Key', () => {
     assert.equal(bobs.status, 201, 'another user’s key is not ada’s');
     assert.deepEqual((await titles(ada)).map((todo) => todo.title), ['first']);
     assert.deepEqual((await titles(bob)).map((todo) => todo.title), ['second']);
-  });
-
-  it('answers 409 while a request with the same key is still being processed', async () => {
-    const dataSource = t.app.get(DataSource);
-    const holder = dataSource.createQueryRunner();
-    await holder.startTransaction();
-    try {
-      await holder.query('SELECT pg_advisory_xact_lock($1, $2)', idempotencyLock({ userId: ada.id }, { key: 'busy', fingerprint: '' }));
-      expectProblem(await post(ada, 'busy', { title: 'x' }), 409, 'A request with this Idempotency-Key is still being processed');
-    } finally {
-      await holder.rollbackTransaction();
-      await holder.release();
-    }
-    assert.equal((await post(ada, 'busy', { title: 'x' })).status, 201);
-    assert.equal((await titles(ada)).length, 1);
   });
 
   it('refuses a malformed key with 422 and creates nothing', async () => {
