@@ -2,8 +2,10 @@ import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
+import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { Consumes } from '../common/consumes.decorator.js';
-import { toUserOut, UserOut } from '../users/dto/user-out.dto.js';
+import { UserOut } from '../users/dto/user-out.dto.js';
 import { User } from '../users/user.entity.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { Client } from '../sessions/client-info.decorator.js';
@@ -31,8 +33,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })
   @ApiCreatedResponse({ type: UserOut })
   @ApiProblems(409, 422)
-  async register(@Body() body: RegisterDto): Promise<UserOut> {
-    return toUserOut(await this.auth.register(body));
+  @AcceptsIdempotencyKey()
+  register(@Body() body: RegisterDto, @Idempotency() key?: IdempotentRequest): Promise<UserOut> {
+    return this.auth.register(body, key);
   }
 
   @Public()

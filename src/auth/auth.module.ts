@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -30,6 +31,7 @@ import { TokenService } from './token.service.js';
     SessionsModule,
     PassportModule,
     MailModule,
+    IdempotencyModule,
     TypeOrmModule.forFeature([AccountToken]),
   ],
   controllers: [AuthController, PasswordController, PasswordResetController, EmailVerificationController, JwksController],

@@ -36,7 +36,7 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
   const verification = {
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
-  const auth = new AuthService(users, hasher, unused, unused, failures, verification, unused, { requireEmailVerification });
+  const auth = new AuthService(users, hasher, unused, unused, failures, verification, unused, { requireEmailVerification }, unused);
   return { auth, calls };
 }
 

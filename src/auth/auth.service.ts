@@ -1,9 +1,12 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { securityEvent } from '../common/security-events.js';
 import { validationFailed } from '../common/validation.js';
+import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { accountConfig, type AccountConfig } from '../config/configuration.js';
 import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
+import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
@@ -29,6 +32,7 @@ export class AuthService {
     private readonly verification: EmailVerificationService,
     private readonly mails: AccountMailService,
     @Inject(accountConfig.KEY) private readonly config: AccountConfig,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** A new session for an authenticated user, and its first token pair. */
@@ -56,11 +60,20 @@ export class AuthService {
     this.mails.passwordChanged(user.id, user.email);
   }
 
-  /** Creates the account and mails it a verification link. */
-  async register(dto: RegisterDto): Promise<User> {
-    const user = await this.users.create(dto.email, await this.hasher.hash(dto.password));
-    await this.verification.send(user);
-    return user;
+  /**
+   * Creates the account and mails it a verification link. A retry with the first request's
+   * idempotency key and very same body gets the first answer, and no second mail.
+   */
+  async register(dto: RegisterDto, key?: IdempotentRequest): Promise<UserOut> {
+    const hashedPassword = await this.hasher.hash(dto.password);
+    let created: User | undefined;
+    const { answer } = await this.idempotency.run(key, 'anonymous', async (em) => {
+      created = await this.users.create(dto.email, hashedPassword, undefined, undefined, em);
+      return toUserOut(created);
+    });
+    // After the commit: the link's token refers to the new user row.
+    if (created) await this.verification.send(created);
+    return answer;
   }
 
   /**

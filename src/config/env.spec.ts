@@ -21,7 +21,7 @@ describe('loadEnv', () => {
       jwtAudience: 'nest-auth-todos-api',
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 14 * 86_400,
-      refreshReuseGraceSeconds: 0,
+      refreshReuseGraceSeconds: 30,
       adminEmail: undefined,
       adminPassword: undefined,
       passwordHashConcurrency: Math.min(availableParallelism(), 4),

@@ -75,8 +75,10 @@ class EnvironmentVariables {
   @IsString()
   REFRESH_TOKEN_TTL = '14d';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
-  REFRESH_TOKEN_REUSE_GRACE_SECONDS = 0;
+  // Long enough for a client to retry a refresh whose answer was lost (a timeout, a dropped
+  // connection), short enough that a replayed stolen token is still caught soon after.
+  @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS = 30;
 
   @IsOptional() @IsEmail()
   ADMIN_EMAIL?: string;

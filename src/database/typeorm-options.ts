@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AccountToken } from '../auth/account-token.entity.js';
 import type { DatabaseConfig } from '../config/configuration.js';
+import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { Todo } from '../todos/todo.entity.js';
@@ -15,7 +16,7 @@ export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
-    entities: [User, Todo, Session, RefreshToken, AccountToken],
+    entities: [User, Todo, Session, RefreshToken, AccountToken, IdempotencyKey],
     migrations: [migrationsGlob],
     // Run by `openDataSource` under a lock, not by TypeORM at initialisation.
     migrationsRun: false,

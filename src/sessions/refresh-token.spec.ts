@@ -32,14 +32,14 @@ describe('spentTokenVerdict', () => {
     assert.equal(spentTokenVerdict({ ageSeconds: 0, latestSpent: true, sameClient: true }, 0), 'reuse');
   });
 
-  it('forgives only the immediate parent, only inside the window', () => {
-    assert.equal(spentTokenVerdict({ ageSeconds: 2, latestSpent: true, sameClient: true }, 5), 'grace');
-    assert.equal(spentTokenVerdict({ ageSeconds: 5, latestSpent: true, sameClient: true }, 5), 'grace');
+  it('renews only the immediate parent of an unused successor, only inside the window', () => {
+    assert.equal(spentTokenVerdict({ ageSeconds: 2, latestSpent: true, sameClient: true }, 5), 'renew');
+    assert.equal(spentTokenVerdict({ ageSeconds: 5, latestSpent: true, sameClient: true }, 5), 'renew');
     assert.equal(spentTokenVerdict({ ageSeconds: 5.01, latestSpent: true, sameClient: true }, 5), 'reuse');
     assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: false, sameClient: true }, 5), 'reuse');
   });
 
-  it('forgives only the browser that won the race, not another client replaying after a thief', () => {
+  it('renews only for the client whose refresh lost its answer, not another client replaying after a thief', () => {
     assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: true, sameClient: false }, 5), 'reuse');
   });
 });

@@ -14,12 +14,14 @@ export interface SpentToken {
 }
 
 /**
- * A spent token presented again is theft unless it is the immediate parent, replayed by the same
- * browser within the grace window (a second tab that lost a refresh race): then it is refused,
- * but the session lives on. A thief who refreshes first with another user agent is still caught
- * when the victim's tab replays.
+ * A spent token presented again is theft unless it is the immediate parent of the session's
+ * unused newest token, replayed by the same client within the grace window: the answer of the
+ * refresh that spent it was lost (a timeout, a dropped connection), and the client retries. Then
+ * it is renewed: its unused successor is dropped and a fresh pair issued, and the session lives
+ * on. A thief who refreshes first with another user agent is still caught when the victim's
+ * client replays, and once the successor has been used any replay of its parent is theft.
  */
-export function spentTokenVerdict(token: SpentToken, graceSeconds: number): 'grace' | 'reuse' {
-  const forgiven = graceSeconds > 0 && token.latestSpent && token.sameClient && token.ageSeconds <= graceSeconds;
-  return forgiven ? 'grace' : 'reuse';
+export function spentTokenVerdict(token: SpentToken, graceSeconds: number): 'renew' | 'reuse' {
+  const lostAnswer = graceSeconds > 0 && token.latestSpent && token.sameClient && token.ageSeconds <= graceSeconds;
+  return lostAnswer ? 'renew' : 'reuse';
 }

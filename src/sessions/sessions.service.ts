@@ -70,8 +70,9 @@ export class SessionsService {
   /**
    * Spends `token` and returns its successor. The session row is locked first (the order a user
    * deletion cascades in), so concurrent presentations of one token queue: the first wins, and
-   * each later one finds the token spent. A spent token presented again revokes its session
-   * (outside the grace window); the revocation commits, then the 401 is thrown.
+   * each later one finds the token spent. A spent token presented again revokes its session (the
+   * revocation commits, then the 401 is thrown), unless it is a retry after a lost answer, which
+   * gets a fresh pair in place of the one that was lost (see `spentTokenVerdict`).
    */
   async rotate(token: string, client: ClientInfo): Promise<SessionTokens> {
     if (!isRefreshTokenShaped(token)) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
@@ -93,8 +94,9 @@ export class SessionsService {
         .where('token_hash = :tokenHash AND used_at IS NULL', { tokenHash })
         .execute();
       if (!spent.affected) {
-        await this.handleSpentToken(em, tokenHash, session.userAgent === client.userAgent);
-        return { kind: 'refused' };
+        if ((await this.judgeSpentToken(em, tokenHash, session.userAgent === client.userAgent)) === 'reuse') return { kind: 'refused' };
+        // The lost successor, never used, stops working: one live refresh token per session.
+        await em.delete(RefreshToken, { sessionId: session.id, usedAt: IsNull() });
       }
       const refreshToken = newRefreshToken();
       await em.insert(RefreshToken, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken) });
@@ -105,8 +107,8 @@ export class SessionsService {
     return rotation.tokens;
   }
 
-  /** A token of a live session presented after it was spent: reuse, or a forgiven race. */
-  private async handleSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<void> {
+  /** A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer. */
+  private async judgeSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<'renew' | 'reuse'> {
     const [known] = (await em.query(
       `SELECT t.session_id AS "sessionId", s.user_id AS "userId",
               EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
@@ -115,10 +117,12 @@ export class SessionsService {
         WHERE t.token_hash = $1`,
       [tokenHash],
     )) as { sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean }[];
-    if (spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds) === 'reuse') {
+    const verdict = spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds);
+    if (verdict === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
       securityEvent('refresh_token_reuse', { userId: known.userId, sessionId: known.sessionId });
     }
+    return verdict;
   }
 
   /**

@@ -6,6 +6,9 @@ import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { ParseIdPipe } from '../common/parse-id.pipe.js';
 import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
+import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
+import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { User } from '../users/user.entity.js';
 import { CreateTodoDto } from './dto/create-todo.dto.js';
 import { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
@@ -17,14 +20,19 @@ import { TodosService } from './todos.service.js';
 @ApiProblems(401, 403, 422)
 @Controller('todos')
 export class TodosController {
-  constructor(private readonly todos: TodosService) {}
+  constructor(
+    private readonly todos: TodosService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
   @Consumes('application/json')
   @ApiOperation({ summary: 'Create a todo', operationId: 'todos_create' })
   @ApiCreatedResponse({ type: TodoOut })
-  async create(@CurrentUser() user: User, @Body() body: CreateTodoDto): Promise<TodoOut> {
-    return toTodoOut(await this.todos.create(user.id, body));
+  @AcceptsIdempotencyKey()
+  async create(@CurrentUser() user: User, @Body() body: CreateTodoDto, @Idempotency() key?: IdempotentRequest): Promise<TodoOut> {
+    const created = await this.idempotency.run(key, { userId: user.id }, async (em) => toTodoOut(await this.todos.create(user.id, body, em)));
+    return created.answer;
   }
 
   @Get()

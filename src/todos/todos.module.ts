@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { Todo } from './todo.entity.js';
 import { TodosController } from './todos.controller.js';
 import { TodosService } from './todos.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Todo])],
+  imports: [TypeOrmModule.forFeature([Todo]), IdempotencyModule],
   controllers: [TodosController],
   providers: [TodosService],
 })

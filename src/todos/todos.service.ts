@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { likeContains } from '../common/pagination.dto.js';
 import { hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';
@@ -41,13 +41,16 @@ export class TodosService {
     return (await preparedQuery(this.todos.manager, sql, values)).map((row) => hydrate(this.todos, row));
   }
 
-  /** One `INSERT … RETURNING`: a single statement needs no transaction of its own around it. */
-  async create(ownerId: number, dto: CreateTodoDto): Promise<Todo> {
-    const [todo] = await this.run(
-      `INSERT INTO todos AS t (title, description, completed, owner_id) VALUES ($1, $2, $3, $4) RETURNING ${this.columns}`,
-      [dto.title, dto.description ?? null, dto.completed ?? false, ownerId],
-    );
-    return todo;
+  /**
+   * One `INSERT … RETURNING`: a single statement needs no transaction of its own around it, but
+   * runs in the caller's when given one (an idempotency key's record commits with it).
+   */
+  async create(ownerId: number, dto: CreateTodoDto, em: EntityManager = this.todos.manager): Promise<Todo> {
+    const sql = `INSERT INTO todos AS t (title, description, completed, owner_id) VALUES ($1, $2, $3, $4) RETURNING ${this.columns}`;
+    const values = [dto.title, dto.description ?? null, dto.completed ?? false, ownerId];
+    if (!em.queryRunner) return (await this.run(sql, values))[0];
+    const [row] = (await em.query(sql, values)) as Record<string, unknown>[];
+    return hydrate(this.todos, row);
   }
 
   /**

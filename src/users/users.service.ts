@@ -35,8 +35,8 @@ export class UsersService {
   }
 
   /** Inserts a user; a taken email surfaces as the unique violation the error filter maps to 409. */
-  create(email: string, hashedPassword: string, role = Role.User, emailVerified = false): Promise<User> {
-    return this.users.save(this.users.create({ email, hashedPassword, role, emailVerified }));
+  create(email: string, hashedPassword: string, role = Role.User, emailVerified = false, em = this.users.manager): Promise<User> {
+    return em.save(this.users.create({ email, hashedPassword, role, emailVerified }));
   }
 
   /** Swaps the hash only if it is still `current`; false when the password changed meanwhile. */

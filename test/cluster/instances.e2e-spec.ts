@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import pg from 'pg';
+import { idempotencyLock } from '../../src/idempotency/idempotency-lock.js';
 import { Instance } from '../support/instance.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
@@ -63,6 +64,28 @@ describe('two instances on one database and one Redis', () => {
     for (const instance of [a, b, a, b]) expectProblem(await login(instance, user.email, 'wrong-guess'), 401, 'Incorrect email or password');
     expectProblem(await login(b, user.email, PASSWORD), 429);
     expectProblem(await login(a, user.email, PASSWORD), 429);
+  });
+
+  it('answers 409 on B for an Idempotency-Key whose request is still running, then the first answer', async () => {
+    const user = await signUp(a.http);
+    const post = (instance: Instance) => instance.http.post('/todos').set(user.auth).set('Idempotency-Key', 'shared-key').send({ title: 'once' });
+    // Holds the key's lock as an instance does while its request runs.
+    const holder = new pg.Client({ connectionString: DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1, $2)', idempotencyLock({ userId: user.id }, { key: 'shared-key', fingerprint: '' }));
+      expectProblem(await post(b), 409, 'A request with this Idempotency-Key is still being processed');
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    const created = await post(a);
+    assert.equal(created.status, 201, created.text);
+    const replayed = await post(b);
+    assert.equal(replayed.status, 201);
+    assert.equal(replayed.text, created.text);
+    assert.equal((await b.http.get('/todos').set(user.auth)).body.length, 1);
   });
 });
 

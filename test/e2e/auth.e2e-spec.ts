@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
 
 describe('auth', () => {
   let t: TestApp;
@@ -275,5 +277,71 @@ describe('auth', () => {
       await db.query('DELETE FROM users WHERE id = $1', [user.id]);
       expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Invalid token');
     });
+  });
+});
+
+describe('registration with an Idempotency-Key', () => {
+  let t: TestApp;
+  let proxy: LostAnswerProxy;
+  before(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
+  });
+  after(async () => {
+    await proxy.close();
+    await t.close();
+  });
+  afterEach(() => t.reset());
+
+  const register = (key: string, body: object) => t.http.post('/auth/register').set('Idempotency-Key', key).send(body);
+  const usersNamed = async (email: string) =>
+    (await t.app.get(DataSource).query('SELECT id FROM users WHERE email = $1', [email])) as { id: number }[];
+  const verificationTokenOf = async (userId: number) =>
+    ((await t.app.get(DataSource).query('SELECT token_hash FROM account_tokens WHERE user_id = $1', [userId])) as { token_hash: string }[])[0]
+      ?.token_hash;
+
+  it('creates the account once when its answer was lost and the same request is retried', async () => {
+    const email = uniqueEmail();
+    const lost = fetch(`${proxy.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'signup-1' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    await assert.rejects(lost, 'the proxy loses the answer');
+    const [user] = await usersNamed(email);
+    const link = await verificationTokenOf(user.id);
+    assert.ok(link, 'the first request mailed its link');
+    const retry = await register('signup-1', { email, password: PASSWORD });
+    assert.equal(retry.status, 201, retry.text);
+    assert.equal(retry.body.id, user.id);
+    assert.deepEqual(await proxy.lastAnswer(), { status: 201, body: retry.body }, 'the retry gets the answer that was lost');
+    assert.equal(retry.body.email, email);
+    assert.deepEqual(await usersNamed(email), [user]);
+    assert.equal(await verificationTokenOf(user.id), link, 'the replay mails no second link');
+  });
+
+  it('replays an answer only to the very same body: another password or email is another request', async () => {
+    const email = uniqueEmail();
+    const first = await register('shared', { email, password: PASSWORD });
+    assert.equal(first.status, 201);
+    expectProblem(await register('shared', { email, password: 'another-fine-passphrase' }), 409, 'Email already registered');
+    const other = await register('shared', { email: uniqueEmail(), password: PASSWORD });
+    assert.equal(other.status, 201);
+    assert.notEqual(other.body.id, first.body.id);
+    assert.equal((await register('shared', { email, password: PASSWORD })).text, first.text);
+  });
+
+  it('refuses a malformed key with 422 and creates no account', async () => {
+    const email = uniqueEmail();
+    const problem = expectProblem(await register('x'.repeat(256), { email, password: PASSWORD }), 422);
+    assert.deepEqual(fieldsIn(problem), ['Idempotency-Key']);
+    assert.deepEqual(await usersNamed(email), []);
+  });
+
+  it('documents the header on POST /auth/register', async () => {
+    const operation = (await t.http.get('/openapi.json')).body.paths['/auth/register'].post;
+    assert.equal(operation.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key')?.in, 'header');
+    assert.equal(operation.responses['409'].content['application/problem+json'].example.detail, 'Email already registered');
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import jwt from 'jsonwebtoken';
@@ -7,6 +8,7 @@ import { SessionPurgeService } from '../../src/sessions/session-purge.service.js
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';
+import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
 
 interface Pair {
   access_token: string;
@@ -17,7 +19,7 @@ interface Pair {
 describe('sessions', () => {
   let t: TestApp;
   before(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0' });
   });
   after(() => t.close());
   afterEach(() => t.reset());
@@ -361,7 +363,7 @@ describe('sessions with a reuse grace window', () => {
   });
   after(() => t.close());
 
-  it('refuses a replay of the immediate parent inside the window without ending the session', async () => {
+  it('renews a replay of the immediate parent inside the window; once its successor is used, a replay ends the session', async () => {
     const email = uniqueEmail();
     await signUp(t.http, email);
     const login = await t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD });
@@ -369,12 +371,13 @@ describe('sessions with a reuse grace window', () => {
     const child = (await t.http.post('/auth/refresh').send({ refresh_token: parent })).body;
 
     const replay = await t.http.post('/auth/refresh').send({ refresh_token: parent });
-    expectProblem(replay, 401, 'Invalid refresh token');
-    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${child.access_token}`)).status, 200);
-    const grandchild = await t.http.post('/auth/refresh').send({ refresh_token: child.refresh_token });
-    assert.equal(grandchild.status, 200, 'the winner’s token still works');
+    assert.equal(replay.status, 200, replay.text);
+    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: child.refresh_token }), 401, 'Invalid refresh token');
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${replay.body.access_token}`)).status, 200);
+    const grandchild = await t.http.post('/auth/refresh').send({ refresh_token: replay.body.refresh_token });
+    assert.equal(grandchild.status, 200, 'the renewed token works');
 
-    // An older ancestor is theft even inside the window.
+    // Its successor has been used: the parent is now an older ancestor, theft even inside the window.
     expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: parent }), 401);
     expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${grandchild.body.access_token}`), 401, 'Session ended');
   });
@@ -404,14 +407,60 @@ describe('sessions with a reuse grace window', () => {
     expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${thief.body.access_token}`), 401, 'Session ended');
   });
 
-  it('lets one of ten simultaneous refreshes from one browser win and keeps the session', async () => {
+  it('answers ten simultaneous refreshes from one browser with ten pairs, of which one stays live, and keeps the session', async () => {
     const first = await freshSession();
     const results = await Promise.all(Array.from({ length: 10 }, () => t.http.post('/auth/refresh').send({ refresh_token: first.refresh_token })));
-    const statuses = results.map((r) => r.status);
-    assert.equal(statuses.filter((s) => s === 200).length, 1, `${statuses}`);
-    assert.ok(statuses.every((s) => s === 200 || s === 401), `${statuses}`);
-    const winner = results.find((r) => r.status === 200)!.body;
-    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${winner.access_token}`)).status, 200);
-    assert.equal((await t.http.post('/auth/refresh').send({ refresh_token: winner.refresh_token })).status, 200);
+    assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+    const retried = await Promise.all(results.map((r) => t.http.post('/auth/refresh').send({ refresh_token: r.body.refresh_token })));
+    const live = retried.filter((r) => r.status === 200);
+    assert.equal(live.length, 1, `one live refresh token: ${retried.map((r) => r.status)}`);
+    assert.ok(retried.every((r) => r.status === 200 || r.status === 401));
+    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${live[0].body.access_token}`)).status, 200);
+  });
+});
+
+describe('sessions after a refresh whose answer was lost (default settings)', () => {
+  let t: TestApp;
+  let proxy: LostAnswerProxy;
+  before(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
+  });
+  after(async () => {
+    await proxy.close();
+    await t.close();
+  });
+  afterEach(() => t.reset());
+
+  const AGENT = 'todo-app/2.1';
+  const refresh = (token: string) => t.http.post('/auth/refresh').set('User-Agent', AGENT).send({ refresh_token: token });
+  const me = (accessToken: string) => t.http.get('/users/me').set('Authorization', `Bearer ${accessToken}`);
+
+  it('gives a retry with the same token a fresh pair, keeps the session and refuses the lost successor', async () => {
+    const user = await signUp(t.http);
+    const login = await t.http.post('/auth/login').set('User-Agent', AGENT).type('form').send({ username: user.email, password: PASSWORD });
+    const first = login.body as { access_token: string; refresh_token: string };
+    const lost = fetch(`${proxy.url}/auth/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': AGENT },
+      body: JSON.stringify({ refresh_token: first.refresh_token }),
+    });
+    await assert.rejects(lost, 'the proxy loses the answer');
+    const lostAnswer = await proxy.lastAnswer();
+    assert.equal(lostAnswer.status, 200, 'the server did rotate');
+    const lostPair = lostAnswer.body as { refresh_token: string };
+
+    const retry = await refresh(first.refresh_token);
+    assert.equal(retry.status, 200, retry.text);
+    assert.notEqual(retry.body.refresh_token, lostPair.refresh_token);
+    assert.equal((jwt.decode(retry.body.access_token) as { sid: number }).sid, (jwt.decode(first.access_token) as { sid: number }).sid);
+    assert.equal((await me(retry.body.access_token)).status, 200);
+
+    expectProblem(await refresh(lostPair.refresh_token), 401, 'Invalid refresh token');
+    assert.equal((await me(retry.body.access_token)).status, 200, 'refusing the lost successor ends nothing');
+    const next = await refresh(retry.body.refresh_token);
+    assert.equal(next.status, 200, 'the session goes on');
+    assert.equal((await me(next.body.access_token)).status, 200);
   });
 });

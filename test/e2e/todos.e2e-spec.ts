@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
+import { IdempotencyPurgeService } from '../../src/idempotency/idempotency-purge.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, signUp, type SignedIn } from '../support/factories.js';
+import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
 
 describe('todos', () => {
   let t: TestApp;
@@ -232,5 +235,89 @@ describe('todos', () => {
     ]) {
       expectProblem(await req, 401);
     }
+  });
+});
+
+describe('todos with an Idempotency-Key', () => {
+  let t: TestApp;
+  let proxy: LostAnswerProxy;
+  let ada: SignedIn;
+
+  before(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
+  });
+  after(async () => {
+    await proxy.close();
+    await t.close();
+  });
+  beforeEach(async () => {
+    ada = await signUp(t.http);
+  });
+  afterEach(() => t.reset());
+
+  const post = (who: SignedIn, key: string, body: object) => t.http.post('/todos').set(who.auth).set('Idempotency-Key', key).send(body);
+  const titles = async (who: SignedIn) => ((await t.http.get('/todos').set(who.auth)).body as { id: number; title: string }[]);
+
+  it('creates the todo once when its answer was lost and the request is retried with the same key', async () => {
+    const lost = fetch(`${proxy.url}/todos`, {
+      method: 'POST',
+      headers: { ...ada.auth, 'Content-Type': 'application/json', 'Idempotency-Key': 'create-milk-1' },
+      body: JSON.stringify({ title: 'Buy milk', description: 'semi-skimmed' }),
+    });
+    await assert.rejects(lost, 'the proxy loses the answer');
+    // The same body with its keys in another order is the same request.
+    const retry = await post(ada, 'create-milk-1', { description: 'semi-skimmed', title: 'Buy milk' });
+    assert.equal(retry.status, 201, retry.text);
+    const todos = await titles(ada);
+    assert.equal(todos.length, 1, 'one todo, not two');
+    assert.equal(retry.body.id, todos[0].id);
+    assert.deepEqual(await proxy.lastAnswer(), { status: 201, body: retry.body }, 'the retry gets the answer that was lost');
+    assert.deepEqual(retry.body, (await t.http.get(`/todos/${retry.body.id}`).set(ada.auth)).body);
+    const again = await post(ada, '"create-milk-1"', { title: 'Buy milk', description: 'semi-skimmed' });
+    assert.equal(again.status, 201);
+    assert.equal(again.text, retry.text, 'the quoted form of a key is the same key');
+    assert.equal((await titles(ada)).length, 1);
+  });
+
+  it('refuses a key used with another request with 422, and keeps keys per user', async () => {
+    assert.equal((await post(ada, 'k-1', { title: 'first' })).status, 201);
+    expectProblem(await post(ada, 'k-1', { title: 'second' }), 422, 'This Idempotency-Key was used with another request');
+    const bob = await signUp(t.http);
+    const bobs = await post(bob, 'k-1', { title: 'second' });
+    assert.equal(bobs.status, 201, 'another user’s key is not ada’s');
+    assert.deepEqual((await titles(ada)).map((todo) => todo.title), ['first']);
+    assert.deepEqual((await titles(bob)).map((todo) => todo.title), ['second']);
+  });
+
+  it('refuses a malformed key with 422 and creates nothing', async () => {
+    for (const key of ['', '""', 'x'.repeat(256), 'caf\u00e9', '"unterminated', '"a"b"', '"bad \\escape"']) {
+      const problem = expectProblem(await post(ada, key, { title: 'x' }), 422);
+      assert.deepEqual(fieldsIn(problem), ['Idempotency-Key'], key);
+    }
+    assert.equal((await post(ada, 'x'.repeat(255), { title: 'x' })).status, 201);
+    assert.equal((await titles(ada)).length, 1);
+  });
+
+  it('forgets keys after 24 hours: an expired key starts a new request, and the purge deletes it', async () => {
+    const first = await post(ada, 'old', { title: 'x' });
+    const dataSource = t.app.get(DataSource);
+    await dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second'`);
+    const second = await post(ada, 'old', { title: 'x' });
+    assert.equal(second.status, 201);
+    assert.notEqual(second.body.id, first.body.id);
+    await dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second'`);
+    assert.equal(await t.app.get(IdempotencyPurgeService).purge(), 1);
+    const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM idempotency_keys');
+    assert.equal(count, 0);
+  });
+
+  it('documents the header on POST /todos', async () => {
+    const doc = (await t.http.get('/openapi.json')).body;
+    const header = doc.paths['/todos'].post.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+    assert.equal(header?.in, 'header');
+    assert.equal(header?.required, false);
+    assert.ok(doc.paths['/todos'].post.responses['409']);
   });
 });

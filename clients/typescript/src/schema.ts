@@ -1198,7 +1198,10 @@ export interface operations {
     auth_register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a request repeated with the same key and the same body within 24 hours gets the first answer, and its work is not done again. The same key with another body: 422; while the first request with the key is still running: 409. 1 to 255 printable ASCII characters, as a quoted string (IETF draft) or bare; a UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1233,7 +1236,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict with the current state */
+            /**
+             * @description Conflict with the current state
+             *
+             *     Conflict with the current state
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1284,7 +1291,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` lists the fields */
+            /**
+             * @description Validation failed; `errors` lists the fields
+             *
+             *     Validation failed; `errors` lists the fields
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2769,7 +2780,10 @@ export interface operations {
     todos_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a request repeated with the same key and the same body within 24 hours gets the first answer, and its work is not done again. The same key with another body: 422; while the first request with the key is still running: 409. 1 to 255 printable ASCII characters, as a quoted string (IETF draft) or bare; a UUID is a good key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2835,6 +2849,23 @@ export interface operations {
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "Inactive account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still being processed"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyKey } from './idempotency-key.entity.js';
+import { IdempotencyPurgeService } from './idempotency-purge.service.js';
+import { IdempotencyService } from './idempotency.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([IdempotencyKey])],
+  providers: [IdempotencyService, IdempotencyPurgeService],
+  exports: [IdempotencyService],
+})
+export class IdempotencyModule {}

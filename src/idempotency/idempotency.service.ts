@@ -1,0 +1,63 @@
+import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { IdempotentRequest } from './idempotency-key.js';
+import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
+
+/** How long an answer is kept, and a key stays bound to its request. */
+export const IDEMPOTENCY_KEY_LIFETIME_SECONDS = 24 * 60 * 60;
+
+export const KEY_IN_PROGRESS = 'A request with this Idempotency-Key is still being processed';
+export const KEY_REUSED = 'This Idempotency-Key was used with another request';
+
+export interface IdempotentOutcome<T> {
+  answer: T;
+  /** True when this is the stored answer of an earlier request, whose work is not done again. */
+  replayed: boolean;
+}
+
+/**
+ * The `Idempotency-Key` header (IETF httpapi draft "The Idempotency-Key HTTP Header Field"): a
+ * request retried with its key after its answer was lost gets that answer, and its work is not
+ * done twice. The key's record is written in the work's own transaction, so an acknowledged write
+ * and its key commit together, or neither does.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs `work` once per key: without a key, simply on the pool. With one, inside a transaction
+   * that holds the key's advisory lock (a concurrent request with the key gets 409), answers a
+   * live record of the same request with its stored answer, refuses one of another request with
+   * 422, and otherwise does the work and records its answer (JSON-serialisable, as sent).
+   */
+  async run<T>(request: IdempotentRequest | undefined, scope: IdempotencyScope, work: (em: EntityManager) => Promise<T>): Promise<IdempotentOutcome<T>> {
+    if (!request) return { answer: await work(this.dataSource.manager), replayed: false };
+    return this.dataSource.transaction(async (em) => {
+      const [{ locked }] = (await em.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', idempotencyLock(scope, request))) as { locked: boolean }[];
+      if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
+      const [match, params] = scope === 'anonymous'
+        ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, request.fingerprint]]
+        : ['user_id = $1 AND key = $2', [scope.userId, request.key]];
+      // An expired record is forgotten: its key starts a new request.
+      await em.query(`DELETE FROM idempotency_keys WHERE ${match} AND expires_at <= now()`, params);
+      const [stored] = (await em.query(`SELECT fingerprint, response_body AS body FROM idempotency_keys WHERE ${match}`, params)) as {
+        fingerprint: string;
+        body: string;
+      }[];
+      if (stored) {
+        if (stored.fingerprint !== request.fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
+        // Dates come back as the strings they were sent as: the replay is the first answer's very JSON.
+        return { answer: JSON.parse(stored.body) as T, replayed: true };
+      }
+      const answer = await work(em);
+      await em.query(
+        `INSERT INTO idempotency_keys (user_id, key, fingerprint, response_body, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+        [scope === 'anonymous' ? null : scope.userId, request.key, request.fingerprint, JSON.stringify(answer), IDEMPOTENCY_KEY_LIFETIME_SECONDS],
+      );
+      return { answer, replayed: false };
+    });
+  }
+}
