@@ -25,7 +25,7 @@ export class IdempotencyKey {
   @Column({ type: 'varchar', length: 255 })
   key!: string;
 
-  /** SHA-256 of the method, the route and the canonical JSON of the body. */
+  /** HMAC-SHA-256, under a server key, of the method, the route and the canonical JSON of the body. */
   @Column({ type: 'char', length: 64 })
   fingerprint!: string;
 

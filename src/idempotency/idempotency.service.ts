@@ -1,6 +1,8 @@
-import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { createHash, createHmac } from 'node:crypto';
+import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { authConfig, type AuthConfig } from '../config/configuration.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
 
@@ -24,7 +26,21 @@ export interface IdempotentOutcome<T> {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /**
+   * Fingerprints are stored keyed: a registration's body holds a password, and a plain hash of it
+   * next to the email would be far cheaper to guess than its argon2 hash. The key derives from the
+   * token-signing material every instance shares.
+   */
+  private readonly fingerprintKey: Buffer;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(authConfig.KEY) auth: AuthConfig,
+  ) {
+    const material = auth.keys.signingKey;
+    const secret = typeof material === 'string' ? material : material.export({ format: 'pem', type: 'pkcs8' });
+    this.fingerprintKey = createHash('sha256').update('idempotency-fingerprints').update(secret).digest();
+  }
 
   /**
    * Runs `work` once per key: without a key, simply on the pool. With one, inside a transaction
@@ -34,11 +50,12 @@ export class IdempotencyService {
    */
   async run<T>(request: IdempotentRequest | undefined, scope: IdempotencyScope, work: (em: EntityManager) => Promise<T>): Promise<IdempotentOutcome<T>> {
     if (!request) return { answer: await work(this.dataSource.manager), replayed: false };
+    const fingerprint = createHmac('sha256', this.fingerprintKey).update(request.fingerprint).digest('hex');
     return this.dataSource.transaction(async (em) => {
       const [{ locked }] = (await em.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', idempotencyLock(scope, request))) as { locked: boolean }[];
       if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
       const [match, params] = scope === 'anonymous'
-        ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, request.fingerprint]]
+        ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, fingerprint]]
         : ['user_id = $1 AND key = $2', [scope.userId, request.key]];
       // An expired record is forgotten: its key starts a new request.
       await em.query(`DELETE FROM idempotency_keys WHERE ${match} AND expires_at <= now()`, params);
@@ -47,7 +64,7 @@ export class IdempotencyService {
         body: string;
       }[];
       if (stored) {
-        if (stored.fingerprint !== request.fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
+        if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
         // Dates come back as the strings they were sent as: the replay is the first answer's very JSON.
         return { answer: JSON.parse(stored.body) as T, replayed: true };
       }
@@ -55,7 +72,7 @@ export class IdempotencyService {
       await em.query(
         `INSERT INTO idempotency_keys (user_id, key, fingerprint, response_body, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-        [scope === 'anonymous' ? null : scope.userId, request.key, request.fingerprint, JSON.stringify(answer), IDEMPOTENCY_KEY_LIFETIME_SECONDS],
+        [scope === 'anonymous' ? null : scope.userId, request.key, fingerprint, JSON.stringify(answer), IDEMPOTENCY_KEY_LIFETIME_SECONDS],
       );
       return { answer, replayed: false };
     });

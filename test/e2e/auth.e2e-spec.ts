@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
+import { requestFingerprint } from '../../src/idempotency/idempotency-key.js';
 
 describe('auth', () => {
   let t: TestApp;
@@ -330,6 +331,15 @@ describe('registration with an Idempotency-Key', () => {
     assert.equal(other.status, 201);
     assert.notEqual(other.body.id, first.body.id);
     assert.equal((await register('shared', { email, password: PASSWORD })).text, first.text);
+  });
+
+  it('stores no unkeyed hash of the body, which holds the password', async () => {
+    const email = uniqueEmail();
+    assert.equal((await register('keyed', { email, password: PASSWORD })).status, 201);
+    const rows = (await t.app.get(DataSource).query('SELECT fingerprint FROM idempotency_keys')) as { fingerprint: string }[];
+    assert.equal(rows.length, 1);
+    assert.notEqual(rows[0].fingerprint, requestFingerprint('POST', '/auth/register', { email, password: PASSWORD }));
+    assert.match(rows[0].fingerprint, /^[0-9a-f]{64}$/);
   });
 
   it('refuses a malformed key with 422 and creates no account', async () => {
