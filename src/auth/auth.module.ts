@@ -17,6 +17,7 @@ import { JwksController } from './jwks.controller.js';
 import { PasswordController } from './password.controller.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
+import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { PasswordResetController } from './password-reset.controller.js';
 import { PasswordResetService } from './password-reset.service.js';
@@ -36,6 +37,7 @@ import { TokenService } from './token.service.js';
   providers: [
     AuthService,
     PasswordHasherService,
+    PasswordCheckService,
     TokenService,
     AccountTokensService,
     AccountMailService,

@@ -2,7 +2,6 @@ import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@
 import { securityEvent } from '../common/security-events.js';
 import { validationFailed } from '../common/validation.js';
 import { accountConfig, type AccountConfig } from '../config/configuration.js';
-import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
@@ -11,6 +10,7 @@ import type { RegisterDto } from './dto/register.dto.js';
 import type { TokenDto } from './dto/token.dto.js';
 import { AccountMailService } from './account-mail.service.js';
 import { EmailVerificationService } from './email-verification.service.js';
+import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { BAD_CREDENTIALS, EMAIL_NOT_VERIFIED, INACTIVE_ACCOUNT } from './messages.js';
 import { normalizeEmail, passwordProblem } from './password-policy.js';
@@ -25,7 +25,7 @@ export class AuthService {
     private readonly hasher: PasswordHasherService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
-    private readonly failures: LoginFailuresService,
+    private readonly passwords: PasswordCheckService,
     private readonly verification: EmailVerificationService,
     private readonly mails: AccountMailService,
     @Inject(accountConfig.KEY) private readonly config: AccountConfig,
@@ -43,10 +43,9 @@ export class AuthService {
     return this.tokens.issue(await this.sessions.rotate(refreshToken, client));
   }
 
-  /** Checks the current password, applies the policy, ends every other session of the user, and mails a notice. */
-  async changePassword(user: User, sessionId: number, dto: ChangePasswordDto): Promise<void> {
-    const stored = await this.users.findWithPasswordByEmail(user.email);
-    if (!stored || !(await this.hasher.verify(stored.hashedPassword, dto.current_password))) {
+  /** Checks the current password (within the login's limits), applies the policy, ends every other session of the user, and mails a notice. */
+  async changePassword(user: User, sessionId: number, dto: ChangePasswordDto, clientIp: string): Promise<void> {
+    if (!(await this.passwords.verifyPasswordFor(user, dto.current_password, clientIp))) {
       throw new UnauthorizedException('Current password is incorrect');
     }
     const problem = passwordProblem(dto.new_password, user.email);
@@ -70,16 +69,11 @@ export class AuthService {
    */
   async authenticate(rawEmail: string, password: string): Promise<User> {
     const email = normalizeEmail(rawEmail);
-    const attempt = await this.failures.countAttempt(email);
-    const user = await this.users.findWithPasswordByEmail(email);
-    const valid = user
-      ? await this.hasher.verify(user.hashedPassword, password)
-      : await this.hasher.verifyDummy(password);
+    const { user, valid } = await this.passwords.verify(email, password);
     if (!user || !valid) {
       securityEvent('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
-    await attempt.succeeded();
     if (!user.isActive) {
       securityEvent('login_refused_inactive', { userId: user.id });
       throw new ForbiddenException(INACTIVE_ACCOUNT);
