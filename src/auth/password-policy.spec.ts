@@ -1,6 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeEmail, normalizePassword, passwordProblem } from './password-policy.js';
+import { normalizeEmail, normalizePassword, PASSWORD_MAX_UNITS, passwordProblem, passwordTooLong } from './password-policy.js';
+
+/** Runs `action` with `String.prototype.normalize` counting its calls. */
+function countingNormalize(action: () => void): number {
+  const original = String.prototype.normalize;
+  let calls = 0;
+  String.prototype.normalize = function (this: string, form?: string) {
+    calls += 1;
+    return original.call(this, form);
+  };
+  try {
+    action();
+  } finally {
+    String.prototype.normalize = original;
+  }
+  return calls;
+}
 
 const TOO_SHORT = 'must be at least 8 characters';
 const TOO_LONG = 'must be at most 128 characters';
@@ -64,6 +80,20 @@ describe('passwordProblem', () => {
     // No code point needs more than 4 UTF-8 bytes, so the character limit always trips first.
     it('reports the character limit for 129 four-byte characters (516 bytes)', () => {
       assert.equal(passwordProblem('𝄞'.repeat(129)), TOO_LONG);
+    });
+
+    it('refuses a huge input by its UTF-16 length alone, before NFKC multiplies it', () => {
+      const huge = '\uFDFA'.repeat(33_000);
+      assert.equal(countingNormalize(() => assert.equal(passwordProblem(huge), TOO_LONG)), 0);
+      assert.equal(countingNormalize(() => assert.equal(passwordProblem(huge, 'anna@example.com'), TOO_LONG)), 0);
+    });
+
+    it('looks no further than the length at one unit past four a character', () => {
+      assert.equal(passwordTooLong('x'.repeat(PASSWORD_MAX_UNITS)), false);
+      assert.equal(passwordTooLong('x'.repeat(PASSWORD_MAX_UNITS + 1)), true);
+      assert.equal(countingNormalize(() => assert.equal(passwordProblem('x'.repeat(PASSWORD_MAX_UNITS + 1)), TOO_LONG)), 0);
+      // Within the bound the full check runs, and still measures after NFKC.
+      assert.ok(countingNormalize(() => assert.equal(passwordProblem('x'.repeat(PASSWORD_MAX_UNITS)), TOO_LONG)) > 0);
     });
   });
 

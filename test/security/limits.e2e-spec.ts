@@ -179,6 +179,22 @@ describe('limits that need no counters', () => {
     expectProblem(res, 413);
   });
 
+  it('refuses a 99 KB password of U+FDFA (18 code points each under NFKC) with 422 wherever a password arrives', async () => {
+    const huge = '\uFDFA'.repeat(33_000);
+    const tooLong = (res: Awaited<ReturnType<typeof t.http.post>>, field: string) => {
+      const body = expectProblem(res, 422);
+      assert.deepEqual(body.errors, [{ field, message: `${field} must be at most 128 characters` }]);
+    };
+    const user = await signUp(t.http);
+    tooLong(await t.http.post('/auth/register').send({ email: uniqueEmail(), password: huge }), 'password');
+    // Percent-encoded, a third of it fills the same 99 KB of form.
+    tooLong(await t.http.post('/auth/login').type('form').send({ username: user.email, password: huge.slice(0, 11_000) }), 'password');
+    tooLong(await t.http.post('/users/me/password').set(user.auth).send({ current_password: huge, new_password: 'amber-falcon-river-77' }), 'current_password');
+    tooLong(await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: huge }), 'new_password');
+    tooLong(await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: huge }), 'new_password');
+    assert.equal((await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD })).status, 200, 'the password is unchanged');
+  });
+
   it('answers each operation’s other content types with 415', async () => {
     const user = await signUp(t.http);
     expectProblem(await t.http.post('/auth/register').type('form').send({ email: uniqueEmail(), password: PASSWORD }), 415);

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString } from 'class-validator';
+import { IsPasswordSized } from '../is-acceptable-password.decorator.js';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password', example: 'violet-kettle-harbour' })
-  @MaxLength(1024) @IsNotEmpty() @IsString()
+  @IsPasswordSized() @IsNotEmpty() @IsString()
   current_password!: string;
 
   @ApiProperty({
@@ -11,6 +12,7 @@ export class ChangePasswordDto {
     example: 'amber-falcon-river-77',
     description: 'The same rules as at registration: 8 to 128 characters, not a common password, not the email',
   })
-  @IsString()
+  // The policy needs the account's email, so the service applies it; the size is refused here.
+  @IsPasswordSized() @IsString()
   new_password!: string;
 }
