@@ -13,7 +13,7 @@ import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { BAD_CREDENTIALS, EMAIL_NOT_VERIFIED, INACTIVE_ACCOUNT } from './messages.js';
-import { normalizeEmail, passwordProblem } from './password-policy.js';
+import { normalizeEmail, passwordProblem, samePassword } from './password-policy.js';
 import { TokenService } from './token.service.js';
 
 export { BAD_CREDENTIALS } from './messages.js';
@@ -43,13 +43,20 @@ export class AuthService {
     return this.tokens.issue(await this.sessions.rotate(refreshToken, client));
   }
 
-  /** Checks the current password (within the login's limits), applies the policy, ends every other session of the user, and mails a notice. */
+  /**
+   * Applies the policy, checks the current password (within the login's limits), refuses the same
+   * password again, ends every other session of the user, and mails a notice.
+   */
   async changePassword(user: User, sessionId: number, dto: ChangePasswordDto, clientIp: string): Promise<void> {
+    const problem = passwordProblem(dto.new_password, user.email);
+    if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
     if (!(await this.passwords.verifyPasswordFor(user, dto.current_password, clientIp))) {
       throw new UnauthorizedException('Current password is incorrect');
     }
-    const problem = passwordProblem(dto.new_password, user.email);
-    if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
+    // Only now: before the check, "the same as the current one" would confirm a guess.
+    if (samePassword(dto.new_password, dto.current_password)) {
+      throw validationFailed([{ field: 'new_password', message: 'new_password must differ from the current password' }]);
+    }
     await this.users.changePassword(user.id, await this.hasher.hash(dto.new_password), sessionId);
     securityEvent('password_changed', { userId: user.id, sessionId });
     this.mails.passwordChanged(user.id, user.email);
