@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { accountConfig, type AccountConfig } from '../config/configuration.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -18,7 +19,9 @@ import { JwksController } from './jwks.controller.js';
 import { PasswordController } from './password.controller.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
+import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
+import { setPasswordMinChars } from './password-policy.js';
 import { PasswordResetController } from './password-reset.controller.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -38,6 +41,7 @@ import { TokenService } from './token.service.js';
   providers: [
     AuthService,
     PasswordHasherService,
+    PasswordCheckService,
     TokenService,
     AccountTokensService,
     AccountMailService,
@@ -51,4 +55,8 @@ import { TokenService } from './token.service.js';
   ],
   exports: [AdminBootstrapService],
 })
-export class AuthModule {}
+export class AuthModule {
+  constructor(@Inject(accountConfig.KEY) config: AccountConfig) {
+    setPasswordMinChars(config.passwordMinChars);
+  }
+}

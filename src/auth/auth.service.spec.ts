@@ -8,6 +8,7 @@ import { AuthService, BAD_CREDENTIALS } from './auth.service.js';
 import type { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import type { EmailVerificationService } from './email-verification.service.js';
 import { EMAIL_NOT_VERIFIED } from './messages.js';
+import { PasswordCheckService } from './password-check.service.js';
 import type { PasswordHasherService } from './password-hasher.service.js';
 
 /** The decisions of `authenticate`, with the hasher and the user lookup replaced by recorders. */
@@ -36,7 +37,8 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
   const verification = {
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
-  const auth = new AuthService(users, hasher, unused, unused, failures, verification, unused, { requireEmailVerification }, unused);
+  const passwords = new PasswordCheckService(users, hasher, failures, unused);
+  const auth = new AuthService(users, hasher, unused, unused, passwords, verification, unused, { requireEmailVerification, passwordMinChars: 8 }, unused);
   return { auth, calls };
 }
 

@@ -4,7 +4,6 @@ import { validationFailed } from '../common/validation.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { accountConfig, type AccountConfig } from '../config/configuration.js';
-import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';
@@ -14,9 +13,10 @@ import type { RegisterDto } from './dto/register.dto.js';
 import type { TokenDto } from './dto/token.dto.js';
 import { AccountMailService } from './account-mail.service.js';
 import { EmailVerificationService } from './email-verification.service.js';
+import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { BAD_CREDENTIALS, EMAIL_NOT_VERIFIED, INACTIVE_ACCOUNT } from './messages.js';
-import { normalizeEmail, passwordProblem } from './password-policy.js';
+import { normalizeEmail, passwordProblem, samePassword } from './password-policy.js';
 import { TokenService } from './token.service.js';
 
 export { BAD_CREDENTIALS } from './messages.js';
@@ -28,7 +28,7 @@ export class AuthService {
     private readonly hasher: PasswordHasherService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
-    private readonly failures: LoginFailuresService,
+    private readonly passwords: PasswordCheckService,
     private readonly verification: EmailVerificationService,
     private readonly mails: AccountMailService,
     @Inject(accountConfig.KEY) private readonly config: AccountConfig,
@@ -47,14 +47,20 @@ export class AuthService {
     return this.tokens.issue(await this.sessions.rotate(refreshToken, client));
   }
 
-  /** Checks the current password, applies the policy, ends every other session of the user, and mails a notice. */
-  async changePassword(user: User, sessionId: number, dto: ChangePasswordDto): Promise<void> {
-    const stored = await this.users.findWithPasswordByEmail(user.email);
-    if (!stored || !(await this.hasher.verify(stored.hashedPassword, dto.current_password))) {
-      throw new UnauthorizedException('Current password is incorrect');
-    }
+  /**
+   * Applies the policy, checks the current password (within the login's limits), refuses the same
+   * password again, ends every other session of the user, and mails a notice.
+   */
+  async changePassword(user: User, sessionId: number, dto: ChangePasswordDto, clientIp: string): Promise<void> {
     const problem = passwordProblem(dto.new_password, user.email);
     if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
+    if (!(await this.passwords.verifyPasswordFor(user, dto.current_password, clientIp))) {
+      throw new UnauthorizedException('Current password is incorrect');
+    }
+    // Only now: before the check, "the same as the current one" would confirm a guess.
+    if (samePassword(dto.new_password, dto.current_password)) {
+      throw validationFailed([{ field: 'new_password', message: 'new_password must differ from the current password' }]);
+    }
     await this.users.changePassword(user.id, await this.hasher.hash(dto.new_password), sessionId);
     securityEvent('password_changed', { userId: user.id, sessionId });
     this.mails.passwordChanged(user.id, user.email);
@@ -83,16 +89,11 @@ export class AuthService {
    */
   async authenticate(rawEmail: string, password: string): Promise<User> {
     const email = normalizeEmail(rawEmail);
-    const attempt = await this.failures.countAttempt(email);
-    const user = await this.users.findWithPasswordByEmail(email);
-    const valid = user
-      ? await this.hasher.verify(user.hashedPassword, password)
-      : await this.hasher.verifyDummy(password);
+    const { user, valid } = await this.passwords.verify(email, password);
     if (!user || !valid) {
       securityEvent('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
-    await attempt.succeeded();
     if (!user.isActive) {
       securityEvent('login_refused_inactive', { userId: user.id });
       throw new ForbiddenException(INACTIVE_ACCOUNT);

@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { passwordProblem } from './password-policy.js';
+import { PASSWORD_TOO_LONG, passwordProblem, passwordTooLong } from './password-policy.js';
 
 /** Applies the password policy, reading the email from the sibling property `emailProperty`. */
 export function IsAcceptablePassword(emailProperty?: string, options?: ValidationOptions) {
@@ -20,6 +20,25 @@ export function IsAcceptablePassword(emailProperty?: string, options?: Validatio
           const email = emailProperty ? (args.object as Record<string, unknown>)[emailProperty] : undefined;
           return `${args.property} ${passwordProblem(args.value, typeof email === 'string' ? email : undefined) ?? 'is not acceptable'}`;
         },
+      },
+    });
+  };
+}
+
+/**
+ * For a password that is checked rather than set (login, the current password): only the cheap
+ * size check, so an oversized one is refused before it is normalised or hashed.
+ */
+export function IsPasswordSized(options?: ValidationOptions) {
+  return (target: object, propertyName: string) => {
+    registerDecorator({
+      name: 'isPasswordSized',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && !passwordTooLong(value),
+        defaultMessage: (args: ValidationArguments) => `${args.property} ${PASSWORD_TOO_LONG}`,
       },
     });
   };

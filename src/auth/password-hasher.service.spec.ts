@@ -77,3 +77,16 @@ describe('PasswordHasherService.needsRehash', () => {
     assert.equal(hasher.needsRehash(current.replace('m=19456,', 'm=194560,')), true);
   });
 });
+
+describe('PasswordHasherService.verify', () => {
+  it('answers false for a password no policy accepts, without queueing a verification', async () => {
+    const recorder = recordVerifications();
+    try {
+      const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 4 } as AppConfig);
+      assert.equal(await hasher.verify('$argon2id$stored', '\uFDFA'.repeat(33_000)), false);
+      assert.equal(recorder.seen.started, 0);
+    } finally {
+      recorder.restore();
+    }
+  });
+});

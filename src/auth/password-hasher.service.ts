@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { appConfig, type AppConfig } from '../config/configuration.js';
-import { normalizePassword } from './password-policy.js';
+import { normalizePassword, passwordTooLong } from './password-policy.js';
 
 /** OWASP's first argon2id configuration: 19 MiB, two passes, one lane. Stated in the README. */
 export const ARGON2_OPTIONS = {
@@ -52,6 +52,8 @@ export class PasswordHasherService implements OnModuleInit {
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
+    // No acceptable password is this long: not worth normalising, let alone hashing.
+    if (passwordTooLong(password)) return false;
     const normalized = normalizePassword(password);
     try {
       return await this.limit(() => argon2.verify(hash, normalized));

@@ -2,7 +2,9 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
+import { Client } from '../sessions/client-info.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
+import type { ClientInfo } from '../sessions/sessions.service.js';
 import { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
@@ -18,8 +20,13 @@ export class PasswordController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Change my password; my other sessions end', operationId: 'users_change_password' })
   @ApiNoContentResponse({ description: 'Changed' })
-  @ApiProblems(401, 403, 422)
-  async change(@CurrentUser() user: User, @CurrentSession() sessionId: number, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.auth.changePassword(user, sessionId, body);
+  @ApiProblems(401, 403, 422, 429)
+  async change(
+    @CurrentUser() user: User,
+    @CurrentSession() sessionId: number,
+    @Client() client: ClientInfo,
+    @Body() body: ChangePasswordDto,
+  ): Promise<void> {
+    await this.auth.changePassword(user, sessionId, body, client.ip ?? '');
   }
 }

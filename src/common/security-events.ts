@@ -7,6 +7,8 @@ export type SecurityEvent =
   | 'login_refused_inactive'
   | 'login_refused_unverified'
   | 'login_throttled'
+  | 'password_check_failed'
+  | 'password_check_throttled'
   | 'rate_limited'
   | 'refresh_token_reuse'
   | 'password_changed'

@@ -44,10 +44,10 @@ export const rateLimitConfig = registerAs('rateLimit', () => {
   return { redisUrl: env.redisUrl, keyPrefix: env.redisKeyPrefix, ...env.rateLimits };
 });
 
-/** Account policy: whether an unverified email address may log in. */
+/** Account policy: whether an unverified email address may log in; the shortest password accepted. */
 export const accountConfig = registerAs('account', () => {
   const env = loadEnv();
-  return { requireEmailVerification: env.requireEmailVerification };
+  return { requireEmailVerification: env.requireEmailVerification, passwordMinChars: env.passwordMinLength };
 });
 
 export const mailConfig = registerAs('mail', () => {

@@ -24,6 +24,7 @@ describe('loadEnv', () => {
       refreshReuseGraceSeconds: 30,
       adminEmail: undefined,
       adminPassword: undefined,
+      passwordMinLength: 8,
       passwordHashConcurrency: Math.min(availableParallelism(), 4),
       threadPoolSize: 4,
       trustProxy: false,
@@ -50,6 +51,20 @@ describe('loadEnv', () => {
     for (const port of ['abc', '80a', '-1', '65536', '1.5']) {
       it(`refuses ${JSON.stringify(port)}`, () => {
         assert.throws(() => loadEnv({ PORT: port }), /PORT/);
+      });
+    }
+  });
+
+  describe('PASSWORD_MIN_LENGTH', () => {
+    it('takes 8 to 64', () => {
+      assert.equal(loadEnv({ PASSWORD_MIN_LENGTH: '8' }).passwordMinLength, 8);
+      assert.equal(loadEnv({ PASSWORD_MIN_LENGTH: '15' }).passwordMinLength, 15);
+      assert.equal(loadEnv({ PASSWORD_MIN_LENGTH: '64' }).passwordMinLength, 64);
+    });
+
+    for (const value of ['7', '65', '0', 'twelve']) {
+      it(`refuses ${JSON.stringify(value)}`, () => {
+        assert.throws(() => loadEnv({ PASSWORD_MIN_LENGTH: value }), /PASSWORD_MIN_LENGTH/);
       });
     }
   });

@@ -92,6 +92,9 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
   PASSWORD_HASH_CONCURRENCY?: number;
 
+  @Transform(toInt) @IsInt() @Min(8) @Max(64)
+  PASSWORD_MIN_LENGTH = 8;
+
   /** Read by libuv itself when the process starts; the app only needs to know it. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1024)
   UV_THREADPOOL_SIZE?: number;
@@ -173,6 +176,8 @@ export interface Env {
   refreshReuseGraceSeconds: number;
   adminEmail?: string;
   adminPassword?: string;
+  /** The fewest characters (code points, after NFKC) a new password may have. */
+  passwordMinLength: number;
   /** At most this many argon2 computations at once; the others wait their turn. */
   passwordHashConcurrency: number;
   /** Threads in libuv's pool (`UV_THREADPOOL_SIZE`, libuv's default 4), where the hashes run. */
@@ -320,6 +325,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     refreshReuseGraceSeconds: raw.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     adminEmail: raw.ADMIN_EMAIL,
     adminPassword: raw.ADMIN_PASSWORD,
+    passwordMinLength: raw.PASSWORD_MIN_LENGTH,
     passwordHashConcurrency: raw.PASSWORD_HASH_CONCURRENCY ?? Math.min(availableParallelism(), threadPoolSize),
     threadPoolSize,
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { securityEvent } from '../common/security-events.js';
+import { type SecurityEvent, securityEvent } from '../common/security-events.js';
 import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
 import { AccountKeys } from './account-keys.js';
 import { RateLimitStore } from './rate-limit.store.js';
@@ -32,13 +32,16 @@ export class LoginFailuresService {
     return this.keys.key('login-failures', email);
   }
 
-  /** Counts an attempt, or refuses it; the result clears the count once the password proved right. */
-  async countAttempt(email: string): Promise<LoginAttempt> {
+  /**
+   * Counts an attempt, or refuses it; the result clears the count once the password proved right.
+   * Every check of the account's password counts here, at login or elsewhere; `throttledEvent` says which refused.
+   */
+  async countAttempt(email: string, throttledEvent: SecurityEvent = 'login_throttled'): Promise<LoginAttempt> {
     // The key is an HMAC: worked out once per attempt, not again for the reset.
     const key = this.key(email);
     const { count, resetMs } = await this.store.counters.increment(key, WINDOW_MS);
     if (count > this.config.loginFailures) {
-      securityEvent('login_throttled', { attempts: count });
+      securityEvent(throttledEvent, { attempts: count });
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
     }
     return { succeeded: () => this.store.counters.reset(key) };

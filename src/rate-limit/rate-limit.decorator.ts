@@ -2,14 +2,19 @@ import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGua
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { securityEvent } from '../common/security-events.js';
+import { clientLimitKey, type RateLimitName } from './client-limits.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
+export type { RateLimitName } from './client-limits.js';
 export const RATE_LIMIT_KEY = 'rate-limit:name';
-export type RateLimitName = 'login' | 'register' | 'refresh' | 'mail';
 
 /** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return clientLimitKey(name, tracker);
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     securityEvent('rate_limited', { limit: Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()), ip: detail.tracker });
     throw new RateLimitedException(Math.max(1, detail.timeToBlockExpire));

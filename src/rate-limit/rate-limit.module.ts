@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
 import { AccountKeys } from './account-keys.js';
+import { ClientLimitService } from './client-limit.service.js';
+import { clientLimits, type RateLimitName } from './client-limits.js';
 import { LoginFailuresService } from './login-failures.service.js';
 import { MailLimitService } from './mail-limit.service.js';
 import { onlyFor } from './rate-limit.decorator.js';
@@ -9,8 +11,8 @@ import { RateLimitStore } from './rate-limit.store.js';
 
 @Global()
 @Module({
-  providers: [RateLimitStore, AccountKeys, LoginFailuresService, MailLimitService],
-  exports: [RateLimitStore, LoginFailuresService, MailLimitService],
+  providers: [RateLimitStore, AccountKeys, LoginFailuresService, MailLimitService, ClientLimitService],
+  exports: [RateLimitStore, LoginFailuresService, MailLimitService, ClientLimitService],
 })
 class RateLimitStoreModule {}
 
@@ -25,12 +27,12 @@ class RateLimitStoreModule {}
         storage,
         // Our own Retry-After only; no per-throttler headers naming internal limits.
         setHeaders: false,
-        throttlers: [
-          { name: 'login', ttl: 60_000, limit: config.loginPerMinute, skipIf: onlyFor('login') },
-          { name: 'register', ttl: 3_600_000, limit: config.registerPerHour, skipIf: onlyFor('register') },
-          { name: 'refresh', ttl: 60_000, limit: config.refreshPerMinute, skipIf: onlyFor('refresh') },
-          { name: 'mail', ttl: 3_600_000, limit: config.mailPerHour, skipIf: onlyFor('mail') },
-        ],
+        throttlers: Object.entries(clientLimits(config)).map(([name, { ttl, limit }]) => ({
+          name,
+          ttl,
+          limit,
+          skipIf: onlyFor(name as RateLimitName),
+        })),
       }),
     }),
   ],

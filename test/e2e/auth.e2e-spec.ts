@@ -355,3 +355,27 @@ describe('registration with an Idempotency-Key', () => {
     assert.equal(operation.responses['409'].content['application/problem+json'].example.detail, 'Email already registered');
   });
 });
+
+describe('PASSWORD_MIN_LENGTH', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ PASSWORD_MIN_LENGTH: '12' });
+  });
+  after(() => t.close());
+  afterEach(() => t.reset());
+
+  const refusedAsShort = (res: Awaited<ReturnType<typeof t.http.post>>, field: string) => {
+    const body = expectProblem(res, 422);
+    assert.deepEqual(body.errors, [{ field, message: `${field} must be at least 12 characters` }]);
+  };
+
+  it('is the shortest password accepted wherever one is set', async () => {
+    refusedAsShort(await t.http.post('/auth/register').send({ email: uniqueEmail(), password: 'kq7#vz2m-tu' }), 'password');
+    const user = await signUp(t.http, uniqueEmail(), 'kq7#vz2m-tul');
+    const change = (newPassword: string) =>
+      t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: newPassword });
+    refusedAsShort(await change('amber-falco'), 'new_password');
+    assert.equal((await change('amber-falcon')).status, 204);
+    refusedAsShort(await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: 'amber-falco' }), 'new_password');
+  });
+});

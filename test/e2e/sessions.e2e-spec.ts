@@ -284,6 +284,18 @@ describe('sessions', () => {
     await loginPair(user.email, 'amber-falcon-river-77');
   });
 
+  it('refuses a new password equal to the current one, as the hash compares it (after NFKC), and changes nothing', async () => {
+    const user = await signUp(t.http, uniqueEmail(), 'o\uFB03ce-kettle-42');
+    const elsewhere = await loginPair(user.email, user.password);
+    for (const newPassword of ['o\uFB03ce-kettle-42', 'office-kettle-42']) {
+      const res = await t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: newPassword });
+      const body = expectProblem(res, 422);
+      assert.deepEqual(body.errors, [{ field: 'new_password', message: 'new_password must differ from the current password' }]);
+    }
+    assert.equal((await me(elsewhere)).status, 200, 'no session ended');
+    assert.equal((await t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: 'office-kettle-43' })).status, 204);
+  });
+
   it('ends a user’s sessions when an admin deactivates them, changes their role or deletes them', async () => {
     const admin = await signUpAdmin(t);
     const user = await signUp(t.http);

@@ -6,7 +6,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { Instance } from '../support/instance.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
-import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+import { onSecurityEvent, type SecurityEvent } from '../../src/common/security-events.js';
+import { expectProblem, PASSWORD, type SignedIn, signUp, uniqueEmail } from '../support/factories.js';
 
 /**
  * Brute-force limits, with the counters in this process and, when Redis answers on
@@ -20,6 +21,12 @@ const attempt = (t: Pick<TestApp, 'http'>, username: string, password: string, i
   if (ip) req.set('X-Forwarded-For', ip);
   return req.send({ username, password });
 };
+
+const NEW_PASSWORD = 'amber-falcon-river-77';
+
+/** The password change's check of the current password, which the login's limits also cover. */
+const change = (t: Pick<TestApp, 'http'>, user: SignedIn, currentPassword: string) =>
+  t.http.post('/users/me/password').set(user.auth).send({ current_password: currentPassword, new_password: NEW_PASSWORD });
 
 /**
  * Brute-force limits, with the counters in this process and in Redis (127.0.0.1:6379 on CI and
@@ -64,6 +71,65 @@ for (const store of ['memory', 'redis'] as const) {
       assert.equal((await attempt(t, a, PASSWORD)).status, 200, 'the success reset the count');
       for (let i = 0; i < 3; i += 1) await attempt(t, a, 'wrong-guess');
       assert.equal((await attempt(t, b, PASSWORD)).status, 200);
+    });
+
+    it('throttles wrong current passwords at /users/me/password as it throttles logins, even for the right one', async () => {
+      const events: SecurityEvent[] = [];
+      const unsubscribe = onSecurityEvent((event) => events.push(event));
+      try {
+        const user = await signUp(t.http);
+        for (let i = 0; i < 3; i += 1) expectProblem(await change(t, user, `wrong-guess-${i}`), 401, 'Current password is incorrect');
+        const blocked = await change(t, user, 'wrong-guess');
+        expectProblem(blocked, 429, 'Too many requests, retry later');
+        assert.ok(Number(blocked.headers['retry-after']) > 0 && Number(blocked.headers['retry-after']) <= 900);
+        expectProblem(await change(t, user, PASSWORD), 429);
+        expectProblem(await attempt(t, user.email, PASSWORD), 429, 'Too many requests, retry later');
+        assert.equal(events.filter((e) => e === 'password_check_failed').length, 3);
+        assert.ok(events.includes('password_check_throttled'));
+      } finally {
+        unsubscribe();
+      }
+    });
+
+    it('counts failures at login and at the password change together, and a success at either starts again', async () => {
+      const changeAfterLogins = await signUp(t.http);
+      for (let i = 0; i < 2; i += 1) expectProblem(await attempt(t, changeAfterLogins.email, 'wrong-guess'), 401);
+      expectProblem(await change(t, changeAfterLogins, 'wrong-guess'), 401);
+      expectProblem(await change(t, changeAfterLogins, PASSWORD), 429);
+
+      const loginAfterChanges = await signUp(t.http);
+      for (let i = 0; i < 2; i += 1) expectProblem(await change(t, loginAfterChanges, 'wrong-guess'), 401);
+      expectProblem(await attempt(t, loginAfterChanges.email, 'wrong-guess'), 401);
+      expectProblem(await attempt(t, loginAfterChanges.email, PASSWORD), 429);
+
+      const loginResets = await signUp(t.http);
+      for (let i = 0; i < 2; i += 1) expectProblem(await change(t, loginResets, 'wrong-guess'), 401);
+      assert.equal((await attempt(t, loginResets.email, PASSWORD)).status, 200);
+      for (let i = 0; i < 3; i += 1) expectProblem(await change(t, loginResets, 'wrong-guess'), 401);
+      expectProblem(await change(t, loginResets, PASSWORD), 429);
+
+      const changeResets = await signUp(t.http);
+      for (let i = 0; i < 2; i += 1) expectProblem(await change(t, changeResets, 'wrong-guess'), 401);
+      assert.equal((await change(t, changeResets, PASSWORD)).status, 204);
+      for (let i = 0; i < 3; i += 1) expectProblem(await attempt(t, changeResets.email, 'wrong-guess'), 401);
+      expectProblem(await attempt(t, changeResets.email, NEW_PASSWORD), 429);
+    });
+  });
+
+  describe(`the password change under the per-client-IP login limit (${store})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp({ RATE_LIMIT_LOGIN_PER_MINUTE: '4', ...storeEnv(store) });
+    });
+    after(() => t.close());
+
+    it('spends the login budget of the client, so the two together get no more tries', async () => {
+      const user = await signUp(t.http);
+      for (let i = 0; i < 3; i += 1) expectProblem(await change(t, user, 'wrong-guess'), 401);
+      const blocked = await change(t, user, PASSWORD);
+      expectProblem(blocked, 429);
+      assert.ok(Number(blocked.headers['retry-after']) >= 1 && Number(blocked.headers['retry-after']) <= 60);
+      expectProblem(await attempt(t, user.email, PASSWORD), 429);
     });
   });
 
@@ -111,6 +177,22 @@ describe('limits that need no counters', () => {
   it('refuses a 1 MB password with 413, at the body limit, before any handler runs', async () => {
     const res = await t.http.post('/auth/login').type('form').send({ username: 'a@example.com', password: 'x'.repeat(1024 * 1024) });
     expectProblem(res, 413);
+  });
+
+  it('refuses a 99 KB password of U+FDFA (18 code points each under NFKC) with 422 wherever a password arrives', async () => {
+    const huge = '\uFDFA'.repeat(33_000);
+    const tooLong = (res: Awaited<ReturnType<typeof t.http.post>>, field: string) => {
+      const body = expectProblem(res, 422);
+      assert.deepEqual(body.errors, [{ field, message: `${field} must be at most 128 characters` }]);
+    };
+    const user = await signUp(t.http);
+    tooLong(await t.http.post('/auth/register').send({ email: uniqueEmail(), password: huge }), 'password');
+    // Percent-encoded, a third of it fills the same 99 KB of form.
+    tooLong(await t.http.post('/auth/login').type('form').send({ username: user.email, password: huge.slice(0, 11_000) }), 'password');
+    tooLong(await t.http.post('/users/me/password').set(user.auth).send({ current_password: huge, new_password: 'amber-falcon-river-77' }), 'current_password');
+    tooLong(await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: huge }), 'new_password');
+    tooLong(await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: huge }), 'new_password');
+    assert.equal((await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD })).status, 200, 'the password is unchanged');
   });
 
   it('answers each operation’s other content types with 415', async () => {

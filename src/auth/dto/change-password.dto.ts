@@ -1,16 +1,21 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString } from 'class-validator';
+import { IsPasswordSized } from '../is-acceptable-password.decorator.js';
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password', example: 'violet-kettle-harbour' })
-  @MaxLength(1024) @IsNotEmpty() @IsString()
+  @IsPasswordSized() @IsNotEmpty() @IsString()
   current_password!: string;
 
   @ApiProperty({
     format: 'password',
     example: 'amber-falcon-river-77',
-    description: 'The same rules as at registration: 8 to 128 characters, not a common password, not the email',
+    minLength: PASSWORD_MIN_CHARS,
+    maxLength: PASSWORD_MAX_CHARS,
+    description: `The same rules as at registration, and not the current password. ${PASSWORD_RULES}`,
   })
-  @IsString()
+  // The policy needs the account's email, so the service applies it; the size is refused here.
+  @IsPasswordSized() @IsString()
   new_password!: string;
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsPasswordSized } from '../is-acceptable-password.decorator.js';
 
 export const GRANT_TYPES = ['password', 'refresh_token'] as const;
 
@@ -20,7 +21,7 @@ export class LoginFormDto {
   username?: string;
 
   @ApiPropertyOptional({ example: 'violet-kettle-harbour', format: 'password', description: 'Password grant' })
-  @ValidateIf(passwordGrant) @MaxLength(1024) @IsNotEmpty() @IsString()
+  @ValidateIf(passwordGrant) @IsPasswordSized() @IsNotEmpty() @IsString()
   password?: string;
 
   @ApiPropertyOptional({ description: 'Refresh grant: the refresh token to spend' })

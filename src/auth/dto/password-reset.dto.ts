@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { IsAcceptablePassword } from '../is-acceptable-password.decorator.js';
-import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../password-policy.js';
+import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
 
 export class PasswordResetRequestDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Trimmed and compared case-insensitively' })
@@ -21,7 +21,7 @@ export class PasswordResetConfirmDto {
     example: 'amber-falcon-river-77',
     minLength: PASSWORD_MIN_CHARS,
     maxLength: PASSWORD_MAX_CHARS,
-    description: 'The same rules as at registration: 8 to 128 characters, not a common password, not the email',
+    description: `The same rules as at registration. ${PASSWORD_RULES}`,
   })
   @IsAcceptablePassword() @IsString()
   new_password!: string;

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { IsAcceptablePassword } from '../is-acceptable-password.decorator.js';
-import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from '../password-policy.js';
+import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Trimmed and compared case-insensitively' })
@@ -14,8 +14,7 @@ export class RegisterDto {
     example: 'correct horse battery staple',
     minLength: PASSWORD_MIN_CHARS,
     maxLength: PASSWORD_MAX_CHARS,
-    description:
-      '8 to 128 characters after NFKC normalisation (at most 512 bytes); not one of the 10,000 most common passwords; must not contain the part of the email before @',
+    description: PASSWORD_RULES,
   })
   @IsAcceptablePassword('email') @IsString()
   password!: string;
