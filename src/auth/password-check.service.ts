@@ -28,8 +28,11 @@ export class PasswordCheckService {
    * for an unknown account), the account (with its hash) when there is one.
    */
   async verify(email: string, password: string, throttledEvent: 'login_throttled' | 'password_check_throttled' = 'login_throttled') {
-    const attempt = await this.failures.countAttempt(email, throttledEvent);
+    // The account is read first: an attempt the database could not serve is no attempt, and
+    // must not bring its owner nearer the limit (a client retrying through an outage would be
+    // locked out for the window once the database is back).
     const user = await this.users.findWithPasswordByEmail(email);
+    const attempt = await this.failures.countAttempt(email, throttledEvent);
     const valid = user ? await this.hasher.verify(user.hashedPassword, password) : await this.hasher.verifyDummy(password);
     if (user && valid) await attempt.succeeded();
     return { user, valid };

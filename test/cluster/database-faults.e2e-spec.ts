@@ -194,3 +194,29 @@ describe('database connections reset while requests run', () => {
     for (const account of accounts) assert.ok(!logs.includes(account.email), `${account.email} logged`);
   });
 });
+
+describe('logins while PostgreSQL is away', () => {
+  let proxy: TcpProxy;
+  let instance: Instance;
+  before(async () => {
+    const target = new URL(DATABASE_URL);
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    instance = await Instance.start({ DATABASE_URL: proxy.url(DATABASE_URL), JWT_SECRET: randomBytes(48).toString('base64url'), RATE_LIMIT_LOGIN_FAILURES: '2' });
+  });
+  after(async () => {
+    await instance?.stop();
+    await proxy?.close();
+  });
+
+  it("do not count against the account's failure limit", async () => {
+    const email = uniqueEmail('outage');
+    const login = () => instance.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD }).timeout(NO_HANG_MS);
+    assert.equal((await instance.http.post('/auth/register').send({ email, password: PASSWORD })).status, 201);
+    await proxy.cut();
+    for (let i = 0; i < 4; i++) assert.equal((await login()).status, 503);
+    await proxy.restore();
+    await until('the instance is ready again', async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200);
+    const after = await login();
+    assert.equal(after.status, 200, after.text);
+  });
+});
