@@ -85,8 +85,11 @@ export class UsersService {
       if (after.role !== Role.Admin || !after.isActive) await this.assertNotLastAdmin(em, user);
       if (Object.keys(patch).length > 0) await em.update(User, { id }, patch);
       // Whoever is signed in as this user signs in again under the new role, or not at all.
-      if (user.isActive && !after.isActive) await revokeSessions(em, { userId: id }, 'account_deactivated');
-      else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
+      if (user.isActive && !after.isActive) {
+        await revokeSessions(em, { userId: id }, 'account_deactivated');
+        // A link mailed before the deactivation would otherwise work again once the account is reactivated.
+        await em.delete(AccountToken, { userId: id });
+      } else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
       securityEvent('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
       return Object.assign(user, patch);
     });
