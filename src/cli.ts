@@ -10,6 +10,8 @@ import { normalizeEmail } from './auth/password-policy.js';
 const USAGE = `Usage: npm run cli -- create-admin --email <email>
 
 Creates an admin account, or promotes and reactivates an existing one (its password is kept).
+An existing account that is not yet an admin must be verified, and the password given must be
+its own; otherwise it is refused, so that nobody who registered the address first becomes admin.
 The password is read from standard input, or asked for without echo on a terminal; never from
 the command line, where it would land in shell history and the process list.`;
 

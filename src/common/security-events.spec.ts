@@ -27,6 +27,20 @@ describe('security events', () => {
     );
   });
 
+  it('may be written at error level with a message for the operator, keeping the event as a field', () => {
+    const { logger, lines } = memoryLogger('error');
+    const unbind = logSecurityEventsTo(logger);
+    try {
+      securityEvent('admin_bootstrap_refused', { userId: 3, reason: 'not_verified' }, { level: 'error', message: 'Do something' });
+    } finally {
+      unbind();
+    }
+    assert.deepEqual(
+      lines.map(({ context, event, userId, reason, msg, level }) => ({ context, event, userId, reason, msg, level })),
+      [{ context: 'Security', event: 'admin_bootstrap_refused', userId: 3, reason: 'not_verified', msg: 'Do something', level: 50 }],
+    );
+  });
+
   it("follow the bound logger's level", () => {
     const { logger, lines } = memoryLogger('warn');
     const unbind = logSecurityEventsTo(logger);

@@ -17,7 +17,15 @@ export type SecurityEvent =
   | 'email_verified'
   | 'mail_throttled'
   | 'user_updated_by_admin'
-  | 'user_deleted_by_admin';
+  | 'user_deleted_by_admin'
+  | 'admin_bootstrap_refused';
+
+export interface SecurityEventOptions {
+  /** `error` for an event an operator has to act on. */
+  level?: 'info' | 'error';
+  /** The line's message, when the event's name alone would not tell the operator what to do. */
+  message?: string;
+}
 
 const logger = new Logger('Security');
 let eventLog: PinoLogger | undefined;
@@ -47,8 +55,13 @@ export function logSecurityEventsTo(root: PinoLogger): () => void {
  * One structured log line per security event, with ids and reasons only: never a password, a
  * token or an email address.
  */
-export function securityEvent(event: SecurityEvent, fields: Record<string, string | number | boolean | undefined> = {}): void {
-  if (eventLog) eventLog.info({ event, ...fields }, event);
-  else logger.log({ event, ...fields }, event);
+export function securityEvent(
+  event: SecurityEvent,
+  fields: Record<string, string | number | boolean | undefined> = {},
+  { level = 'info', message = event }: SecurityEventOptions = {},
+): void {
+  if (eventLog) eventLog[level]({ event, ...fields }, message);
+  else if (level === 'error') logger.error({ event, ...fields }, message);
+  else logger.log({ event, ...fields }, message);
   for (const listener of listeners) listener(event);
 }

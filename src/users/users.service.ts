@@ -16,8 +16,6 @@ import { User } from './user.entity.js';
 /** Arbitrary key of the advisory lock that serialises changes which remove an active admin. */
 const LAST_ADMIN_LOCK = 7_301_001;
 
-export type AdminOutcome = 'created' | 'promoted' | 'unchanged' | 'inactive';
-
 @Injectable()
 export class UsersService {
   private readonly withPassword: ColumnMetadata[];
@@ -85,8 +83,11 @@ export class UsersService {
       if (after.role !== Role.Admin || !after.isActive) await this.assertNotLastAdmin(em, user);
       if (Object.keys(patch).length > 0) await em.update(User, { id }, patch);
       // Whoever is signed in as this user signs in again under the new role, or not at all.
-      if (user.isActive && !after.isActive) await revokeSessions(em, { userId: id }, 'account_deactivated');
-      else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
+      if (user.isActive && !after.isActive) {
+        await revokeSessions(em, { userId: id }, 'account_deactivated');
+        // A link mailed before the deactivation would otherwise work again once the account is reactivated.
+        await em.delete(AccountToken, { userId: id });
+      } else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
       securityEvent('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
       return Object.assign(user, patch);
     });
@@ -103,23 +104,17 @@ export class UsersService {
   }
 
   /**
-   * Creates the account as an admin, or promotes it (and, with `reactivate`, reactivates it) if it
-   * exists; the password of an existing account is left as it is.
+   * Makes `user` an admin, active or not, provided the account is still as the caller read and
+   * checked it (role, activation, verification, password); false when it changed or went meanwhile.
    */
-  async ensureAdmin(email: string, hashPassword: () => Promise<string>, reactivate: boolean): Promise<AdminOutcome> {
-    const existing = await this.users.findOneBy({ email });
-    if (!existing) {
-      // The operator vouches for the address they configured: no verification mail needed.
-      await this.create(email, await hashPassword(), Role.Admin, true);
-      return 'created';
-    }
-    const isActive = existing.isActive || reactivate;
-    if (existing.role === Role.Admin && existing.isActive === isActive) return isActive ? 'unchanged' : 'inactive';
-    await this.users.manager.transaction(async (em) => {
-      await em.update(User, { id: existing.id }, { role: Role.Admin, isActive });
-      if (existing.role !== Role.Admin) await revokeSessions(em, { userId: existing.id }, 'role_changed');
+  promoteToAdmin(user: User, isActive: boolean): Promise<boolean> {
+    const { id, role, emailVerified, hashedPassword } = user;
+    return this.users.manager.transaction(async (em) => {
+      const result = await em.update(User, { id, role, isActive: user.isActive, emailVerified, hashedPassword }, { role: Role.Admin, isActive });
+      if (result.affected !== 1) return false;
+      if (role !== Role.Admin) await revokeSessions(em, { userId: id }, 'role_changed');
+      return true;
     });
-    return isActive ? 'promoted' : 'inactive';
   }
 
   private async lockUser(em: EntityManager, id: number): Promise<User> {

@@ -153,24 +153,40 @@ describe('admin', () => {
     assert.equal(again.status, 201, 'the email is free again');
   });
 
-  it('bootstraps an admin: creates a new account, promotes an existing one, keeps its password', async () => {
+  it('bootstraps an admin: creates a new account, refuses one it cannot vouch for', async () => {
     const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
     const bootstrap = t.app.get(AdminBootstrapService);
     const email = uniqueEmail('boss');
     assert.equal(await bootstrap.ensureAdmin(` ${email.toUpperCase()} `, PASSWORD), 'created');
     assert.equal(await bootstrap.ensureAdmin(email, PASSWORD), 'unchanged');
 
-    const user = await signUp(t.http, uniqueEmail(), 'users-own-passphrase');
-    await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
-    assert.equal(await bootstrap.ensureAdmin(user.email, 'some-other-passphrase'), 'promoted');
-    const token = await login(t.http, user.email, 'users-own-passphrase');
-    const me = await t.http.get('/users/me').set('Authorization', `Bearer ${token}`);
-    assert.equal(me.body.role, 'admin');
-    assert.equal(me.body.is_active, true);
+    // Someone registered the address first, in another case and with their own password.
+    const taken = uniqueEmail('taken');
+    const squatter = await signUp(t.http, taken.toUpperCase(), 'squatters-own-passphrase');
+    await assert.rejects(bootstrap.ensureAdmin(taken, PASSWORD), /belongs to an account that is not verified: not promoted/);
+    await t.app.get(DataSource).query('UPDATE users SET email_verified = true WHERE id = $1', [squatter.id]);
+    await assert.rejects(bootstrap.ensureAdmin(taken, PASSWORD), /belongs to an account whose password differs.*: not promoted/);
+    const me = await t.http.get('/users/me').set('Authorization', `Bearer ${await login(t.http, taken, 'squatters-own-passphrase')}`);
+    assert.equal(me.body.role, 'user');
+    assert.equal((await t.http.get('/admin/users').set(squatter.auth)).status, 403);
 
     await assert.rejects(bootstrap.ensureAdmin(uniqueEmail(), 'password'), /most common passwords/);
     await assert.rejects(bootstrap.ensureAdmin('not an email', PASSWORD), /not an email address/);
     await assert.rejects(bootstrap.ensureAdmin(' ', PASSWORD), /not an email address/);
+  });
+
+  it('promotes a verified account when given its own password, reactivating it and ending its sessions', async () => {
+    const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
+    const bootstrap = t.app.get(AdminBootstrapService);
+    const user = await signUp(t.http, uniqueEmail(), 'users-own-passphrase');
+    await t.app.get(DataSource).query('UPDATE users SET email_verified = true, is_active = false WHERE id = $1', [user.id]);
+    assert.equal(await bootstrap.ensureAdmin(user.email.toUpperCase(), 'users-own-passphrase'), 'promoted');
+    expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Session ended');
+    const token = await login(t.http, user.email, 'users-own-passphrase');
+    const me = await t.http.get('/users/me').set('Authorization', `Bearer ${token}`);
+    assert.equal(me.body.role, 'admin');
+    assert.equal(me.body.is_active, true);
+    assert.equal(await bootstrap.ensureAdmin(user.email, 'users-own-passphrase'), 'unchanged');
   });
 
   it('does not reactivate a deactivated bootstrap admin at start-up, only from the CLI', async () => {

@@ -155,6 +155,52 @@ describe('operations', () => {
     const user = await signUp(t.http);
     expectProblem(await t.http.get('/admin/users').set(user.auth), 403);
   });
+
+  it('never hands the bootstrap admin to whoever registered the address first: the server starts without it, the CLI refuses', async () => {
+    await t.close();
+    const dataDir = mkdtempSync(join(tmpdir(), 'auth-todos-taken-'));
+    const env = { DATA_DIR: dataDir, JWT_SECRET: randomBytes(48).toString('base64url') };
+    const email = uniqueEmail('taken');
+    const squatter = await Instance.start(env);
+    try {
+      const res = await squatter.http.post('/auth/register').send({ email: email.toUpperCase(), password: 'squatters-own-passphrase' });
+      assert.equal(res.status, 201);
+    } finally {
+      await squatter.stop();
+    }
+
+    const cli = spawnSync(process.execPath, ['dist/src/cli.js', 'create-admin', '--email', email], {
+      input: 'bootstrap-passphrase-3\n',
+      encoding: 'utf8',
+      env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+    });
+    assert.equal(cli.status, 1, cli.stdout);
+    assert.equal(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+    assert.match(cli.stderr, /^Error: .+ belongs to an account that is not verified: not promoted\. Delete that account/);
+
+    const server = await Instance.start({ ...env, ADMIN_EMAIL: email, ADMIN_PASSWORD: 'bootstrap-passphrase-3' });
+    let userId: number;
+    try {
+      expectProblem(await server.http.post('/auth/login').type('form').send({ username: email, password: 'bootstrap-passphrase-3' }), 401);
+      const token = (await server.http.post('/auth/login').type('form').send({ username: email, password: 'squatters-own-passphrase' })).body.access_token;
+      const me = await server.http.get('/users/me').set('Authorization', `Bearer ${token}`);
+      assert.equal(me.body.role, 'user');
+      userId = me.body.id;
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const refusals = server
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"admin_bootstrap_refused"'))
+      .map((line) => JSON.parse(line) as { level: number; context: string; userId: number; reason: string; msg: string });
+    assert.equal(refusals.length, 1, server.logs());
+    assert.deepEqual([refusals[0].level, refusals[0].context, refusals[0].userId, refusals[0].reason], [50, 'Security', userId, 'not_verified']);
+    assert.match(refusals[0].msg, /^ADMIN_EMAIL belongs to an account that is not verified: not promoted\. .*choose another ADMIN_EMAIL/);
+    assert.ok(!server.logs().includes(email), 'security events carry ids, not email addresses');
+    t = await startTestApp();
+  });
 });
 
 describe('embedded database', () => {

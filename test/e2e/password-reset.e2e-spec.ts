@@ -92,6 +92,19 @@ describe('password reset, over SMTP', () => {
     await login(ctx.t.http, user.email, NEW_PASSWORD); // asserts the 200: the changed password stands
   });
 
+  it('voids the reset and verification links of an account an admin deactivates, even once reactivated', async () => {
+    const admin = await signUpAdmin(ctx.t);
+    const user = await signUp(ctx.t.http);
+    const token = await resetToken(user.email);
+    const verification = tokenIn(ctx.smtp.to(user.email)[0], 'verify-email');
+    const patch = (is_active: boolean) => ctx.t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active });
+    assert.equal((await patch(false)).status, 200);
+    assert.equal((await patch(true)).status, 200);
+    expectProblem(await confirm(token), 400, INVALID);
+    expectProblem(await ctx.t.http.post('/auth/verify-email').send({ token: verification }), 400, INVALID);
+    await login(ctx.t.http, user.email, PASSWORD); // asserts the 200: the old password stands
+  });
+
   it('voids the earlier link when a new one is asked for', async () => {
     const user = await signUp(ctx.t.http);
     const first = await resetToken(user.email);
