@@ -47,7 +47,7 @@ describe('AuthService.authenticate', () => {
     const { auth, calls } = setUp({});
     const user = await auth.authenticate('  Ada@Example.COM ', 'pw');
     assert.equal(user.id, 7);
-    assert.deepEqual(calls, ['attempt ada@example.com', 'find ada@example.com', 'verify', 'reset ada@example.com']);
+    assert.deepEqual(calls, ['find ada@example.com', 'attempt ada@example.com', 'verify', 'reset ada@example.com']);
   });
 
   it('spends one dummy verification on an unknown email and gives the same 401', async () => {
@@ -57,7 +57,7 @@ describe('AuthService.authenticate', () => {
       assert.equal(e.message, BAD_CREDENTIALS);
       return true;
     });
-    assert.deepEqual(calls, ['attempt nobody@example.com', 'find nobody@example.com', 'verifyDummy']);
+    assert.deepEqual(calls, ['find nobody@example.com', 'attempt nobody@example.com', 'verifyDummy']);
   });
 
   it('gives the same 401 for a wrong password', async () => {
@@ -73,7 +73,7 @@ describe('AuthService.authenticate', () => {
   it('with verification required, refuses an unverified account only after the right password, and mails a fresh link', async () => {
     const unverified = setUp({ emailVerified: false }, { requireEmailVerification: true });
     await assert.rejects(unverified.auth.authenticate('a@x.io', 'pw'), (e: unknown) => e instanceof ForbiddenException && e.message === EMAIL_NOT_VERIFIED);
-    assert.deepEqual(unverified.calls, ['attempt a@x.io', 'find a@x.io', 'verify', 'reset a@x.io', 'remind 7']);
+    assert.deepEqual(unverified.calls, ['find a@x.io', 'attempt a@x.io', 'verify', 'reset a@x.io', 'remind 7']);
     const wrong = setUp({ emailVerified: false }, { requireEmailVerification: true, valid: false });
     await assert.rejects(wrong.auth.authenticate('a@x.io', 'bad'), (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS);
     assert.ok(!wrong.calls.some((c) => c.startsWith('remind')));
@@ -84,7 +84,7 @@ describe('AuthService.authenticate', () => {
   it('rehashes an outdated hash after a successful login, and only then', async () => {
     const upgraded = setUp({}, { outdated: true });
     await upgraded.auth.authenticate('a@x.io', 'pw');
-    assert.deepEqual(upgraded.calls, ['attempt a@x.io', 'find a@x.io', 'verify', 'reset a@x.io', 'rehash stored -> new-hash']);
+    assert.deepEqual(upgraded.calls, ['find a@x.io', 'attempt a@x.io', 'verify', 'reset a@x.io', 'rehash stored -> new-hash']);
     const refused = setUp({}, { outdated: true, valid: false });
     await assert.rejects(refused.auth.authenticate('a@x.io', 'bad'));
     assert.ok(!refused.calls.some((c) => c.startsWith('rehash')));
