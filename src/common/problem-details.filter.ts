@@ -40,11 +40,6 @@ const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, 
 /** What Node reports on the connection (malformed HTTP, a request too slow to arrive): answered on the socket, still as problem+json, and closed. */
 export function writeClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  // A request that timed out after its handler began to answer: another response would corrupt that one.
-  if ((socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage?.headersSent) {
-    socket.destroy();
-    return;
-  }
   const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
   const body: Problem = toProblem(Object.assign(new Error('client error'), { statusCode: status }));
   const json = JSON.stringify(body);
