@@ -23,8 +23,16 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // Fail fast, before Nest starts, on configuration that cannot work.
   const env = loadEnv();
   loadSigningKeys(env);
+  const { headersMs, requestMs, keepAliveMs } = env.httpTimeouts;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slow clients: Node answers 408 and closes a connection whose headers (the timer runs from
+    // its first byte, or from the connection for one that sends nothing) or whole request are late,
+    // but only when it checks: 30 s apart by default, here at most a quarter of the headers timeout.
+    // No idle-socket timeout (`connectionTimeout`): it would also cut requests whose handler is slow.
+    requestTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
+    http: { headersTimeout: headersMs, connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.round(headersMs / 4))) },
     // A hop count trusts that many proxies nearest the server, as proxy-addr counts them.
     trustProxy: typeof env.trustProxy === 'number' ? (_address: string, hop: number) => hop < (env.trustProxy as number) : env.trustProxy,
     requestIdHeader: false,

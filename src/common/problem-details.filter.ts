@@ -35,10 +35,12 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
   reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
-/** Malformed HTTP never reaches a route: answer on the socket, still as problem+json, and close. */
+const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/** What Node reports on the connection (malformed HTTP, a request too slow to arrive): answered on the socket, still as problem+json, and closed. */
 export function writeClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
   const body: Problem = toProblem(Object.assign(new Error('client error'), { statusCode: status }));
   const json = JSON.stringify(body);
   socket.end(

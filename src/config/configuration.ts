@@ -14,6 +14,7 @@ export const appConfig = registerAs('app', () => {
     logLevel: env.logLevel,
     swaggerEnabled: env.swaggerEnabled,
     shutdownTimeoutMs: env.shutdownTimeoutMs,
+    httpTimeouts: env.httpTimeouts,
     metrics: env.metrics,
     passwordHashConcurrency: env.passwordHashConcurrency,
     threadPoolSize: env.threadPoolSize,

@@ -39,6 +39,7 @@ describe('loadEnv', () => {
       logLevel: 'info',
       swaggerEnabled: true,
       shutdownTimeoutMs: 10_000,
+      httpTimeouts: { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 72_000 },
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
     });
   });
@@ -84,6 +85,28 @@ describe('loadEnv', () => {
     it('refuses a metrics token under 32 characters', () => {
       assert.throws(() => loadEnv({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 32 characters/);
       assert.equal(loadEnv({ METRICS_TOKEN: 'm'.repeat(32) }).metrics.token, 'm'.repeat(32));
+    });
+  });
+
+  describe('HTTP timeouts', () => {
+    it('reads durations', () => {
+      assert.deepEqual(loadEnv({ HTTP_HEADERS_TIMEOUT: '500ms', HTTP_REQUEST_TIMEOUT: '1m', HTTP_KEEP_ALIVE_TIMEOUT: '2m' }).httpTimeouts, {
+        headersMs: 500,
+        requestMs: 60_000,
+        keepAliveMs: 120_000,
+      });
+    });
+
+    for (const name of ['HTTP_HEADERS_TIMEOUT', 'HTTP_REQUEST_TIMEOUT', 'HTTP_KEEP_ALIVE_TIMEOUT']) {
+      for (const value of ['0', '0ms', 'never', '-5s']) {
+        it(`refuses ${name}=${value}`, () => {
+          assert.throws(() => loadEnv({ [name]: value }), new RegExp(name));
+        });
+      }
+    }
+
+    it('refuses a headers timeout longer than the request timeout', () => {
+      assert.throws(() => loadEnv({ HTTP_HEADERS_TIMEOUT: '40s' }), /HTTP_HEADERS_TIMEOUT \("40s"\) cannot exceed HTTP_REQUEST_TIMEOUT/);
     });
   });
 

@@ -147,6 +147,15 @@ class EnvironmentVariables {
   @IsString()
   SHUTDOWN_TIMEOUT = '10s';
 
+  @IsString()
+  HTTP_HEADERS_TIMEOUT = '10s';
+
+  @IsString()
+  HTTP_REQUEST_TIMEOUT = '30s';
+
+  @IsString()
+  HTTP_KEEP_ALIVE_TIMEOUT = '72s';
+
   @IsOptional() @IsString() @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
   METRICS_TOKEN?: string;
 
@@ -205,6 +214,11 @@ export interface Env {
   swaggerEnabled: boolean;
   /** How long a SIGTERM waits for in-flight requests before the process gives up and exits 1. */
   shutdownTimeoutMs: number;
+  /**
+   * Slow or idle clients: a request's headers, then the whole request, must arrive within these
+   * from its first byte (or the connection's start); a kept-alive connection idle this long is closed.
+   */
+  httpTimeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** `/metrics` on the API port behind this bearer token, and/or on a port of its own. */
   metrics: { token?: string; port?: number; host: string };
 }
@@ -225,6 +239,21 @@ function shutdownTimeout(value: string): number {
   const millis = durationMs('SHUTDOWN_TIMEOUT', value);
   if (millis < 1_000) throw new Error(`SHUTDOWN_TIMEOUT must be at least 1s, got "${value}"`);
   return millis;
+}
+
+/** None can be off: a client that sends nothing, or too little, would hold its connection for ever. */
+function httpTimeouts(raw: EnvironmentVariables): Env['httpTimeouts'] {
+  const positive = (name: string, value: string) => {
+    const millis = Math.round(durationMs(name, value));
+    if (millis <= 0) throw new Error(`${name} must be more than 0, got "${value}"`);
+    return millis;
+  };
+  const headersMs = positive('HTTP_HEADERS_TIMEOUT', raw.HTTP_HEADERS_TIMEOUT);
+  const requestMs = positive('HTTP_REQUEST_TIMEOUT', raw.HTTP_REQUEST_TIMEOUT);
+  if (headersMs > requestMs) {
+    throw new Error(`HTTP_HEADERS_TIMEOUT ("${raw.HTTP_HEADERS_TIMEOUT}") cannot exceed HTTP_REQUEST_TIMEOUT ("${raw.HTTP_REQUEST_TIMEOUT}"): the headers are part of the request`);
+  }
+  return { headersMs, requestMs, keepAliveMs: positive('HTTP_KEEP_ALIVE_TIMEOUT', raw.HTTP_KEEP_ALIVE_TIMEOUT) };
 }
 
 function durationSeconds(name: string, value: string, [min, max]: readonly [number, number]): number {
@@ -347,6 +376,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     logLevel: raw.LOG_LEVEL,
     swaggerEnabled: raw.SWAGGER_ENABLED,
     shutdownTimeoutMs: shutdownTimeout(raw.SHUTDOWN_TIMEOUT),
+    httpTimeouts: httpTimeouts(raw),
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST },
   };
 }

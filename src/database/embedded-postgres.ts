@@ -2,12 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig, type PGlitePgConfig } from '@electric-sql/pglite/node-postgres';
-import lockfile from 'proper-lockfile';
+import { DirectoryInUseError, lockDirectory } from './directory-lock.js';
 
 /**
  * PostgreSQL compiled to WebAssembly, running inside this process with its files under
  * `DATA_DIR/pglite`. PGlite has no lock of its own and two processes on one directory lose
- * committed rows, so the directory is locked for as long as it is open.
+ * committed rows, so the directory is locked for as long as it is open (and a lock left by a
+ * process that was killed is taken over at once).
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -20,13 +21,13 @@ export class EmbeddedPostgres {
     mkdirSync(dir, { recursive: true });
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(dir, { realpath: false, stale: 15_000, update: 5_000 });
+      release = await lockDirectory(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new Error(
-          `The embedded database in ${dir} is in use by another process. Stop it first, or set DATABASE_URL to use PostgreSQL.`,
-          { cause: error },
-        );
+      if (error instanceof DirectoryInUseError) {
+        const owner = error.ownerPid === undefined ? 'another process' : `another process (pid ${error.ownerPid})`;
+        throw new Error(`The embedded database in ${dir} is in use by ${owner}. Stop it first, or set DATABASE_URL to use PostgreSQL.`, {
+          cause: error,
+        });
       }
       throw error;
     }
