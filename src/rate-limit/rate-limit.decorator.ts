@@ -1,6 +1,8 @@
 import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { clientIp } from '../common/client-ip.js';
 import { securityEvent } from '../common/security-events.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
@@ -10,6 +12,11 @@ export type RateLimitName = 'login' | 'register' | 'refresh' | 'mail';
 /** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** One bucket per canonical address, and per /64 for IPv6 as the throttler groups them. */
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    return normalizeIp(clientIp(request as unknown as FastifyRequest) ?? 'unknown', this.ipv6SubnetPrefix);
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     securityEvent('rate_limited', { limit: Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()), ip: detail.tracker });
     throw new RateLimitedException(Math.max(1, detail.timeToBlockExpire));
