@@ -17,8 +17,8 @@ const IPV4_MAPPED = /^::ffff:([\da-f]{1,4}):([\da-f]{1,4})$/;
  */
 export function canonicalIp(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.length > MAX_LENGTH) return undefined;
-  let address = raw.trim();
-  address = BRACKETED.exec(address)?.[1] ?? IPV4_WITH_PORT.exec(address)?.[1] ?? address;
+  const trimmed = raw.trim();
+  let address = BRACKETED.exec(trimmed)?.[1] ?? IPV4_WITH_PORT.exec(trimmed)?.[1] ?? trimmed;
   const zone = address.indexOf('%');
   if (zone !== -1) address = address.slice(0, zone);
   const version = isIP(address);
