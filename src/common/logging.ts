@@ -30,14 +30,57 @@ export const REDACTED_PATHS = [
   '*.client_secret',
 ];
 
-const SECRET_QUERY_PARAMS = /([?&](?:password|new_password|current_password|token|access_token|refresh_token|client_secret)=)[^&]*/gi;
+/** Query parameters whose value is a secret, by their decoded, lower-cased name. */
+const SECRET_PARAMS = new Set(['password', 'new_password', 'current_password', 'token', 'access_token', 'refresh_token', 'client_secret']);
 
-/** Anything shaped like a JWT, wherever it appears in a URL. */
-const JWT_LIKE = /eyJ[\w-]*(?:\.[\w-]*){0,2}/g;
+/**
+ * A JWT (its `{"` header makes it start `eyJ`; any three long base64url segments also count) or a
+ * refresh token (43 base64url characters, see opaque-token.ts). Runs are anchored at their start
+ * so that a long run without a match costs linear time, not quadratic.
+ */
+const SECRET_SHAPED = /eyJ|(?<![\w-])(?:[\w-]{43}(?![\w-])|[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,})/;
 
-/** A password or token someone put in a URL stays out of the logs. */
+/** Cheap test for URLs with nothing to redact: no query, nothing encoded, nothing token-shaped. */
+const MAYBE_SECRET = new RegExp(`[?;%]|${SECRET_SHAPED.source}`);
+const PATH_PIECE = /[^/,=]+/g;
+const QUERY_PARAM = /[^&;]+/g;
+const BRACKET_SUFFIX = /(?:\[[^\]]*\])+$/;
+
+/** Only ASCII is sought (names, base64url tokens): other escapes stay, and nothing can throw. */
+const PERCENT_ENCODED_ASCII = /%[0-7][\da-f]/gi;
+const decodeByte = (escape: string) => String.fromCharCode(parseInt(escape.slice(1), 16));
+
+/** Percent-decoded, a few rounds deep, so double encoding hides nothing either. */
+function decoded(text: string): string {
+  for (let round = 0; round < 3 && text.includes('%'); round += 1) {
+    const next = text.replace(PERCENT_ENCODED_ASCII, decodeByte);
+    if (next === text) break;
+    text = next;
+  }
+  return text;
+}
+
+const redactIfShaped = (piece: string) => (piece.length >= 3 && SECRET_SHAPED.test(decoded(piece)) ? '[redacted]' : piece);
+
+function redactParam(param: string): string {
+  const eq = param.indexOf('=');
+  if (eq === -1) return redactIfShaped(param);
+  const name = param.slice(0, eq);
+  if (SECRET_PARAMS.has(decoded(name).replace(BRACKET_SUFFIX, '').toLowerCase())) return `${name}=[redacted]`;
+  return `${redactIfShaped(name)}=${redactIfShaped(param.slice(eq + 1))}`;
+}
+
+/**
+ * A password or token someone put in a URL stays out of the logs: secret query parameters however
+ * their name is spelled (`pass%77ord`, `password[]`, after `;`), and any JWT- or refresh-token-shaped
+ * piece of the path or query, encoded or not. What follows a `;` is read as parameters too, as some
+ * servers take it. Most URLs have none of this and are returned after one regular-expression test.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]').replace(JWT_LIKE, '[redacted]');
+  if (!MAYBE_SECRET.test(url)) return url;
+  const start = url.search(/[?;]/);
+  const path = (start === -1 ? url : url.slice(0, start)).replace(PATH_PIECE, redactIfShaped);
+  return start === -1 ? path : path + url[start] + url.slice(start + 1).replace(QUERY_PARAM, redactParam);
 }
 
 /** What may wait in memory for a slow log reader; beyond it new lines are dropped, not the process. */

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedException } from '../rate-limit/rate-limited.exception.js';
+import { redactUrl } from './logging.js';
 import { type Problem, toProblem } from './problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -25,8 +26,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
   if (body.status >= 500 && !(exception instanceof HttpException)) {
     logger.error({ req: { id: request.id }, err: exception instanceof Error ? exception : new Error(String(exception)) }, 'Request failed');
   }
-  body.instance = request.url.split('?', 1)[0];
-  // Nest's "Cannot GET /path?query" would echo a query string (and any secret in it).
+  // A token pasted into the path would otherwise come back in the body, for client-side error
+  // reporting to log; Nest's "Cannot GET /path?query" would also echo the query string.
+  body.instance = redactUrl(request.url.split('?', 1)[0]);
   if (body.status === 404 && body.detail.startsWith(`Cannot ${request.method} `)) {
     body.detail = `No route for ${request.method} ${body.instance}`;
   }

@@ -1,6 +1,8 @@
 import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { clientIp } from '../common/client-ip.js';
 import { securityEvent } from '../common/security-events.js';
 import { clientLimitKey, type RateLimitName } from './client-limits.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -13,6 +15,11 @@ export const RATE_LIMIT_KEY = 'rate-limit:name';
 export class RateLimitGuard extends ThrottlerGuard {
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
     return clientLimitKey(name, tracker);
+  }
+
+  /** One bucket per canonical address, and per /64 for IPv6 as the throttler groups them. */
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    return normalizeIp(clientIp(request as unknown as FastifyRequest) ?? 'unknown', this.ipv6SubnetPrefix);
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

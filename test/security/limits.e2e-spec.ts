@@ -236,6 +236,37 @@ describe('per-client-IP limits behind a trusted proxy', () => {
     const elsewhere = await attempt(t, uniqueEmail('other'), 'wrong-guess', '198.51.100.21');
     assert.equal(elsewhere.status, 401, 'another client behind the proxy has its own count');
   });
+
+  it('counts every spelling of one address in one bucket: ports, IPv4-mapped and IPv6 forms', async () => {
+    const statuses = [];
+    for (const spelling of ['192.0.2.10', '192.0.2.10:5678', '::ffff:192.0.2.10', '[::FFFF:c000:20a]:443']) {
+      statuses.push((await attempt(t, uniqueEmail('spelling'), 'wrong-guess', spelling)).status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429]);
+    const ipv6 = [];
+    for (const spelling of ['2001:db8:0:0::1', '[2001:DB8::1]:8443', '2001:0db8:0000:0000:ffff::2', '[2001:db8::3%eth0]']) {
+      ipv6.push((await attempt(t, uniqueEmail('spelling6'), 'wrong-guess', spelling)).status);
+    }
+    assert.deepEqual(ipv6, [401, 401, 401, 429], 'one /64, however it is written');
+  });
+
+  it('counts what the proxy passes on that is no address against the proxy itself', async () => {
+    const statuses = [];
+    for (const junk of ['192.000.002.009', 'unknown', '[not-an-address]:80']) {
+      statuses.push((await attempt(t, uniqueEmail('junk'), 'wrong-guess', junk)).status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401]);
+    expectProblem(await attempt(t, uniqueEmail('direct'), 'wrong-guess'), 429, 'Too many requests, retry later');
+  });
+
+  it('records the canonical address on the session', async () => {
+    const email = uniqueEmail('session');
+    await t.http.post('/auth/register').send({ email, password: PASSWORD });
+    const login = await attempt(t, email, PASSWORD, '[::ffff:198.51.100.30]:443');
+    assert.equal(login.status, 200);
+    const sessions = await t.http.get('/auth/sessions').set('Authorization', `Bearer ${login.body.access_token}`);
+    assert.deepEqual((sessions.body as { ip: string }[]).map((s) => s.ip), ['198.51.100.30']);
+  });
 });
 
 describe('rate-limit counters in Redis', () => {
