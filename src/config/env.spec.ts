@@ -3,6 +3,15 @@ import { describe, it } from 'node:test';
 import { availableParallelism } from 'node:os';
 import { loadEnv } from './env.js';
 
+function captureError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  assert.fail('expected an error');
+}
+
 describe('loadEnv', () => {
   it('fills in the defaults', () => {
     assert.deepEqual(loadEnv({}), {
@@ -69,6 +78,13 @@ describe('loadEnv', () => {
     it('refuses a metrics token under 32 characters', () => {
       assert.throws(() => loadEnv({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 32 characters/);
       assert.equal(loadEnv({ METRICS_TOKEN: 'm'.repeat(32) }).metrics.token, 'm'.repeat(32));
+    });
+
+    it('never repeats the token it refuses', () => {
+      const token = 'tok-7Hq2x9';
+      const error = captureError(() => loadEnv({ METRICS_TOKEN: token }));
+      assert.match(error.message, /METRICS_TOKEN must be at least 32 characters/);
+      assert.doesNotMatch(error.message, new RegExp(token));
     });
   });
 
@@ -198,6 +214,15 @@ describe('loadEnv', () => {
     it('takes smtp:// and smtps:// URLs only', () => {
       assert.equal(loadEnv({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl, 'smtps://user:pass@mail.example.com:465');
       assert.throws(() => loadEnv({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    });
+
+    it('never repeats the password of a bad SMTP_URL in its error', () => {
+      for (const value of ['http://mailer:s3cret-pw@mail.example.com', 'smtp://mailer:s3cret-pw@mail example.com']) {
+        const error = captureError(() => loadEnv({ SMTP_URL: value }));
+        assert.match(error.message, /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+        assert.doesNotMatch(error.message, /s3cret-pw/);
+        assert.match(error.message, /mailer:\*\*\*@mail/, 'the rest of the URL still helps to spot the mistake');
+      }
     });
 
     it('drops the trailing slash of PUBLIC_URL and refuses what is not an http(s) URL', () => {

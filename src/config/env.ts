@@ -247,6 +247,33 @@ function parseTrustProxy(value: string): false | number | string {
   );
 }
 
+/** Variables whose value an error message must never repeat, whatever their check says. */
+const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|_KEY|_KEYS)$/;
+
+/** The password of a URL's user info blanked out, even in a URL too broken to parse. */
+function withoutPassword(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const userInfo = value.slice(scheme.length, at);
+  const user = userInfo.includes(':') ? `${userInfo.slice(0, userInfo.indexOf(':'))}:` : '';
+  return `${scheme}${user}***${value.slice(at)}`;
+}
+
+/**
+ * One line of a start-up error, which operators read in shared logs: a secret's value never
+ * appears, a URL's only without its password, even should a check's message carry `$value`.
+ */
+function refusal(name: string, value: unknown, message: string): string {
+  if (typeof value !== 'string') return `${message} (got ${JSON.stringify(value)})`;
+  if (SECRET_NAME.test(name)) return `${message.replaceAll(value, '***')} (value hidden)`;
+  if (name.endsWith('_URL')) {
+    const shown = withoutPassword(value);
+    return `${message.replaceAll(value, shown)} (got ${JSON.stringify(shown)})`;
+  }
+  return `${message} (got ${JSON.stringify(value)})`;
+}
+
 let dotEnvRead = false;
 
 /** Reads `.env` when present (real environment variables win), once per process. */
@@ -280,7 +307,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   const errors = validateSync(raw, { whitelist: true });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) =>
-      Object.values(e.constraints ?? {}).map((m) => `  - ${m} (got ${JSON.stringify(e.value)})`),
+      Object.values(e.constraints ?? {}).map((m) => `  - ${refusal(e.property, e.value, m)}`),
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
