@@ -88,6 +88,23 @@ describe('loadEnv', () => {
     });
   });
 
+  describe('METRICS_HOST', () => {
+    const token = 'm'.repeat(32);
+
+    for (const host of ['0.0.0.0', '10.0.4.2', '::', 'metrics.internal']) {
+      it(`refuses a listener on ${host} without METRICS_TOKEN`, () => {
+        assert.throws(() => loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host }), /METRICS_HOST=.* is reachable from other machines: set METRICS_TOKEN/);
+        assert.equal(loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host, METRICS_TOKEN: token }).metrics.host, host);
+      });
+    }
+
+    for (const host of ['127.0.0.1', '127.8.0.3', '::1', 'localhost']) {
+      it(`takes a listener on ${host} without a token`, () => {
+        assert.equal(loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host }).metrics.host, host);
+      });
+    }
+  });
+
   describe('ACCESS_TOKEN_TTL', () => {
     for (const [ttl, seconds] of [['15m', 900], ['30m', 1800], ['1h', 3600], ['3600s', 3600]] as const) {
       it(`reads ${ttl} as ${seconds} seconds`, () => {

@@ -198,7 +198,7 @@ export interface Env {
   swaggerEnabled: boolean;
   /** How long a SIGTERM waits for in-flight requests before the process gives up and exits 1. */
   shutdownTimeoutMs: number;
-  /** `/metrics` on the API port behind this bearer token, and/or on a port of its own. */
+  /** `/metrics` on the API port behind this bearer token, and/or on a port of its own (behind the token too unless on loopback). */
   metrics: { token?: string; port?: number; host: string };
 }
 
@@ -274,6 +274,12 @@ function refusal(name: string, value: unknown, message: string): string {
   return `${message} (got ${JSON.stringify(value)})`;
 }
 
+/** Whether only this machine can reach `host`: a name or address that is not loopback could be anyone's. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 let dotEnvRead = false;
 
 /** Reads `.env` when present (real environment variables win), once per process. */
@@ -325,6 +331,11 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   }
   if (Boolean(raw.ADMIN_EMAIL) !== Boolean(raw.ADMIN_PASSWORD)) {
     throw new Error('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither.');
+  }
+  if (raw.METRICS_PORT !== undefined && !raw.METRICS_TOKEN && !isLoopbackHost(raw.METRICS_HOST)) {
+    throw new Error(
+      `METRICS_HOST=${raw.METRICS_HOST} is reachable from other machines: set METRICS_TOKEN (32+ characters), which the metrics listener then asks for, or bind it to 127.0.0.1.`,
+    );
   }
   return {
     nodeEnv: raw.NODE_ENV as Env['nodeEnv'],
