@@ -56,10 +56,10 @@ export class AuthService {
     this.mails.passwordChanged(user.id, user.email);
   }
 
-  /** Creates the account and mails it a verification link. */
+  /** Creates the account and mails it a verification link, within the address's mail limit. */
   async register(dto: RegisterDto): Promise<User> {
     const user = await this.users.create(dto.email, await this.hasher.hash(dto.password));
-    await this.verification.send(user);
+    await this.verification.sendWithinLimit(user);
     return user;
   }
 
@@ -86,7 +86,7 @@ export class AuthService {
     }
     if (this.config.requireEmailVerification && !user.emailVerified) {
       securityEvent('login_refused_unverified', { userId: user.id });
-      await this.verification.remind(user);
+      await this.verification.sendWithinLimit(user);
       throw new ForbiddenException(EMAIL_NOT_VERIFIED);
     }
     if (this.hasher.needsRehash(user.hashedPassword)) {

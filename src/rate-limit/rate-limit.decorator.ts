@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ApiProblems } from '../common/api-problems.decorator.js';
@@ -7,19 +8,27 @@ import { RateLimitedException } from './rate-limited.exception.js';
 export const RATE_LIMIT_KEY = 'rate-limit:name';
 export type RateLimitName = 'login' | 'register' | 'refresh' | 'mail';
 
-/** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
+/**
+ * `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. A limit counts
+ * per client, whichever of its routes is called: the library's default key also names the
+ * handler, which would give each route that mails a budget of its own.
+ */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    securityEvent('rate_limited', { limit: Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()), ip: detail.tracker });
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${createHash('sha256').update(tracker).digest('hex')}`;
+  }
+
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    securityEvent('rate_limited', { limit: detail.key.slice(0, detail.key.indexOf(':')), ip: detail.tracker });
     throw new RateLimitedException(Math.max(1, detail.timeToBlockExpire));
   }
 }
 
-/** Counts this operation against the named per-client-IP limit (its routes also need the database: 503 while it is away). */
-export const RateLimit = (name: RateLimitName) =>
-  applyDecorators(SetMetadata(RATE_LIMIT_KEY, name), UseGuards(RateLimitGuard), ApiProblems(429, 503));
+/** Counts this operation against the named per-client-IP limits (its routes also need the database: 503 while it is away). */
+export const RateLimit = (...names: RateLimitName[]) =>
+  applyDecorators(SetMetadata(RATE_LIMIT_KEY, names), UseGuards(RateLimitGuard), ApiProblems(429, 503));
 
 /** Each named throttler applies only to the operations marked with its name. */
 export const onlyFor = (name: RateLimitName) => (context: ExecutionContext) =>
-  Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name;
+  !((Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) as RateLimitName[] | undefined) ?? []).includes(name);
