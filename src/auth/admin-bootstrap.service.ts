@@ -4,7 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { authConfig, type AuthConfig } from '../config/configuration.js';
 import { type AdminOutcome, UsersService } from '../users/users.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
-import { normalizeEmail, passwordProblem } from './password-policy.js';
+import { emailProblem, normalizeEmail, passwordProblem } from './password-policy.js';
 
 /** The first admin: from `ADMIN_EMAIL` + `ADMIN_PASSWORD` at start-up, or from the CLI. */
 @Injectable()
@@ -36,6 +36,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async ensureAdmin(rawEmail: string, password: string, { reactivate = true } = {}): Promise<AdminOutcome> {
     const email = normalizeEmail(rawEmail);
     if (!isEmail(email) || email.length > 254) throw new Error(`"${rawEmail}" is not an email address`);
+    const unfit = emailProblem(email);
+    if (unfit) throw new Error(`The admin email ${unfit}`);
     const problem = passwordProblem(password, email);
     if (problem) throw new Error(`The admin password ${problem}`);
     const hash = () => this.hasher.hash(password);

@@ -426,7 +426,7 @@ export interface components {
         };
         RegisterDto: {
             /**
-             * @description Trimmed and compared case-insensitively
+             * @description Stored in NFKC form, trimmed and lower-cased (a full-width address is the plain one); no invisible characters, no quoted local part
              * @example ada@example.com
              */
             email: string;
@@ -506,7 +506,7 @@ export interface components {
         };
         PasswordResetRequestDto: {
             /**
-             * @description Trimmed and compared case-insensitively
+             * @description Compared in NFKC form, trimmed and case-insensitively
              * @example ada@example.com
              */
             email: string;
