@@ -7,7 +7,7 @@ import { Role } from '../users/role.enum.js';
 import { UsersService } from '../users/users.service.js';
 import { adminRefusalMessage, AdminRefusedError } from './admin-refused.error.js';
 import { PasswordHasherService } from './password-hasher.service.js';
-import { normalizeEmail, passwordProblem } from './password-policy.js';
+import { emailProblem, normalizeEmail, passwordProblem } from './password-policy.js';
 
 export type AdminOutcome = 'created' | 'promoted' | 'unchanged' | 'inactive';
 
@@ -58,6 +58,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async ensureAdmin(rawEmail: string, password: string, { reactivate = true } = {}): Promise<AdminOutcome> {
     const email = normalizeEmail(rawEmail);
     if (!isEmail(email) || email.length > 254) throw new Error(`"${rawEmail}" is not an email address`);
+    const unfit = emailProblem(email);
+    if (unfit) throw new Error(`The admin email ${unfit}`);
     const problem = passwordProblem(password, email);
     if (problem) throw new Error(`The admin password ${problem}`);
     let outcome: AdminOutcome | undefined;

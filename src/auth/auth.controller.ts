@@ -27,7 +27,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @RateLimit('register')
+  @RateLimit('register', 'mail')
   @Post('register')
   @Consumes('application/json')
   @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })

@@ -78,7 +78,7 @@ export class AuthService {
       return toUserOut(created);
     });
     // After the commit: the link's token refers to the new user row.
-    if (created) await this.verification.send(created);
+    if (created) await this.verification.sendWithinLimit(created);
     return answer;
   }
 
@@ -100,7 +100,7 @@ export class AuthService {
     }
     if (this.config.requireEmailVerification && !user.emailVerified) {
       securityEvent('login_refused_unverified', { userId: user.id });
-      await this.verification.remind(user);
+      await this.verification.sendWithinLimit(user);
       throw new ForbiddenException(EMAIL_NOT_VERIFIED);
     }
     if (this.hasher.needsRehash(user.hashedPassword)) {

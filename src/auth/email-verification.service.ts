@@ -18,7 +18,7 @@ export class EmailVerificationService {
   ) {}
 
   /** Mails a fresh link (the previous one stops working); nothing for a verified or inactive account. */
-  async send(user: User): Promise<void> {
+  private async send(user: User): Promise<void> {
     if (user.emailVerified) return;
     const issued = await this.tokens.issueForUser(user.id, AccountTokenPurpose.EmailVerification);
     if (issued) this.mails.verification(issued);
@@ -32,10 +32,12 @@ export class EmailVerificationService {
   }
 
   /**
-   * A login refused for want of verification mails a fresh link, within the address's mail limit
-   * and silently beyond it: the person may have lost the first one and cannot sign in to resend.
+   * A registration, or a login refused for want of verification, mails a fresh link within the
+   * address's mail limit and silently goes without beyond it: the account is created all the same
+   * (reset requests by someone else must not block it), and a person who lost the link cannot
+   * sign in to resend.
    */
-  async remind(user: User): Promise<void> {
+  async sendWithinLimit(user: User): Promise<void> {
     if (await this.mailLimit.tryConsume(user.email)) await this.send(user);
   }
 

@@ -53,8 +53,32 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
+/**
+ * The one form of an address wherever it arrives, so that one address is one account: NFKC turns
+ * full-width and other compatibility forms into the plain characters they look like (`ａｌｉｃｅ` is
+ * `alice`), then the blanks around it go and letters are lower-cased.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.normalize('NFKC').trim().toLowerCase();
+}
+
+/**
+ * Characters that show as nothing: format characters (zero-width spaces and joiners, the soft
+ * hyphen, bidirectional controls, the byte-order mark) and the Hangul fillers, letters in name
+ * only. In an address they can only make a look-alike of another one.
+ */
+const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0]/u;
+
+/**
+ * Why a normalised address cannot be a new account's, beyond its syntax: invisible characters, or
+ * a quoted local part (`"a b"@x.com`, which few mail systems accept and which can dress one
+ * address up as another). `undefined` when it can.
+ */
+export function emailProblem(email: string): string | undefined {
+  if (INVISIBLE.test(email)) return 'must not contain invisible characters';
+  // Outside a quoted local part, `"` is not allowed in an address at all.
+  if (email.includes('"')) return 'must not have a quoted local part';
+  return undefined;
 }
 
 /**
@@ -80,7 +104,7 @@ export function passwordProblem(password: string, email?: string, minimum = minC
   if (trivial === 'repeated') return 'must not be a single character repeated; choose a less predictable one';
   if (trivial === 'sequence') return 'must not be a plain sequence such as 12345678 or abcdefgh; choose a less predictable one';
   // NFKC before lower-casing, as for the password: some characters only become letters under NFKC.
-  const localPart = email ? normalizeEmail(email.normalize('NFKC')).split('@', 1)[0] : '';
+  const localPart = email ? normalizeEmail(email).split('@', 1)[0] : '';
   if ([...localPart].length >= MIN_LOCAL_PART_CHARS && lowered.includes(localPart)) {
     return 'must not contain the first part of your email address';
   }

@@ -30,15 +30,15 @@ export class ProblemDto {
   errors?: FieldErrorDto[];
 
   @ApiPropertyOptional({
-    description: 'On a failed readiness check: the state of each dependency, by name',
+    description: 'On a failed readiness check: each dependency up or down, by name (the reason is in the logs)',
     type: 'object',
     additionalProperties: {
       type: 'object',
       required: ['status'],
       properties: { status: { type: 'string', enum: ['up', 'down'] } },
-      additionalProperties: true,
+      additionalProperties: false,
     },
-    example: { database: { status: 'up' }, migrations: { status: 'down', pending: true } },
+    example: { database: { status: 'up' }, migrations: { status: 'down' } },
   })
   checks?: Record<string, { status: string }>;
 }

@@ -56,6 +56,22 @@ describe('toProblem', () => {
         errors,
       });
     });
+
+    it("says only up or down for each check of a failed readiness probe, never a dependency's error text", () => {
+      const details = {
+        database: { status: 'down', message: 'connect ECONNREFUSED 10.0.3.7:5432', responseTime: 5 },
+        migrations: { status: 'down', pending: true },
+        rateLimitStore: { status: 'up', store: 'redis' },
+      };
+      const failed = new HttpException({ status: 'error', info: {}, error: details, details }, HttpStatus.SERVICE_UNAVAILABLE);
+      assert.deepEqual(toProblem(failed), {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'Not ready: database, migrations',
+        checks: { database: { status: 'down' }, migrations: { status: 'down' }, rateLimitStore: { status: 'up' } },
+      });
+    });
   });
 
   describe('database errors', () => {

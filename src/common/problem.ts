@@ -15,8 +15,8 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: FieldError[];
-  /** A failed readiness check: each dependency's state, as the health check reported it. */
-  checks?: Record<string, { status: string; [detail: string]: unknown }>;
+  /** A failed readiness check: each dependency up or down, and nothing more. */
+  checks?: Record<string, { status: string }>;
 }
 
 /** Messages for the unique constraints a client can run into, by constraint name. */
@@ -36,11 +36,13 @@ function fromHttpException(exception: HttpException): Problem {
   const status = exception.getStatus();
   const body = exception.getResponse();
   if (typeof body === 'string') return problem(status, body);
-  const { message, errors, details } = body as { message?: unknown; errors?: unknown; details?: Problem['checks'] };
-  // Terminus's failed health check: say which dependencies are down, and keep each one's state.
+  const { message, errors, details } = body as { message?: unknown; errors?: unknown; details?: Record<string, { status: string }> };
+  // Terminus's failed health check: which dependencies are down, without their error text (host,
+  // port, driver message), which is for the logs and not for anyone who can reach the probe.
   if (details && typeof details === 'object' && !Array.isArray(errors)) {
-    const down = Object.entries(details).filter(([, check]) => check.status !== 'up').map(([name]) => name);
-    return { ...problem(status, `Not ready: ${down.join(', ')}`), checks: details };
+    const checks = Object.fromEntries(Object.entries(details).map(([name, check]) => [name, { status: check.status }]));
+    const down = Object.keys(checks).filter((name) => checks[name].status !== 'up');
+    return { ...problem(status, `Not ready: ${down.join(', ')}`), checks };
   }
   const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
   return problem(status, detail, Array.isArray(errors) ? (errors as FieldError[]) : undefined);

@@ -3,6 +3,15 @@ import { describe, it } from 'node:test';
 import { availableParallelism } from 'node:os';
 import { loadEnv } from './env.js';
 
+function captureError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  assert.fail('expected an error');
+}
+
 describe('loadEnv', () => {
   it('fills in the defaults', () => {
     assert.deepEqual(loadEnv({}), {
@@ -86,6 +95,30 @@ describe('loadEnv', () => {
       assert.throws(() => loadEnv({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 32 characters/);
       assert.equal(loadEnv({ METRICS_TOKEN: 'm'.repeat(32) }).metrics.token, 'm'.repeat(32));
     });
+
+    it('never repeats the token it refuses', () => {
+      const token = 'tok-7Hq2x9';
+      const error = captureError(() => loadEnv({ METRICS_TOKEN: token }));
+      assert.match(error.message, /METRICS_TOKEN must be at least 32 characters/);
+      assert.doesNotMatch(error.message, new RegExp(token));
+    });
+  });
+
+  describe('METRICS_HOST', () => {
+    const token = 'm'.repeat(32);
+
+    for (const host of ['0.0.0.0', '10.0.4.2', '::', 'metrics.internal']) {
+      it(`refuses a listener on ${host} without METRICS_TOKEN`, () => {
+        assert.throws(() => loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host }), /METRICS_HOST=.* is reachable from other machines: set METRICS_TOKEN/);
+        assert.equal(loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host, METRICS_TOKEN: token }).metrics.host, host);
+      });
+    }
+
+    for (const host of ['127.0.0.1', '127.8.0.3', '::1', 'localhost']) {
+      it(`takes a listener on ${host} without a token`, () => {
+        assert.equal(loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host }).metrics.host, host);
+      });
+    }
   });
 
   describe('HTTP timeouts', () => {
@@ -236,6 +269,15 @@ describe('loadEnv', () => {
     it('takes smtp:// and smtps:// URLs only', () => {
       assert.equal(loadEnv({ SMTP_URL: 'smtps://user:pass@mail.example.com:465' }).smtpUrl, 'smtps://user:pass@mail.example.com:465');
       assert.throws(() => loadEnv({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    });
+
+    it('never repeats the password of a bad SMTP_URL in its error', () => {
+      for (const value of ['http://mailer:s3cret-pw@mail.example.com', 'smtp://mailer:s3cret-pw@mail example.com']) {
+        const error = captureError(() => loadEnv({ SMTP_URL: value }));
+        assert.match(error.message, /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+        assert.doesNotMatch(error.message, /s3cret-pw/);
+        assert.match(error.message, /mailer:\*\*\*@mail/, 'the rest of the URL still helps to spot the mistake');
+      }
     });
 
     it('drops the trailing slash of PUBLIC_URL and refuses what is not an http(s) URL', () => {

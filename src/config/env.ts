@@ -219,7 +219,7 @@ export interface Env {
    * from its first byte (or the connection's start); a kept-alive connection idle this long is closed.
    */
   httpTimeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
-  /** `/metrics` on the API port behind this bearer token, and/or on a port of its own. */
+  /** `/metrics` on the API port behind this bearer token, and/or on a port of its own (behind the token too unless on loopback). */
   metrics: { token?: string; port?: number; host: string };
 }
 
@@ -283,6 +283,39 @@ function parseTrustProxy(value: string): false | number | string {
   );
 }
 
+/** Variables whose value an error message must never repeat, whatever their check says. */
+const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|_KEY|_KEYS)$/;
+
+/** The password of a URL's user info blanked out, even in a URL too broken to parse. */
+function withoutPassword(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const userInfo = value.slice(scheme.length, at);
+  const user = userInfo.includes(':') ? `${userInfo.slice(0, userInfo.indexOf(':'))}:` : '';
+  return `${scheme}${user}***${value.slice(at)}`;
+}
+
+/**
+ * One line of a start-up error, which operators read in shared logs: a secret's value never
+ * appears, a URL's only without its password, even should a check's message carry `$value`.
+ */
+function refusal(name: string, value: unknown, message: string): string {
+  if (typeof value !== 'string') return `${message} (got ${JSON.stringify(value)})`;
+  if (SECRET_NAME.test(name)) return `${message.replaceAll(value, '***')} (value hidden)`;
+  if (name.endsWith('_URL')) {
+    const shown = withoutPassword(value);
+    return `${message.replaceAll(value, shown)} (got ${JSON.stringify(shown)})`;
+  }
+  return `${message} (got ${JSON.stringify(value)})`;
+}
+
+/** Whether only this machine can reach `host`: a name or address that is not loopback could be anyone's. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 let dotEnvRead = false;
 
 /** Reads `.env` when present (real environment variables win), once per process. */
@@ -316,7 +349,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   const errors = validateSync(raw, { whitelist: true });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) =>
-      Object.values(e.constraints ?? {}).map((m) => `  - ${m} (got ${JSON.stringify(e.value)})`),
+      Object.values(e.constraints ?? {}).map((m) => `  - ${refusal(e.property, e.value, m)}`),
     );
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -334,6 +367,11 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   }
   if (Boolean(raw.ADMIN_EMAIL) !== Boolean(raw.ADMIN_PASSWORD)) {
     throw new Error('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither.');
+  }
+  if (raw.METRICS_PORT !== undefined && !raw.METRICS_TOKEN && !isLoopbackHost(raw.METRICS_HOST)) {
+    throw new Error(
+      `METRICS_HOST=${raw.METRICS_HOST} is reachable from other machines: set METRICS_TOKEN (32+ characters), which the metrics listener then asks for, or bind it to 127.0.0.1.`,
+    );
   }
   return {
     nodeEnv: raw.NODE_ENV as Env['nodeEnv'],

@@ -1,11 +1,12 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { FallbackCounterStore } from '../rate-limit/counter-store.js';
 import { RateLimitStore } from '../rate-limit/rate-limit.store.js';
+import { ReadinessLog } from './readiness-log.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -42,6 +43,7 @@ const HealthCheckEndpoint = () => HealthCheck({ noCache: true, swaggerDocumentat
 @Controller('health')
 export class HealthController {
   private schemaCurrent = false;
+  private readonly log = new ReadinessLog();
 
   constructor(
     private readonly health: HealthCheckService,
@@ -64,12 +66,19 @@ export class HealthController {
   @ApiOperation({ summary: 'The database answers and its schema is current', operationId: 'health_ready' })
   @ApiOkResponse({ description: 'Ready to serve', schema: HEALTHY })
   @ApiProblems(503)
-  ready() {
-    return this.health.check([
-      () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
-      () => this.migrations(),
-      () => this.counters(),
-    ]);
+  async ready() {
+    try {
+      const result = await this.health.check([
+        () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+        () => this.migrations(),
+        () => this.counters(),
+      ]);
+      this.log.record(result.details);
+      return result;
+    } catch (error) {
+      if (error instanceof HttpException) this.log.record((error.getResponse() as HealthCheckResult).details ?? {});
+      throw error;
+    }
   }
 
   /**

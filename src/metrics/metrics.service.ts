@@ -6,7 +6,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 import { onSecurityEvent } from '../common/security-events.js';
 import { appConfig, type AppConfig } from '../config/configuration.js';
+import { isLoopbackHost } from '../config/env.js';
 import { pgPool } from '../database/prepared.js';
+import { MetricsToken } from './metrics-token.js';
 
 /**
  * Prometheus metrics of this process: HTTP requests by route and status, security events (login
@@ -64,14 +66,22 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     done();
   };
 
-  /** With METRICS_PORT, `/metrics` also on a listener of its own, for a private network. */
+  /**
+   * With METRICS_PORT, `/metrics` also on a listener of its own: open on loopback, behind
+   * METRICS_TOKEN anywhere else (the configuration refuses such a host without one).
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const { port, host } = this.config.metrics;
+    const { port, host, token } = this.config.metrics;
     // The server only: the CLI builds the same modules without HTTP, next to a running server.
     if (port === undefined || !this.adapterHost.httpAdapter) return;
+    const required = token !== undefined && !isLoopbackHost(host) ? new MetricsToken(token) : undefined;
     const server = createServer((request, response) => {
       if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
         response.writeHead(404).end();
+        return;
+      }
+      if (required && !required.accepts(request.headers.authorization)) {
+        response.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         return;
       }
       void this.registry.metrics().then(

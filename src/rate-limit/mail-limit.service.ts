@@ -8,9 +8,10 @@ import { RateLimitedException } from './rate-limited.exception.js';
 const WINDOW_MS = 60 * 60 * 1000;
 
 /**
- * Mails asked for one address (`RATE_LIMIT_MAIL_PER_ACCOUNT` per hour): password-reset requests
- * and verification links, so nobody can flood an inbox. Counted on the normalised email whether
- * or not an account uses it, so a 429 says nothing about which addresses are registered.
+ * Mails asked for one address (`RATE_LIMIT_MAIL_PER_ACCOUNT` per hour), one budget for all of
+ * them: password-reset requests and verification links (registration, resend, refused login), so
+ * nobody can flood an inbox by taking turns between routes. Counted on the normalised email
+ * whether or not an account uses it, so a 429 says nothing about which addresses are registered.
  */
 @Injectable()
 export class MailLimitService {

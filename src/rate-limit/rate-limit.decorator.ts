@@ -10,7 +10,11 @@ import { RateLimitedException } from './rate-limited.exception.js';
 export type { RateLimitName } from './client-limits.js';
 export const RATE_LIMIT_KEY = 'rate-limit:name';
 
-/** `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. */
+/**
+ * `@nestjs/throttler`'s guard, answering with our 429 and a plain `Retry-After`. A limit counts
+ * per client, whichever of its routes is called: the library's default key also names the
+ * handler, which would give each route that mails a budget of its own.
+ */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
@@ -28,10 +32,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** Counts this operation against the named per-client-IP limit (its routes also need the database: 503 while it is away). */
-export const RateLimit = (name: RateLimitName) =>
-  applyDecorators(SetMetadata(RATE_LIMIT_KEY, name), UseGuards(RateLimitGuard), ApiProblems(429, 503));
+/** Counts this operation against the named per-client-IP limits (its routes also need the database: 503 while it is away). */
+export const RateLimit = (...names: RateLimitName[]) =>
+  applyDecorators(SetMetadata(RATE_LIMIT_KEY, names), UseGuards(RateLimitGuard), ApiProblems(429, 503));
 
 /** Each named throttler applies only to the operations marked with its name. */
 export const onlyFor = (name: RateLimitName) => (context: ExecutionContext) =>
-  Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) !== name;
+  !((Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) as RateLimitName[] | undefined) ?? []).includes(name);

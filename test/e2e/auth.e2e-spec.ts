@@ -44,6 +44,25 @@ describe('auth', () => {
       assert.equal(count, 1);
     });
 
+    it('takes a full-width address for the one it looks like: 409 at registration, the same account at login', async () => {
+      const alice = await signUp(t.http, 'alice@example.com');
+      const fullWidth = 'ａｌｉｃｅ@example.com';
+      expectProblem(await t.http.post('/auth/register').send({ email: fullWidth, password: 'another-fine-passphrase' }), 409, 'Email already registered');
+      const token = await login(t.http, fullWidth, alice.password);
+      assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${token}`)).body.id, alice.id);
+      const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
+      assert.equal(count, 1);
+    });
+
+    it('refuses invisible characters and quoted local parts in an email with a 422 on the field', async () => {
+      for (const email of ['ali\u200bce@example.com', 'ali\u2060ce@example.com', 'ali\u00adce@example.com', '"a b"@example.com', '"alice"@example.com']) {
+        const body = expectProblem(await t.http.post('/auth/register').send({ email, password: PASSWORD }), 422);
+        assert.deepEqual(fieldsIn(body), ['email'], email);
+      }
+      const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
+      assert.equal(count, 0);
+    });
+
     it('refuses mass-assigned role, is_active and unknown fields with 422 and creates nothing', async () => {
       for (const extra of [{ role: 'admin' }, { is_active: false }, { id: 99 }, { email_verified: true }]) {
         const res = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD, ...extra });

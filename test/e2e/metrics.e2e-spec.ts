@@ -84,11 +84,7 @@ describe('metrics switched off, and on a port of their own', () => {
   });
 
   it('serves /metrics without a token on METRICS_PORT, and nothing else there', async () => {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const { port } = probe.address() as { port: number };
-    probe.close();
-    await once(probe, 'close');
+    const port = await freePort();
     const t = await startTestApp({ METRICS_PORT: String(port) });
     try {
       assert.equal((await t.http.get('/health/live')).status, 200);
@@ -102,4 +98,29 @@ describe('metrics switched off, and on a port of their own', () => {
     }
     await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), /fetch failed/, 'the listener closes with the app');
   });
+
+  it('asks for METRICS_TOKEN on a listener other machines can reach', async () => {
+    const port = await freePort();
+    const token = randomBytes(32).toString('base64url');
+    const t = await startTestApp({ METRICS_PORT: String(port), METRICS_HOST: '0.0.0.0', METRICS_TOKEN: token });
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      assert.equal((await fetch(url)).status, 401);
+      assert.equal((await fetch(url, { headers: { authorization: `Bearer ${token}x` } })).status, 401);
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^# TYPE http_request_duration_seconds histogram$/m);
+    } finally {
+      await t.close();
+    }
+  });
 });
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}

@@ -245,8 +245,9 @@ describe('password reset limit per address', () => {
   it('throttles an address, known or not, with Retry-After; other addresses go on', async () => {
     const user = await signUp(ctx.t.http);
     const unknown = uniqueEmail('nobody');
-    for (const email of [user.email, unknown]) {
-      for (let i = 0; i < 2; i += 1) assert.equal((await ctx.request(email)).status, 202);
+    // The registration's verification mail took one of the user's two.
+    for (const [email, allowed] of [[user.email, 1], [unknown, 2]] as const) {
+      for (let i = 0; i < allowed; i += 1) assert.equal((await ctx.request(email)).status, 202);
       const blocked = await ctx.request(` ${email.toUpperCase()}`);
       expectProblem(blocked, 429, 'Too many requests, retry later');
       assert.ok(Number(blocked.headers['retry-after']) > 0 && Number(blocked.headers['retry-after']) <= 3600);

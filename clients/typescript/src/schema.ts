@@ -382,14 +382,13 @@ export interface components {
             instance?: string;
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description On a failed readiness check: the state of each dependency, by name
+             * @description On a failed readiness check: each dependency up or down, by name (the reason is in the logs)
              * @example {
              *       "database": {
              *         "status": "up"
              *       },
              *       "migrations": {
-             *         "status": "down",
-             *         "pending": true
+             *         "status": "down"
              *       }
              *     }
              */
@@ -397,8 +396,6 @@ export interface components {
                 [key: string]: {
                     /** @enum {string} */
                     status: "up" | "down";
-                } & {
-                    [key: string]: unknown;
                 };
             };
         };
@@ -429,7 +426,7 @@ export interface components {
         };
         RegisterDto: {
             /**
-             * @description Trimmed and compared case-insensitively
+             * @description Stored in NFKC form, trimmed and lower-cased (a full-width address is the plain one); no invisible characters, no quoted local part
              * @example ada@example.com
              */
             email: string;
@@ -509,7 +506,7 @@ export interface components {
         };
         PasswordResetRequestDto: {
             /**
-             * @description Trimmed and compared case-insensitively
+             * @description Compared in NFKC form, trimmed and case-insensitively
              * @example ada@example.com
              */
             email: string;

@@ -5,7 +5,7 @@ import { IsAcceptablePassword } from '../is-acceptable-password.decorator.js';
 import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
 
 export class PasswordResetRequestDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Trimmed and compared case-insensitively' })
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Compared in NFKC form, trimmed and case-insensitively' })
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail() @MaxLength(254) @IsString()
   email!: string;

@@ -2,12 +2,17 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { IsAcceptablePassword } from '../is-acceptable-password.decorator.js';
+import { IsAccountEmail } from '../is-account-email.decorator.js';
 import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
 
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Trimmed and compared case-insensitively' })
+  @ApiProperty({
+    example: 'ada@example.com',
+    maxLength: 254,
+    description: 'Stored in NFKC form, trimmed and lower-cased (a full-width address is the plain one); no invisible characters, no quoted local part',
+  })
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
-  @IsEmail() @MaxLength(254) @IsString()
+  @IsAccountEmail() @IsEmail() @MaxLength(254) @IsString()
   email!: string;
 
   @ApiProperty({
