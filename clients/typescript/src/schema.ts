@@ -431,7 +431,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description 8 to 128 characters after NFKC normalisation (at most 512 bytes); not one of the 10,000 most common passwords; must not contain the part of the email before @
+             * @description At least PASSWORD_MIN_LENGTH characters (8 unless the operator raised it, up to 64) and at most 128, counted after NFKC normalisation (at most 512 bytes); not one of the 10,000 most common passwords (compared without surrounding spaces, ignoring case), one character repeated or a plain sequence such as 12345678; not only spaces or invisible characters; must not contain the part of the email before @
              * @example correct horse battery staple
              */
             password: string;
@@ -499,7 +499,7 @@ export interface components {
             current_password: string;
             /**
              * Format: password
-             * @description The same rules as at registration: 8 to 128 characters, not a common password, not the email
+             * @description The same rules as at registration, and not the current password. At least PASSWORD_MIN_LENGTH characters (8 unless the operator raised it, up to 64) and at most 128, counted after NFKC normalisation (at most 512 bytes); not one of the 10,000 most common passwords (compared without surrounding spaces, ignoring case), one character repeated or a plain sequence such as 12345678; not only spaces or invisible characters; must not contain the part of the email before @
              * @example amber-falcon-river-77
              */
             new_password: string;
@@ -523,7 +523,7 @@ export interface components {
             token: string;
             /**
              * Format: password
-             * @description The same rules as at registration: 8 to 128 characters, not a common password, not the email
+             * @description The same rules as at registration. At least PASSWORD_MIN_LENGTH characters (8 unless the operator raised it, up to 64) and at most 128, counted after NFKC normalisation (at most 512 bytes); not one of the 10,000 most common passwords (compared without surrounding spaces, ignoring case), one character repeated or a plain sequence such as 12345678; not only spaces or invisible characters; must not contain the part of the email before @
              * @example amber-falcon-river-77
              */
             new_password: string;
@@ -1803,6 +1803,25 @@ export interface operations {
                      *           "message": "title must be a string"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
