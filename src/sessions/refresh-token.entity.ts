@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Session } from './session.entity.js';
 
-/** A refresh token, known only by its SHA-256; `used_at` is set when it is spent. */
+/** A refresh token, known only by its SHA-256; `used_at` is set when it is spent or superseded. */
 @Entity({ name: 'refresh_tokens' })
 export class RefreshToken {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_refresh_tokens' })
@@ -24,4 +24,11 @@ export class RefreshToken {
 
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt!: Date | null;
+
+  /**
+   * Set (with `used_at`) when a retry after a lost answer replaced this token before it was used:
+   * its holder is not the client that retried, so presenting it is reuse.
+   */
+  @Column({ name: 'superseded_at', type: 'timestamptz', nullable: true })
+  supersededAt!: Date | null;
 }

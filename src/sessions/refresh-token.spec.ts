@@ -29,17 +29,21 @@ describe('refresh tokens', () => {
 
 describe('spentTokenVerdict', () => {
   it('is always reuse without a grace window', () => {
-    assert.equal(spentTokenVerdict({ ageSeconds: 0, latestSpent: true, sameClient: true }, 0), 'reuse');
+    assert.equal(spentTokenVerdict({ ageSeconds: 0, latestSpent: true, sameClient: true, superseded: false }, 0), 'reuse');
   });
 
   it('renews only the immediate parent of an unused successor, only inside the window', () => {
-    assert.equal(spentTokenVerdict({ ageSeconds: 2, latestSpent: true, sameClient: true }, 5), 'renew');
-    assert.equal(spentTokenVerdict({ ageSeconds: 5, latestSpent: true, sameClient: true }, 5), 'renew');
-    assert.equal(spentTokenVerdict({ ageSeconds: 5.01, latestSpent: true, sameClient: true }, 5), 'reuse');
-    assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: false, sameClient: true }, 5), 'reuse');
+    assert.equal(spentTokenVerdict({ ageSeconds: 2, latestSpent: true, sameClient: true, superseded: false }, 5), 'renew');
+    assert.equal(spentTokenVerdict({ ageSeconds: 5, latestSpent: true, sameClient: true, superseded: false }, 5), 'renew');
+    assert.equal(spentTokenVerdict({ ageSeconds: 5.01, latestSpent: true, sameClient: true, superseded: false }, 5), 'reuse');
+    assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: false, sameClient: true, superseded: false }, 5), 'reuse');
+  });
+
+  it('never renews a token a retry superseded: whoever presents it holds an answer the retrying client never got', () => {
+    assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: true, sameClient: true, superseded: true }, 5), 'reuse');
   });
 
   it('renews only for the client whose refresh lost its answer, not another client replaying after a thief', () => {
-    assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: true, sameClient: false }, 5), 'reuse');
+    assert.equal(spentTokenVerdict({ ageSeconds: 1, latestSpent: true, sameClient: false, superseded: false }, 5), 'reuse');
   });
 });

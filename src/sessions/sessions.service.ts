@@ -95,8 +95,9 @@ export class SessionsService {
         .execute();
       if (!spent.affected) {
         if ((await this.judgeSpentToken(em, tokenHash, session.userAgent === client.userAgent)) === 'reuse') return { kind: 'refused' };
-        // The lost successor, never used, stops working: one live refresh token per session.
-        await em.delete(RefreshToken, { sessionId: session.id, usedAt: IsNull() });
+        // The lost successor, never used, stops working (one live refresh token per session), and
+        // presenting it later is reuse.
+        await em.update(RefreshToken, { sessionId: session.id, usedAt: IsNull() }, { usedAt: () => 'now()', supersededAt: () => 'now()' });
       }
       const refreshToken = newRefreshToken();
       await em.insert(RefreshToken, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken) });
@@ -112,11 +113,12 @@ export class SessionsService {
     const [known] = (await em.query(
       `SELECT t.session_id AS "sessionId", s.user_id AS "userId",
               EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
+              t.superseded_at IS NOT NULL AS superseded,
               NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.session_id = t.session_id AND n.used_at > t.used_at) AS "latestSpent"
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1`,
       [tokenHash],
-    )) as { sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean }[];
+    )) as { sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean; superseded: boolean }[];
     const verdict = spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds);
     if (verdict === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
