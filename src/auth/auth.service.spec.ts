@@ -35,7 +35,7 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     },
   } as unknown as LoginFailuresService;
   const verification = {
-    sendWithinLimit: async (u: User) => void calls.push(`remind ${u.id}`),
+    remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
   const passwords = new PasswordCheckService(users, hasher, failures, unused);
   const auth = new AuthService(users, hasher, unused, unused, passwords, verification, unused, { requireEmailVerification, passwordMinChars: 8 }, unused);

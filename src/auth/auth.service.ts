@@ -87,7 +87,7 @@ export class AuthService {
    * only a correct password learns that the account is inactive, or (with
    * `REQUIRE_EMAIL_VERIFICATION`) unverified, which also mails a fresh link. Outdated hashes are upgraded.
    */
-  async authenticate(rawEmail: string, password: string): Promise<User> {
+  async authenticate(rawEmail: string, password: string, clientIp: string | null = null): Promise<User> {
     const email = normalizeEmail(rawEmail);
     const { user, valid } = await this.passwords.verify(email, password);
     if (!user || !valid) {
@@ -100,7 +100,7 @@ export class AuthService {
     }
     if (this.config.requireEmailVerification && !user.emailVerified) {
       securityEvent('login_refused_unverified', { userId: user.id });
-      await this.verification.sendWithinLimit(user);
+      await this.verification.remind(user, clientIp);
       throw new ForbiddenException(EMAIL_NOT_VERIFIED);
     }
     if (this.hasher.needsRehash(user.hashedPassword)) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { securityEvent } from '../common/security-events.js';
+import { ClientLimitService } from '../rate-limit/client-limit.service.js';
 import { MailLimitService } from '../rate-limit/mail-limit.service.js';
 import { User } from '../users/user.entity.js';
 import { AccountMailService } from './account-mail.service.js';
@@ -15,6 +16,7 @@ export class EmailVerificationService {
     private readonly tokens: AccountTokensService,
     private readonly mails: AccountMailService,
     private readonly mailLimit: MailLimitService,
+    private readonly clientLimits: ClientLimitService,
   ) {}
 
   /** Mails a fresh link (the previous one stops working); nothing for a verified or inactive account. */
@@ -32,13 +34,23 @@ export class EmailVerificationService {
   }
 
   /**
-   * A registration, or a login refused for want of verification, mails a fresh link within the
+   * A registration mails a fresh link within the
    * address's mail limit and silently goes without beyond it: the account is created all the same
    * (reset requests by someone else must not block it), and a person who lost the link cannot
    * sign in to resend.
    */
   async sendWithinLimit(user: User): Promise<void> {
     if (await this.mailLimit.tryConsume(user.email)) await this.send(user);
+  }
+
+  /**
+   * A login refused for want of verification: as `sendWithinLimit`, and within the client's
+   * per-IP mail budget too, which the login route does not spend, so logging in to many unverified
+   * accounts mails no more than asking for the mails would.
+   */
+  async remind(user: User, clientIp: string | null): Promise<void> {
+    if (clientIp && !(await this.clientLimits.tryConsume('mail', clientIp))) return;
+    await this.sendWithinLimit(user);
   }
 
   async verify(token: string): Promise<void> {

@@ -30,4 +30,15 @@ export class ClientLimitService {
       throw new RateLimitedException(Math.max(1, timeToBlockExpire));
     }
   }
+
+  /** As `consume`, for what the client did not ask for explicitly (a reminder mail): false past the limit. */
+  async tryConsume(name: RateLimitName, ip: string): Promise<boolean> {
+    try {
+      await this.consume(name, ip);
+      return true;
+    } catch (error) {
+      if (error instanceof RateLimitedException) return false;
+      throw error;
+    }
+  }
 }

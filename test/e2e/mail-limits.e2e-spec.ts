@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MailService } from '../../src/mail/mail.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectProblem, signUp, uniqueEmail } from '../support/factories.js';
+import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 import { parseMail } from '../support/smtp.js';
 
 /** An app writing its mails to an outbox, and the mails written there to one address. */
@@ -49,5 +49,20 @@ describe('mail limit per client IP, shared by every operation that mails', () =>
     assert.equal((await ctx.t.http.post('/auth/password-reset/request').send({ email: uniqueEmail('other') })).status, 202);
     expectProblem(await ctx.t.http.post('/auth/verify-email/resend').set(user.auth), 429);
     expectProblem(await ctx.t.http.post('/auth/register').send({ email: uniqueEmail('late'), password: user.password }), 429);
+  });
+});
+
+describe('mail limit per client IP, for the reminder a refused login mails', () => {
+  const ctx = outboxApp({ RATE_LIMIT_MAIL_PER_HOUR: '2', REQUIRE_EMAIL_VERIFICATION: 'true' });
+
+  it('mails no reminder past the budget, and still refuses the login the same way', async () => {
+    const emails = [uniqueEmail('unverified'), uniqueEmail('unverified')];
+    for (const email of emails) assert.equal((await ctx.t.http.post('/auth/register').send({ email, password: PASSWORD })).status, 201);
+    for (const email of emails) {
+      for (let i = 0; i < 3; i++) {
+        expectProblem(await ctx.t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD }), 403, 'Email not verified');
+      }
+      assert.equal(await ctx.mailsTo(email), 1, 'the registration mail only');
+    }
   });
 });

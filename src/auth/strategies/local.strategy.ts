@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
+import { clientIp } from '../../common/client-ip.js';
 import type { User } from '../../users/user.entity.js';
 import { AuthService } from '../auth.service.js';
 
@@ -8,10 +10,10 @@ import { AuthService } from '../auth.service.js';
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly auth: AuthService) {
-    super({ usernameField: 'username', passwordField: 'password', session: false });
+    super({ usernameField: 'username', passwordField: 'password', session: false, passReqToCallback: true });
   }
 
-  validate(username: string, password: string): Promise<User> {
-    return this.auth.authenticate(username, password);
+  validate(request: FastifyRequest, username: string, password: string): Promise<User> {
+    return this.auth.authenticate(username, password, clientIp(request) ?? null);
   }
 }
