@@ -25,7 +25,7 @@ export class IdempotencyKey {
   @Column({ type: 'varchar', length: 255 })
   key!: string;
 
-  /** HMAC-SHA-256, under a server key, of the method, the route and the canonical JSON of the body. */
+  /** SHA-256 of the method, the route and the canonical JSON of the body; without a user, an HMAC under a server key. */
   @Column({ type: 'char', length: 64 })
   fingerprint!: string;
 

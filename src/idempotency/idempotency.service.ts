@@ -27,9 +27,11 @@ export interface IdempotentOutcome<T> {
 @Injectable()
 export class IdempotencyService {
   /**
-   * Fingerprints are stored keyed: a registration's body holds a password, and a plain hash of it
-   * next to the email would be far cheaper to guess than its argon2 hash. The key derives from the
-   * token-signing material every instance shares.
+   * A key without an account (registration) is stored with a keyed fingerprint: its body holds a
+   * password, and a plain hash of it next to the email would be far cheaper to guess than its
+   * argon2 hash. The key derives from the token-signing material every instance shares; after a
+   * rotation a retry no longer matches and runs again (a registration then gets its 409). A
+   * user's keys need no secret: their bodies are stored anyway, and a rotation leaves them be.
    */
   private readonly fingerprintKey: Buffer;
 
@@ -50,7 +52,7 @@ export class IdempotencyService {
    */
   async run<T>(request: IdempotentRequest | undefined, scope: IdempotencyScope, work: (em: EntityManager) => Promise<T>): Promise<IdempotentOutcome<T>> {
     if (!request) return { answer: await work(this.dataSource.manager), replayed: false };
-    const fingerprint = createHmac('sha256', this.fingerprintKey).update(request.fingerprint).digest('hex');
+    const fingerprint = scope === 'anonymous' ? createHmac('sha256', this.fingerprintKey).update(request.fingerprint).digest('hex') : request.fingerprint;
     return this.dataSource.transaction(async (em) => {
       const [{ locked }] = (await em.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', idempotencyLock(scope, request))) as { locked: boolean }[];
       if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
