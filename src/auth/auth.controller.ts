@@ -33,7 +33,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })
   @ApiCreatedResponse({ type: UserOut })
   @ApiProblems(409, 422)
-  @AcceptsIdempotencyKey()
+  @AcceptsIdempotencyKey({ anonymous: true })
   register(@Body() body: RegisterDto, @Idempotency() key?: IdempotentRequest): Promise<UserOut> {
     return this.auth.register(body, key);
   }

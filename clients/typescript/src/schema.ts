@@ -1196,7 +1196,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a request repeated with the same key and the same body within 24 hours gets the first answer, and its work is not done again. The same key with another body: 422; while the first request with the key is still running: 409. 1 to 255 printable ASCII characters, as a quoted string (IETF draft) or bare; a UUID is a good key. */
+                /** @description Makes a retry safe: a request repeated with the same key and the same body within 24 hours gets the first answer, and its work is not done again. The same key with another body is another request; while the first request with the key is still running: 409. 1 to 255 printable ASCII characters, as a quoted string (IETF draft) or bare; a UUID is a good key. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
