@@ -23,6 +23,9 @@ describe('addresses stored before NFKC normalisation', () => {
     await signUp(t.http, 'carol@example.com');
     const twin = await signUp(t.http, 'carol-before@example.com');
     await setEmail(twin.id, 'ｃａｒｏｌ@example.com');
+    // Mathematical bold capitals: NFKC makes them ASCII capitals, which only a case fold after it lowers.
+    const dan = await signUp(t.http, 'dan-before@example.com');
+    await setEmail(dan.id, '𝐃𝐀𝐍@example.com');
 
     const runner = dataSource.createQueryRunner();
     try {
@@ -33,6 +36,7 @@ describe('addresses stored before NFKC normalisation', () => {
 
     const token = await login(t.http, 'bob@example.com', bob.password);
     assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${token}`)).body.id, bob.id);
+    assert.ok(await login(t.http, 'dan@example.com', dan.password));
     const [{ email }] = await dataSource.query('SELECT email FROM users WHERE id = $1', [twin.id]);
     assert.equal(email, 'ｃａｒｏｌ@example.com');
   });
