@@ -88,8 +88,10 @@ export class AccountTokensService {
       // in response time would tell which addresses have accounts. Losing a just-issued token in a
       // database crash costs only a new request.
       await em.query('SET LOCAL synchronous_commit TO OFF');
+      // FOR SHARE: a deactivation in progress (it voids the account's tokens) is waited for and
+      // its outcome read, so no token is issued beside it that a reactivation would bring back.
       return (await em.query(
-        `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active)
+        `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active FOR SHARE)
          INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
          SELECT id, $2, $3, now() + make_interval(secs => $4) FROM target
          ON CONFLICT (user_id, purpose) DO UPDATE
