@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
-import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
+import { type LostAnswerProxy, startAppBehindLostAnswerProxy } from '../support/lost-answer-proxy.js';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key.js';
 
 describe('auth', () => {
@@ -303,15 +302,9 @@ describe('auth', () => {
 describe('registration with an Idempotency-Key', () => {
   let t: TestApp;
   let proxy: LostAnswerProxy;
-  before(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
-  });
-  after(async () => {
-    await proxy.close();
-    await t.close();
-  });
+  let close: () => Promise<void>;
+  before(async () => ({ t, proxy, close } = await startAppBehindLostAnswerProxy()));
+  after(() => close());
   afterEach(() => t.reset());
 
   const register = (key: string, body: object) => t.http.post('/auth/register').set('Idempotency-Key', key).send(body);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import jwt from 'jsonwebtoken';
@@ -8,7 +7,7 @@ import { SessionPurgeService } from '../../src/sessions/session-purge.service.js
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';
-import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
+import { type LostAnswerProxy, startAppBehindLostAnswerProxy } from '../support/lost-answer-proxy.js';
 
 interface Pair {
   access_token: string;
@@ -453,15 +452,9 @@ describe('sessions with a reuse grace window', () => {
 describe('sessions after a refresh whose answer was lost (default settings)', () => {
   let t: TestApp;
   let proxy: LostAnswerProxy;
-  before(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
-  });
-  after(async () => {
-    await proxy.close();
-    await t.close();
-  });
+  let close: () => Promise<void>;
+  before(async () => ({ t, proxy, close } = await startAppBehindLostAnswerProxy()));
+  after(() => close());
   afterEach(() => t.reset());
 
   const AGENT = 'todo-app/2.1';

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { IdempotencyPurgeService } from '../../src/idempotency/idempotency-purge.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, signUp, type SignedIn } from '../support/factories.js';
-import { LostAnswerProxy } from '../support/lost-answer-proxy.js';
+import { type LostAnswerProxy, startAppBehindLostAnswerProxy } from '../support/lost-answer-proxy.js';
 
 describe('todos', () => {
   let t: TestApp;
@@ -243,15 +242,9 @@ describe('todos with an Idempotency-Key', () => {
   let proxy: LostAnswerProxy;
   let ada: SignedIn;
 
-  before(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
-  });
-  after(async () => {
-    await proxy.close();
-    await t.close();
-  });
+  let close: () => Promise<void>;
+  before(async () => ({ t, proxy, close } = await startAppBehindLostAnswerProxy()));
+  after(() => close());
   beforeEach(async () => {
     ada = await signUp(t.http);
   });

@@ -1,4 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { startTestApp, type TestApp } from './app.js';
 
 export interface LostAnswer {
   status: number;
@@ -79,4 +80,19 @@ export class LostAnswerProxy {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** The whole app listening on a port of its own, with a `LostAnswerProxy` in front of it. */
+export async function startAppBehindLostAnswerProxy(): Promise<{ t: TestApp; proxy: LostAnswerProxy; close(): Promise<void> }> {
+  const t = await startTestApp();
+  await t.app.listen(0, '127.0.0.1');
+  const proxy = await LostAnswerProxy.start({ host: '127.0.0.1', port: (t.app.getHttpServer().address() as AddressInfo).port });
+  return {
+    t,
+    proxy,
+    close: async () => {
+      await proxy.close();
+      await t.close();
+    },
+  };
 }
