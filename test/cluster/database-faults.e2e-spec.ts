@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Instance } from '../support/instance.js';
@@ -218,5 +219,39 @@ describe('logins while PostgreSQL is away', () => {
     await until('the instance is ready again', async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200);
     const after = await login();
     assert.equal(after.status, 200, after.text);
+  });
+});
+
+describe('start-up while PostgreSQL is away', () => {
+  let proxy: TcpProxy | undefined;
+  let instance: Instance | undefined;
+  after(async () => {
+    await instance?.stop();
+    await proxy?.close();
+  });
+
+  it('retries until the database answers, then runs its migrations under their lock and becomes ready', async () => {
+    // Where the database will be: for now a server that resets every connection, and counts them.
+    let attempts = 0;
+    const unreachable = createServer((socket) => {
+      attempts += 1;
+      socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => unreachable.listen(0, '127.0.0.1', resolve));
+    const port = (unreachable.address() as AddressInfo).port;
+    const url = new URL(DATABASE_URL);
+    url.host = `127.0.0.1:${port}`;
+    const started = await Instance.start({ DATABASE_URL: url.toString(), JWT_SECRET: randomBytes(48).toString('base64url') }, 'spawned');
+    instance = started;
+    await until('the instance has tried to connect', () => attempts > 0, { ms: 30_000 });
+    await new Promise<void>((resolve) => unreachable.close(() => resolve()));
+    const target = new URL(DATABASE_URL);
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, port);
+    await until(
+      () => `the instance is ready:\n${started.logs().slice(-3_000)}`,
+      async () => (await fetch(`${started.url}/health/ready`).catch(() => undefined))?.status === 200,
+      { ms: 40_000 },
+    );
+    assert.equal((await started.http.post('/auth/register').send({ email: uniqueEmail('late-start'), password: PASSWORD })).status, 201);
   });
 });

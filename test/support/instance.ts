@@ -39,9 +39,10 @@ export class Instance {
 
   /**
    * Starts an instance and waits until it is ready (or only live, for an instance expected not to
-   * be ready); `env` adds to (or, as `undefined`, removes from) the test's environment.
+   * be ready, or not at all: 'spawned', for a start-up to watch); `env` adds to (or, as
+   * `undefined`, removes from) the test's environment.
    */
-  static async start(env: Record<string, string | undefined>, until: 'ready' | 'live' = 'ready'): Promise<Instance> {
+  static async start(env: Record<string, string | undefined>, until: 'ready' | 'live' | 'spawned' = 'ready'): Promise<Instance> {
     const port = await freePort();
     const ownDataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'auth-todos-instance-'));
     const childEnv: Record<string, string> = {};
@@ -58,7 +59,7 @@ export class Instance {
     }
     const child = spawn(process.execPath, [MAIN], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const instance = new Instance(`http://127.0.0.1:${port}`, child, ownDataDir);
-    await instance.waitFor(until);
+    if (until !== 'spawned') await instance.waitFor(until);
     return instance;
   }
 

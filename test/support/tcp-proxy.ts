@@ -11,9 +11,10 @@ export class TcpProxy {
 
   private constructor(private readonly target: { host: string; port: number }) {}
 
-  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+  /** On a free port, or on `port` (where something that stood in for the target was). */
+  static async start(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
     const proxy = new TcpProxy(target);
-    await proxy.listen(0);
+    await proxy.listen(port);
     return proxy;
   }
 
