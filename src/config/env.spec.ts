@@ -63,6 +63,19 @@ describe('loadEnv', () => {
         assert.throws(() => loadEnv({ PORT: port }), /PORT/);
       });
     }
+
+    it('says in one line what it expected and what it got', () => {
+      assert.throws(
+        () => loadEnv({ PORT: 'abc', LOG_LEVEL: 'loud' }),
+        (error: Error) => {
+          const lines = error.message.split('\n').slice(1);
+          assert.equal(lines.length, 2, error.message);
+          assert.equal(lines[0], '  - PORT must be an integer number, must not be less than 0, must not be greater than 65535 (got "abc")');
+          assert.match(lines[1], /^ {2}- LOG_LEVEL .* \(got "loud"\)$/);
+          return true;
+        },
+      );
+    });
   });
 
   describe('PASSWORD_MIN_LENGTH', () => {

@@ -348,9 +348,13 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   const raw = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
   const errors = validateSync(raw, { whitelist: true });
   if (errors.length > 0) {
-    const lines = errors.flatMap((e) =>
-      Object.values(e.constraints ?? {}).map((m) => `  - ${refusal(e.property, e.value, m)}`),
-    );
+    // One line per variable, every expectation it failed in it: a person fixes one value at a time.
+    const lines = errors.map((e) => {
+      const expected = Object.values(e.constraints ?? {})
+        .reverse()
+        .map((message) => (message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message));
+      return `  - ${refusal(e.property, e.value, `${e.property} ${expected.join(', ')}`)}`;
+    });
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (raw.NODE_ENV === 'production' && !raw.DATABASE_URL) {
