@@ -164,10 +164,21 @@ describe('loadEnv', () => {
     }
 
     for (const ttl of ['5m', '14m', '61m', '2h', '900']) {
-      it(`refuses ${ttl} as outside 15m..1h`, () => {
-        assert.throws(() => loadEnv({ ACCESS_TOKEN_TTL: ttl }), /ACCESS_TOKEN_TTL must be between 15m and 1h/);
+      it(`refuses ${ttl} in production as outside 15m..1h`, () => {
+        assert.throws(
+          () => loadEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/app', ACCESS_TOKEN_TTL: ttl }),
+          /ACCESS_TOKEN_TTL must be between 15m and 1h/,
+        );
       });
     }
+
+    it('allows down to 30 seconds outside production, to try the refresh flow by hand', () => {
+      assert.equal(loadEnv({ ACCESS_TOKEN_TTL: '1m' }).accessTokenTtlSeconds, 60);
+      assert.equal(loadEnv({ NODE_ENV: 'test', ACCESS_TOKEN_TTL: '30s' }).accessTokenTtlSeconds, 30);
+      for (const ttl of ['10s', '29s', '61m']) {
+        assert.throws(() => loadEnv({ ACCESS_TOKEN_TTL: ttl }), /ACCESS_TOKEN_TTL must be between 30s and 1h/, ttl);
+      }
+    });
 
     it('refuses something that is not a duration', () => {
       assert.throws(() => loadEnv({ ACCESS_TOKEN_TTL: 'soon' }), /ACCESS_TOKEN_TTL must be a duration/);

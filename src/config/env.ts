@@ -224,6 +224,8 @@ export interface Env {
 }
 
 const ACCESS_TTL_RANGE_SECONDS = [15 * 60, 60 * 60] as const;
+/** Outside production a token may expire within a minute, so the refresh flow can be tried by hand. */
+const ACCESS_TTL_RANGE_SECONDS_OUTSIDE_PRODUCTION = [30, 60 * 60] as const;
 const REFRESH_TTL_RANGE_SECONDS = [7 * 86_400, 30 * 86_400] as const;
 
 function durationMs(name: string, value: string): number {
@@ -391,7 +393,11 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     jwtRsaAlgorithm: raw.JWT_RSA_ALGORITHM as Env['jwtRsaAlgorithm'],
     jwtIssuer: raw.JWT_ISSUER,
     jwtAudience: raw.JWT_AUDIENCE,
-    accessTokenTtlSeconds: durationSeconds('ACCESS_TOKEN_TTL', raw.ACCESS_TOKEN_TTL, ACCESS_TTL_RANGE_SECONDS),
+    accessTokenTtlSeconds: durationSeconds(
+      'ACCESS_TOKEN_TTL',
+      raw.ACCESS_TOKEN_TTL,
+      raw.NODE_ENV === 'production' ? ACCESS_TTL_RANGE_SECONDS : ACCESS_TTL_RANGE_SECONDS_OUTSIDE_PRODUCTION,
+    ),
     refreshTokenTtlSeconds: durationSeconds('REFRESH_TOKEN_TTL', raw.REFRESH_TOKEN_TTL, REFRESH_TTL_RANGE_SECONDS),
     refreshReuseGraceSeconds: raw.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     adminEmail: raw.ADMIN_EMAIL,
