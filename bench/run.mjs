@@ -95,14 +95,10 @@ function ensureBuilt() {
   if (build.status !== 0) throw new Error('npm run build failed');
 }
 
+/** Installing software is the operator's call (and may need sudo): say how, rather than do it. */
 function ensureWrk() {
   if (spawnSync('wrk', ['--version']).error === undefined) return;
-  log('wrk missing: apt-get install -y wrk');
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync([...sudo, 'apt-get'].join(' '), ['update', '-qq'], { stdio: 'inherit', shell: true, env });
-  const install = spawnSync([...sudo, 'apt-get'].join(' '), ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', shell: true, env });
-  if (install.status !== 0) throw new Error('could not install wrk (Debian package "wrk")');
+  throw new Error('wrk is not installed. Install it, then run again: sudo apt-get install wrk (Debian, Ubuntu), brew install wrk (macOS)');
 }
 
 /* ---------- processes and /proc ---------- */
