@@ -34,6 +34,8 @@ interface Account {
   refresh: string;
   /** The last refresh of `refresh` got no answer we can trust: it may or may not have been spent. */
   refreshInDoubt: boolean;
+  /** One refresh at a time per account, as a client must: two at once with one token are reuse. */
+  refreshing: boolean;
   acknowledged: Set<string>;
   attempted: Set<string>;
 }
@@ -42,8 +44,7 @@ describe('database connections reset while requests run', () => {
   let proxy: TcpProxy;
   let instance: Instance;
   before(async () => {
-    const target = new URL(DATABASE_URL);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    proxy = await TcpProxy.inFrontOf(DATABASE_URL);
     instance = await Instance.start({
       DATABASE_URL: proxy.url(DATABASE_URL),
       JWT_SECRET: randomBytes(48).toString('base64url'),
@@ -81,6 +82,7 @@ describe('database connections reset while requests run', () => {
         access: token.body.access_token as string,
         refresh: token.body.refresh_token as string,
         refreshInDoubt: false,
+        refreshing: false,
         acknowledged: new Set(),
         attempted: new Set(),
       });
@@ -126,17 +128,23 @@ describe('database connections reset while requests run', () => {
         if (response.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [response.body.access_token as string, response.body.refresh_token as string, false];
       },
       async (account: Account) => {
-        const presented = account.refresh;
-        const response = await call('/auth/refresh', { method: 'POST', json: { refresh_token: presented } });
-        // A refresh the database committed but whose answer the fault took leaves the token spent;
-        // presenting it again is then reuse. Only then may a refresh be refused.
-        expect('refresh', response, account.refreshInDoubt ? [200, 401, 503] : [200, 503]);
-        if (account.refresh !== presented) return;
-        if (response.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [response.body.access_token as string, response.body.refresh_token as string, false];
-        else if (response.status === 503) account.refreshInDoubt = true;
-        else if (response.status === 401) {
-          const again = await call('/auth/login', { method: 'POST', form: { username: account.email, password: PASSWORD } });
-          if (again.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [again.body.access_token as string, again.body.refresh_token as string, false];
+        if (account.refreshing) return;
+        account.refreshing = true;
+        try {
+          const presented = account.refresh;
+          const response = await call('/auth/refresh', { method: 'POST', json: { refresh_token: presented } });
+          // A refresh the database committed but whose answer the fault took leaves the token
+          // spent; presenting it again is then reuse. Only then may a refresh be refused.
+          expect('refresh', response, account.refreshInDoubt ? [200, 401, 503] : [200, 503]);
+          if (account.refresh !== presented) return;
+          if (response.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [response.body.access_token as string, response.body.refresh_token as string, false];
+          else if (response.status === 503) account.refreshInDoubt = true;
+          else if (response.status === 401) {
+            const again = await call('/auth/login', { method: 'POST', form: { username: account.email, password: PASSWORD } });
+            if (again.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [again.body.access_token as string, again.body.refresh_token as string, false];
+          }
+        } finally {
+          account.refreshing = false;
         }
       },
     ];
@@ -200,8 +208,7 @@ describe('logins while PostgreSQL is away', () => {
   let proxy: TcpProxy;
   let instance: Instance;
   before(async () => {
-    const target = new URL(DATABASE_URL);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    proxy = await TcpProxy.inFrontOf(DATABASE_URL);
     instance = await Instance.start({ DATABASE_URL: proxy.url(DATABASE_URL), JWT_SECRET: randomBytes(48).toString('base64url'), RATE_LIMIT_LOGIN_FAILURES: '2' });
   });
   after(async () => {
@@ -245,8 +252,7 @@ describe('start-up while PostgreSQL is away', () => {
     instance = started;
     await until('the instance has tried to connect', () => attempts > 0, { ms: 30_000 });
     await new Promise<void>((resolve) => unreachable.close(() => resolve()));
-    const target = new URL(DATABASE_URL);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, port);
+    proxy = await TcpProxy.inFrontOf(DATABASE_URL, port);
     await until(
       () => `the instance is ready:\n${started.logs().slice(-3_000)}`,
       async () => (await fetch(`${started.url}/health/ready`).catch(() => undefined))?.status === 200,

@@ -93,8 +93,7 @@ describe('PostgreSQL going away and coming back', () => {
   let proxy: TcpProxy;
   let instance: Instance;
   before(async () => {
-    const target = new URL(DATABASE_URL);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    proxy = await TcpProxy.inFrontOf(DATABASE_URL);
     instance = await Instance.start({ DATABASE_URL: proxy.url(DATABASE_URL), JWT_SECRET: randomBytes(48).toString('base64url') });
   });
   after(async () => {

@@ -11,6 +11,12 @@ export class TcpProxy {
 
   private constructor(private readonly target: { host: string; port: number }) {}
 
+  /** In front of the server of a `postgresql://` URL, on a free port or on `port`. */
+  static inFrontOf(databaseUrl: string, port = 0): Promise<TcpProxy> {
+    const target = new URL(databaseUrl);
+    return TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, port);
+  }
+
   /** On a free port, or on `port` (where something that stood in for the target was). */
   static async start(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
     const proxy = new TcpProxy(target);
