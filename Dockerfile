@@ -1,11 +1,10 @@
 # Build:  docker build -t nest-auth-todos .
 # Run:    docker compose up   (see docker-compose.yml and .env.example)
 #
-# Node.js 22, not 20: Node 20 reached end of life on 2026-04-30, and production dependencies in
-# package-lock.json declare engines that exclude it (nestjs-pino >=22.12.0; cookie,
-# content-disposition and file-type >=22). bookworm-slim is glibc: argon2 loads its prebuilt
+# Node.js 24, the newer of the two LTS lines package.json's "engines" names; CI runs the suite on
+# both (.ci/run). bookworm-slim is glibc: argon2 loads its prebuilt
 # prebuilds/linux-x64/argon2.glibc.node, which `npm rebuild argon2` below checks at build time.
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- deps: every dependency, dev included, for the build -----------------------------------------
 FROM ${NODE_IMAGE} AS deps

@@ -1,58 +1,154 @@
-// Builds the generated client, compiles the project with its tests, then runs them with Node's
-// test runner one file at a time (the e2e files share one database), and closes with a
-// "N passed, N failed" line.
-// Usage: node scripts/test.mjs [unit|e2e|all]
+// The test runner behind `npm test` and its variants. Builds the generated client when it is
+// stale, compiles the project with its tests incrementally, then runs the chosen files with Node's
+// test runner, several files at once, each in its own process (and, on PostgreSQL, its own
+// database: scripts/test-database.mjs). Ends with one "N passed, N failed" line.
+//
+// Usage: node scripts/test.mjs [suite...] [pattern...] [--watch] [--coverage]
+//   suites:   unit (src/**/*.spec.ts), e2e (test/e2e, test/security), cluster (test/cluster:
+//             several server processes on one PostgreSQL server; needs DATABASE_URL), browser
+//             (test/browser: Swagger UI in Chromium), all (every suite). Default: unit and e2e,
+//             or every suite when a pattern is given.
+//   pattern:  runs only the files whose path contains it (`npm test -- todos`).
+//   --watch:  recompiles on change and reruns the affected files.
+//   --coverage: line coverage of src/ with a threshold (on by default when CI=true and the run is
+//             not narrowed by a pattern). Report in coverage/.
+// TEST_CONCURRENCY sets how many files run at once (default: the number of CPUs, at least 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileDatabaseName, onBaseDatabase } from './test-database.mjs';
 
-const which = process.argv[2] ?? 'all';
+/** Line coverage of src/ that a full run must reach; CI fails below it. */
+const COVERAGE_LINES = 85;
 
-// The e2e suite imports the client as built (package.json "imports": "#api-client"); its own
-// packages are installed on the first run.
-if (!existsSync('clients/typescript/node_modules')) {
-  const install = spawnSync('npm', ['run', '--silent', 'client:install'], { stdio: 'inherit' });
-  if (install.status !== 0) process.exit(install.status ?? 1);
-}
-const client = spawnSync('npm', ['run', '--silent', 'client:build'], { stdio: 'inherit' });
-if (client.status !== 0) process.exit(client.status ?? 1);
+const SUITES = {
+  unit: { dir: 'src', suffix: '.spec.ts' },
+  e2e: { dirs: ['test/e2e', 'test/security'], suffix: '.e2e-spec.ts' },
+  cluster: { dirs: ['test/cluster'], suffix: '.e2e-spec.ts', needsPostgres: true },
+  browser: { dirs: ['test/browser'], suffix: '.e2e-spec.ts' },
+};
 
-rmSync('dist', { recursive: true, force: true });
-const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+const args = process.argv.slice(2);
+const flags = new Set(args.filter((a) => a.startsWith('--')));
+const words = args.filter((a) => !a.startsWith('--'));
+const named = words.flatMap((w) => (w === 'all' ? Object.keys(SUITES) : w in SUITES ? [w] : []));
+const patterns = words.filter((w) => w !== 'all' && !(w in SUITES));
+const suites = named.length > 0 ? [...new Set(named)] : patterns.length > 0 ? Object.keys(SUITES) : ['unit', 'e2e'];
+const watch = flags.has('--watch');
+const coverage = !watch && (flags.has('--coverage') || (process.env.CI === 'true' && patterns.length === 0));
+const databaseUrl = process.env.DATABASE_URL;
 
-const find = (dir, suffix) =>
-  readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith(suffix))
-    .map((f) => join(dir, f))
+const step = (command, commandArgs) => {
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+// The e2e suite imports the client as built.
+step(process.execPath, ['scripts/client.mjs']);
+
+// Incremental: the build information lives in dist/, so a `nest build` (which empties dist/)
+// forces a full compile instead of leaving outputs missing.
+const TSC = ['tsc', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'];
+if (!watch) step('npx', TSC);
+
+/** Test files from the source tree (so a deleted test's stale output in dist/ never runs), as compiled paths. */
+function filesOf(name) {
+  const suite = SUITES[name];
+  const dirs = suite.dirs ?? [suite.dir];
+  return dirs
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith(suite.suffix))
+        .map((f) => join(dir, f)),
+    )
+    .filter((f) => patterns.length === 0 || patterns.some((p) => f.includes(p)))
+    .map((f) => join('dist', f.replace(/\.ts$/, '.js')))
     .sort();
-
-// test/cluster runs several server processes on one PostgreSQL server, and cuts their connection
-// to it: it needs DATABASE_URL, and says so rather than pass without running.
-const cluster = which !== 'unit' && process.env.DATABASE_URL ? find('dist/test/cluster', '.e2e-spec.js') : [];
-if (which !== 'unit' && !process.env.DATABASE_URL) {
-  console.log('test/cluster not run: it needs a PostgreSQL server (set DATABASE_URL); CI runs it');
 }
 
-const files = [
-  ...(which === 'e2e' ? [] : find('dist/src', '.spec.js')),
-  ...(which === 'unit' ? [] : [...find('dist/test/e2e', '.e2e-spec.js'), ...find('dist/test/security', '.e2e-spec.js'), ...cluster]),
-];
+const files = [];
+for (const name of suites) {
+  const found = filesOf(name);
+  if (found.length > 0 && SUITES[name].needsPostgres && !databaseUrl) {
+    console.log(`test/${name} not run: it needs a PostgreSQL server (set DATABASE_URL); CI runs it`);
+    continue;
+  }
+  files.push(...found);
+}
+if (files.length === 0) {
+  console.error(`No test files match ${patterns.length > 0 ? patterns.join(', ') : suites.join(', ')}`);
+  process.exit(1);
+}
+
+const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism());
+const coverageDir = join('coverage', 'tmp');
+if (coverage) rmSync('coverage', { recursive: true, force: true });
+const env = {
+  ...process.env,
+  ...(databaseUrl ? { TEST_DATABASE_PER_FILE: '1' } : {}),
+  ...(coverage ? { NODE_V8_COVERAGE: coverageDir } : {}),
+};
+
+if (watch) {
+  // tsc rewrites dist/ on each change; node's watch mode reruns the files whose imports changed.
+  const tsc = spawn('npx', [...TSC, '--watch', '--preserveWatchOutput'], { stdio: 'inherit' });
+  process.on('exit', () => tsc.kill());
+}
 
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+  [
+    '--enable-source-maps',
+    '--import',
+    './scripts/test-database.mjs',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...(watch ? ['--watch'] : []),
+    ...files,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'], env },
 );
 let out = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   out += chunk;
 });
-child.on('close', (code) => {
+child.on('close', async (code) => {
+  let status = code === 0 ? 0 : 1;
+  if (databaseUrl) {
+    const names = files.map((f) => fileDatabaseName(databaseUrl, f));
+    await onBaseDatabase(
+      databaseUrl,
+      names.map((name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    ).catch((error) => console.error(`Could not drop the per-file test databases: ${error.message}`));
+  }
+  if (coverage) {
+    const report = spawnSync(
+      'npx',
+      [
+        'c8',
+        'report',
+        '--temp-directory',
+        coverageDir,
+        '--reports-dir',
+        'coverage',
+        '--reporter=text-summary',
+        '--reporter=lcov',
+        '--include=src/**',
+        '--exclude=src/**/*.spec.ts',
+        '--exclude-after-remap',
+        ...(patterns.length === 0 && suites.includes('unit') && suites.includes('e2e') ? ['--check-coverage', `--lines=${COVERAGE_LINES}`] : []),
+      ],
+      { stdio: 'inherit' },
+    );
+    if (report.status !== 0) status = 1;
+  }
   const count = (label) => Number(out.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
   const [passed, failed] = [count('pass'), count('fail')];
   console.log(`${passed} passed, ${failed} failed`);
-  process.exit(code === 0 && passed > 0 ? 0 : 1);
+  process.exit(status === 0 && passed > 0 ? 0 : 1);
 });

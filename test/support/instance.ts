@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import supertest from 'supertest';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+const START_WAIT_MS = 90_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -72,8 +73,12 @@ export class Instance {
     return this.output;
   }
 
+  /**
+   * A bound on a start-up, not a measure of it: generous, since test files run in parallel and a
+   * start on the embedded database (WebAssembly, then every migration) is CPU-bound.
+   */
   private async waitFor(state: 'ready' | 'live'): Promise<void> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + START_WAIT_MS;
     let exitCode: number | null | undefined;
     void this.exited.then((code) => (exitCode = code));
     while (Date.now() < deadline) {
@@ -87,7 +92,7 @@ export class Instance {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     this.child.kill('SIGKILL');
-    throw new Error(`instance not ${state} within 30 s:\n${this.output}`);
+    throw new Error(`instance not ${state} within ${START_WAIT_MS / 1000} s:\n${this.output}`);
   }
 
   /** Sends the signal and resolves with the exit code once the process has ended. */
