@@ -41,6 +41,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 # reads its version from it.
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# Data files read at run time (the common-password list), found from dist/src as ../../assets.
+COPY assets ./assets
 # DATA_DIR (default ./data): the one directory the app may write to.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -6,14 +6,23 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
 import { normalizeEmail } from './auth/password-policy.js';
+import { loadEnv } from './config/env.js';
+import { describeSeed, seedDemoData } from './seed.js';
 
 const USAGE = `Usage: npm run cli -- create-admin --email <email>
+       npm run cli -- seed [--allow-production]
 
-Creates an admin account, or promotes and reactivates an existing one (its password is kept).
-An existing account that is not yet an admin must be verified, and the password given must be
-its own; otherwise it is refused, so that nobody who registered the address first becomes admin.
-The password is read from standard input, or asked for without echo on a terminal; never from
-the command line, where it would land in shell history and the process list.`;
+create-admin: creates an admin account, or promotes and reactivates an existing one (its
+password is kept). An existing account that is not yet an admin must be verified, and the
+password given must be its own; otherwise it is refused, so that nobody who registered the
+address first becomes admin. The password is read from standard input, or asked for without
+echo on a terminal; never from the command line, where it would land in shell history and the
+process list.
+
+seed (npm run seed): demo accounts, one of them an admin, each with a few todos, for a first
+look; prints the passwords of the accounts it creates. An account that exists already is left
+as it is, so a second run changes nothing. Refused when NODE_ENV=production unless
+--allow-production is given.`;
 
 /** Reads one line without echoing it when stdin is a terminal; the whole of stdin otherwise. */
 async function readPassword(): Promise<string> {
@@ -50,12 +59,32 @@ async function createAdmin(email: string): Promise<void> {
   }
 }
 
+async function seed(allowProduction: boolean): Promise<number> {
+  if (loadEnv().nodeEnv === 'production' && !allowProduction) {
+    console.error('Refusing to add demo accounts with NODE_ENV=production; pass --allow-production if this database really should have them.');
+    return 1;
+  }
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+  try {
+    console.log(describeSeed(await seedDemoData(app)));
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      email: { type: 'string' },
+      'allow-production': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help || positionals[0] !== 'create-admin' || !values.email) {
+  const [command] = positionals;
+  if (!values.help && command === 'seed' && positionals.length === 1) return seed(values['allow-production'] === true);
+  if (values.help || command !== 'create-admin' || !values.email) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }

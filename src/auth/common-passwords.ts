@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 /**
- * Mark Burnett's list of the 10,000 most common passwords (xato.net), as shipped by the
- * `common-password` npm package. Read once from disk; no network is involved.
+ * The vendored list (assets/common-passwords.txt; its README says where it comes from), found
+ * from this module's place in the build: dist/src/auth/ sits three levels below the project root,
+ * where assets/ is in a checkout and in the Docker image alike.
  */
+export const COMMON_PASSWORDS_FILE = new URL('../../../assets/common-passwords.txt', import.meta.url);
+
+/** Mark Burnett's 10,000 most common passwords, read once from disk, lower-cased and trimmed. */
 function loadCommonPasswords(): Set<string> {
-  const packageDir = dirname(createRequire(import.meta.url).resolve('common-password/package.json'));
-  const text = readFileSync(join(packageDir, 'lib', '10k most common.txt'), 'utf8');
+  const text = readFileSync(COMMON_PASSWORDS_FILE, 'utf8');
   return new Set(
     text
       .split(/\r?\n/)
