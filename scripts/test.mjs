@@ -14,7 +14,7 @@
 //             not narrowed by a pattern). Report in coverage/.
 // TEST_CONCURRENCY sets how many files run at once (default: the number of CPUs, at least 2).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileDatabaseName, onBaseDatabase } from './test-database.mjs';
@@ -83,6 +83,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Slowest first, by the durations the last run recorded (files it did not run keep their place).
+const DURATIONS = join('dist', '.test-durations.json');
+const known = (() => {
+  try {
+    return JSON.parse(readFileSync(DURATIONS, 'utf8'));
+  } catch {
+    return {};
+  }
+})();
+const lastTime = (file) => known[file] ?? known[file.replace(/^dist\//, '').replace(/\.js$/, '.ts')] ?? Infinity;
+files.sort((a, b) => lastTime(b) - lastTime(a) || a.localeCompare(b));
+
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availableParallelism());
 const coverageDir = join('coverage', 'tmp');
 if (coverage) rmSync('coverage', { recursive: true, force: true });
@@ -107,6 +119,8 @@ const child = spawn(
     '--test',
     `--test-concurrency=${concurrency}`,
     '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    ...(watch ? [] : ['--test-reporter=./scripts/durations-reporter.mjs', `--test-reporter-destination=${DURATIONS}.new`]),
     ...(watch ? ['--watch'] : []),
     ...files,
   ],
@@ -119,6 +133,12 @@ child.stdout.on('data', (chunk) => {
 });
 child.on('close', async (code) => {
   let status = code === 0 ? 0 : 1;
+  if (existsSync(`${DURATIONS}.new`)) {
+    // Merged, so a narrowed run keeps what a full one learned about the other files.
+    const fresh = JSON.parse(readFileSync(`${DURATIONS}.new`, 'utf8'));
+    writeFileSync(`${DURATIONS}.new`, JSON.stringify({ ...known, ...fresh }));
+    renameSync(`${DURATIONS}.new`, DURATIONS);
+  }
   if (databaseUrl) {
     const names = files.map((f) => fileDatabaseName(databaseUrl, f));
     await onBaseDatabase(
