@@ -2,10 +2,9 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { jsonBodyParser } from './common/json-body.js';
-import { logRequests, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging.js';
+import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
 import { logSecurityEventsTo } from './common/security-events.js';
 import { applySecurityHeaders } from './common/security-headers.js';
@@ -20,6 +19,10 @@ const logger = new NestLogger('Http');
 
 /** The whole application, configured identically for the server, the CLI's peers and the e2e tests. */
 export async function createApp(): Promise<NestFastifyApplication> {
+  // Nest logs through pino from the first line, not after start-up: a refused configuration, the
+  // database retries and a failed start read like every other line (JSON in production).
+  const loggers = createLoggers();
+  NestLogger.overrideLogger(loggers.nest);
   // Fail fast, before Nest starts, on configuration that cannot work.
   const env = loadEnv();
   loadSigningKeys(env);
@@ -54,14 +57,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   // The API takes JSON and forms only; Fastify would otherwise hand text/plain bodies to handlers.
   fastify.removeContentTypeParser('text/plain');
-  // abortOnError: false lets a start-up failure reach the caller instead of aborting with buffered logs.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(Logger));
-  logRequests(fastify, app.get(ROOT_LOGGER));
-  const unbindSecurityEvents = logSecurityEventsTo(app.get(ROOT_LOGGER));
+  // abortOnError: false lets a start-up failure reach the caller instead of aborting the process.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: loggers.nest, abortOnError: false });
+  logRequests(fastify, loggers.root);
+  const unbindSecurityEvents = logSecurityEventsTo(loggers.root);
   fastify.addHook('onClose', (_instance, done) => {
     unbindSecurityEvents();
     done();

@@ -36,6 +36,7 @@ try {
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   logger.log(`Listening on ${url}${swaggerEnabled ? ` (Swagger UI at ${url}/docs)` : ''}`);
 } catch (error) {
-  console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  // Through Nest's logger, which createApp points at pino first thing: the same format as every other line.
+  logger.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

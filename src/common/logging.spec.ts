@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { redactUrl } from './logging.js';
+import { Logger } from '@nestjs/common';
+import pino from 'pino';
+import { AppLogger, logFormat, redactUrl } from './logging.js';
 
 const SECRET = 'hunter2-s3cret';
 const encodeAll = (text: string) => [...text].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
@@ -54,5 +56,62 @@ describe('redactUrl', () => {
     ]) {
       assert.equal(redactUrl(url), url);
     }
+  });
+});
+
+describe('logFormat', () => {
+  it('is pretty for a person at a terminal outside production, JSON otherwise, unless LOG_FORMAT says', () => {
+    const cases: [given: 'pretty' | 'json' | undefined, nodeEnv: string, tty: boolean, expected: 'pretty' | 'json'][] = [
+      [undefined, 'development', true, 'pretty'],
+      [undefined, 'test', true, 'pretty'],
+      [undefined, 'production', true, 'json'],
+      [undefined, 'development', false, 'json'],
+      [undefined, 'test', false, 'json'],
+      [undefined, 'production', false, 'json'],
+      ['json', 'development', true, 'json'],
+      ['json', 'production', false, 'json'],
+      ['pretty', 'development', false, 'pretty'],
+      ['pretty', 'production', false, 'pretty'],
+      ['pretty', 'production', true, 'pretty'],
+    ];
+    for (const [given, nodeEnv, tty, expected] of cases) {
+      assert.equal(logFormat(given, nodeEnv, tty), expected, `LOG_FORMAT=${given} NODE_ENV=${nodeEnv} TTY=${tty}`);
+    }
+  });
+});
+
+describe('AppLogger', () => {
+  // One for the file: nestjs-pino keeps the first root logger it is given for the whole process.
+  const lines: { level: number; context?: string; msg: string }[] = [];
+  const root = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger = new AppLogger(root);
+
+  it("puts Nest's wiring lines (modules, controllers, routes) at debug and leaves every other context at info", () => {
+    Logger.overrideLogger(logger);
+    new Logger('RoutesResolver').log('TodosController {/todos}:');
+    new Logger('RouterExplorer').log('Mapped {/todos, GET} route');
+    new Logger('InstanceLoader').log('TodosModule dependencies initialized');
+    new Logger('NestApplication').log('Nest application successfully started');
+    new Logger('Migrations').log('no pending migrations');
+    new Logger('RouterExplorer').warn('not a mapping');
+    assert.deepEqual(
+      lines.map(({ level, context, msg }) => ({ level, context, msg })),
+      [
+        { level: 20, context: 'RoutesResolver', msg: 'TodosController {/todos}:' },
+        { level: 20, context: 'RouterExplorer', msg: 'Mapped {/todos, GET} route' },
+        { level: 20, context: 'InstanceLoader', msg: 'TodosModule dependencies initialized' },
+        { level: 30, context: 'NestApplication', msg: 'Nest application successfully started' },
+        { level: 30, context: 'Migrations', msg: 'no pending migrations' },
+        { level: 40, context: 'RouterExplorer', msg: 'not a mapping' },
+      ],
+    );
+  });
+
+  it('drops the wiring lines at info', () => {
+    lines.length = 0;
+    root.level = 'info';
+    logger.log('Mapped {/todos, GET} route', 'RouterExplorer');
+    logger.log('Listening on http://localhost:3000', 'Main');
+    assert.deepEqual(lines.map((line) => line.msg), ['Listening on http://localhost:3000']);
   });
 });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Global, Module } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Params } from 'nestjs-pino';
+import { Logger as PinoNestLogger, type Params, PinoLogger } from 'nestjs-pino';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { appConfig, type AppConfig } from '../config/configuration.js';
+import PinoPretty from 'pino-pretty';
+import { type LogFormat, loadLogSettings, type LogSettings } from '../config/env.js';
 import { serializeError } from './error-serializer.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -87,14 +87,36 @@ export function redactUrl(url: string): string {
 const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /**
- * The application's one pino logger: JSON lines on stdout, secrets redacted, errors reduced to
- * what describes them (`serializeError`). Lines are written asynchronously (a write in flight
- * collects the lines logged meanwhile into the next one), so a busy server makes a few large
- * writes rather than a system call per line; pino flushes what is left when the process exits.
- * Should stdout stall, at most `LOG_BUFFER_BYTES` wait.
+ * `LOG_FORMAT` when set; otherwise pretty for a person at a terminal, and JSON for whatever else
+ * reads stdout (a container runtime, a log shipper, a file) and for production.
  */
-export function createRootLogger(level: string): Logger {
-  return pino(rootLoggerOptions(level), pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES }));
+export function logFormat(given: LogFormat | undefined, nodeEnv: string, stdoutIsTTY: boolean): LogFormat {
+  return given ?? (stdoutIsTTY && nodeEnv !== 'production' ? 'pretty' : 'json');
+}
+
+/**
+ * The application's one pino logger on stdout, secrets redacted, errors reduced to what describes
+ * them (`serializeError`).
+ *
+ * As JSON, lines are written asynchronously (a write in flight collects the lines logged meanwhile
+ * into the next one), so a busy server makes a few large writes rather than a system call per
+ * line; pino flushes what is left when the process exits. Should stdout stall, at most
+ * `LOG_BUFFER_BYTES` wait.
+ *
+ * Pretty, through pino-pretty in this thread and synchronously: one line per entry, its context in
+ * brackets, in the order logged even when the process exits straight after.
+ */
+export function createRootLogger(level: string, format: LogFormat): Logger {
+  if (format === 'json') return pino(rootLoggerOptions(level), pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES }));
+  const pretty = PinoPretty({
+    sync: true,
+    colorize: process.stdout.isTTY === true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
+  return pino(rootLoggerOptions(level), pretty);
 }
 
 /** The root logger's options, apart from where it writes. */
@@ -102,24 +124,42 @@ export function rootLoggerOptions(level: string): LoggerOptions {
   return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { err: serializeError } };
 }
 
-/** The root logger, for what logs outside Nest's logger: the request line. */
-export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
-
-@Global()
-@Module({
-  providers: [{ provide: ROOT_LOGGER, inject: [appConfig.KEY], useFactory: (config: AppConfig) => createRootLogger(config.logLevel) }],
-  exports: [ROOT_LOGGER],
-})
-export class RootLoggerModule {}
+/**
+ * Nest's contexts whose `log` lines describe how the application is wired, one per module or
+ * route: at `info` they were sixty-odd lines before "Listening on". At `debug` they are still there
+ * for whoever looks for them.
+ */
+export const WIRING_CONTEXTS: ReadonlySet<string> = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 /**
- * nestjs-pino as Nest's logger, over the root logger. Its per-request middleware is not mounted:
- * it runs every request inside an AsyncLocalStorage scope, which on Node 20 turns on promise
- * hooks for the whole process, and with pino-http it cost a third of the server's CPU on
- * `GET /users/me`. The request line comes from `logRequests` instead.
+ * Nest's logger: nestjs-pino's over the root logger, with the wiring lines at `debug`. Nest's own
+ * logger has one level for every context, so the demotion happens here, by the context Nest passes
+ * last. nestjs-pino's per-request middleware is not mounted: it runs every request inside an
+ * AsyncLocalStorage scope, which on Node 20 turns on promise hooks for the whole process, and with
+ * pino-http it cost a third of the server's CPU on `GET /users/me`. The request line comes from
+ * `logRequests` instead. nestjs-pino keeps the first root logger it is given for the whole process:
+ * one per server, but the e2e tests' apps in one process share the first one's.
  */
-export function pinoParams(logger: Logger): Params {
-  return { pinoHttp: { logger, wrapSerializers: false }, forRoutes: [] };
+export class AppLogger extends PinoNestLogger {
+  constructor(root: Logger) {
+    const params: Params = { pinoHttp: { logger: root, wrapSerializers: false }, forRoutes: [] };
+    super(new PinoLogger(params), params);
+  }
+
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && WIRING_CONTEXTS.has(context)) super.debug(message, ...optionalParams);
+    else super.log(message, ...optionalParams);
+  }
+}
+
+/**
+ * The root logger and Nest's logger over it, from the logging variables alone, so that it exists
+ * before the rest of the configuration is checked and reports that check's failure too.
+ */
+export function createLoggers(settings: LogSettings = loadLogSettings(), stdoutIsTTY = process.stdout.isTTY === true): { root: Logger; nest: AppLogger } {
+  const root = createRootLogger(settings.level, logFormat(settings.format, settings.nodeEnv, stdoutIsTTY));
+  return { root, nest: new AppLogger(root) };
 }
 
 /**

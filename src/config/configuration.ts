@@ -11,7 +11,6 @@ export const appConfig = registerAs('app', () => {
     host: env.host,
     trustProxy: env.trustProxy,
     corsOrigins: env.corsOrigins,
-    logLevel: env.logLevel,
     swaggerEnabled: env.swaggerEnabled,
     shutdownTimeoutMs: env.shutdownTimeoutMs,
     httpTimeouts: env.httpTimeouts,

@@ -15,6 +15,7 @@ import {
   Min,
   MinLength,
   validateSync,
+  type ValidationError,
 } from 'class-validator';
 import ms from 'ms';
 
@@ -141,6 +142,10 @@ class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Unset: chosen by `logFormat` in common/logging.ts (pretty on a terminal outside production). */
+  @IsOptional() @IsIn(['pretty', 'json'])
+  LOG_FORMAT?: string;
+
   @Transform(toBoolean) @IsBoolean()
   SWAGGER_ENABLED = true;
 
@@ -165,6 +170,8 @@ class EnvironmentVariables {
   @IsString()
   METRICS_HOST = '127.0.0.1';
 }
+
+export type LogFormat = 'pretty' | 'json';
 
 export interface Env {
   nodeEnv: 'development' | 'production' | 'test';
@@ -211,6 +218,8 @@ export interface Env {
   requireEmailVerification: boolean;
   corsOrigins: string[];
   logLevel: string;
+  /** As given; unset, the format depends on where stdout goes (see common/logging.ts). */
+  logFormat?: LogFormat;
   swaggerEnabled: boolean;
   /** How long a SIGTERM waits for in-flight requests before the process gives up and exits 1. */
   shutdownTimeoutMs: number;
@@ -344,11 +353,34 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 /** The size of libuv's thread pool when `UV_THREADPOOL_SIZE` is not set. */
 const LIBUV_DEFAULT_THREADS = 4;
 
-function parseEnv(source: NodeJS.ProcessEnv): Env {
+function validated(source: NodeJS.ProcessEnv): { raw: EnvironmentVariables; errors: ValidationError[] } {
   // An empty variable means "unset": it takes the default rather than failing or turning a flag off.
   const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const raw = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
-  const errors = validateSync(raw, { whitelist: true });
+  return { raw, errors: validateSync(raw, { whitelist: true }) };
+}
+
+export interface LogSettings {
+  nodeEnv: string;
+  level: string;
+  format?: LogFormat;
+}
+
+/**
+ * What the logger needs, also from an environment that fails validation: a variable that is
+ * invalid takes its default, so that the refusal itself is logged the way the operator asked.
+ */
+export function loadLogSettings(source: NodeJS.ProcessEnv = process.env): LogSettings {
+  if (source === process.env) loadDotEnv();
+  const { raw, errors } = validated(source);
+  const invalid = new Set(errors.map((e) => e.property));
+  const defaults = new EnvironmentVariables();
+  const value = <K extends 'NODE_ENV' | 'LOG_LEVEL' | 'LOG_FORMAT'>(name: K) => (invalid.has(name) ? defaults[name] : raw[name]);
+  return { nodeEnv: value('NODE_ENV'), level: value('LOG_LEVEL'), format: value('LOG_FORMAT') as LogFormat | undefined };
+}
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const { raw, errors } = validated(source);
   if (errors.length > 0) {
     // One line per variable, every expectation it failed in it: a person fixes one value at a time.
     const lines = errors.map((e) => {
@@ -422,6 +454,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     requireEmailVerification: raw.REQUIRE_EMAIL_VERIFICATION,
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT as LogFormat | undefined,
     swaggerEnabled: raw.SWAGGER_ENABLED,
     shutdownTimeoutMs: shutdownTimeout(raw.SHUTDOWN_TIMEOUT),
     httpTimeouts: httpTimeouts(raw),

@@ -1,4 +1,7 @@
-import type { DataSource } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import type { DataSource, Migration } from 'typeorm';
+
+const logger = new Logger('Migrations');
 
 /** Arbitrary key of the session-level advisory lock held while migrations run. */
 const MIGRATIONS_LOCK = 7_301_000;
@@ -10,7 +13,7 @@ const MIGRATIONS_LOCK = 7_301_000;
  */
 export async function runMigrations(dataSource: DataSource, embedded: boolean): Promise<void> {
   if (embedded) {
-    await dataSource.runMigrations({ transaction: 'each' });
+    report(await dataSource.runMigrations({ transaction: 'each' }));
     return;
   }
   const lockHolder = dataSource.createQueryRunner();
@@ -18,11 +21,17 @@ export async function runMigrations(dataSource: DataSource, embedded: boolean): 
   try {
     await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
     try {
-      await dataSource.runMigrations({ transaction: 'each' });
+      report(await dataSource.runMigrations({ transaction: 'each' }));
     } finally {
       await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS_LOCK]);
     }
   } finally {
     await lockHolder.release();
   }
+}
+
+/** One line per migration applied, or one saying there was none, so a start shows the schema it left. */
+function report(applied: Migration[]): void {
+  if (applied.length === 0) logger.log('no pending migrations');
+  for (const { name } of applied) logger.log({ migration: name }, 'migration applied');
 }

@@ -9,6 +9,7 @@ import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';
 import type { EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrations } from './run-migrations.js';
+import { TypeOrmLogger } from './typeorm-logger.js';
 
 const migrationsGlob = fileURLToPath(new URL('../../migrations/*.js', import.meta.url));
 
@@ -22,9 +23,9 @@ export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    // Not 'error': TypeORM prints a failed query with its parameters (a password hash, an email)
-    // to the console, outside pino's redaction. The problem filter logs what is unexpected.
-    logging: ['warn', 'migration'],
+    // Not 'error': TypeORM logs a failed query with its parameters (a password hash, an email),
+    // which pino's redaction cannot see inside a message. The problem filter logs what is unexpected.
+    logger: new TypeOrmLogger(['warn', 'migration']),
     extra: { max: 10, connectionTimeoutMillis: 5_000 },
   };
 }
