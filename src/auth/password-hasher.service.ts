@@ -5,7 +5,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { appConfig, type AppConfig } from '../config/configuration.js';
 import { normalizePassword, passwordTooLong } from './password-policy.js';
 
-/** OWASP's first argon2id configuration: 19 MiB, two passes, one lane. Stated in the README. */
+/** OWASP's first argon2id configuration: 19 MiB, two passes, one lane. Stated in docs/security.md. */
 export const ARGON2_OPTIONS = {
   type: argon2.argon2id,
   memoryCost: 19_456,

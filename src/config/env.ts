@@ -29,7 +29,7 @@ const toBoolean = ({ value }: { value: unknown }) => {
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
 
-/** The environment as the operator writes it; see the configuration table in the README. */
+/** The environment as the operator writes it; see the table in docs/configuration.md. */
 class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
