@@ -49,25 +49,25 @@ export class AccountTokensService {
   /** The owner of a live token, without spending it: to check a request before the slow work. */
   async owner(token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
-    const rows = (await this.tokens.query(
+    const rows = await this.tokens.query<{ userId: number; email: string }[]>(
       `SELECT t.user_id AS "userId", u.email FROM account_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.is_active`,
       [hashOpaqueToken(token), purpose],
-    )) as { userId: number; email: string }[];
+    );
     if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
     return rows[0];
   }
 
   async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
-    const [rows] = (await em.query(
+    const [rows] = await em.query<[{ userId: number; email: string }[], number]>(
       `UPDATE account_tokens t SET used_at = now()
          FROM users u
         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
           AND u.id = t.user_id AND u.is_active
         RETURNING t.user_id AS "userId", u.email`,
       [hashOpaqueToken(token), purpose],
-    )) as [{ userId: number; email: string }[], number];
+    );
     if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
     return rows[0];
   }
@@ -90,7 +90,7 @@ export class AccountTokensService {
       await em.query('SET LOCAL synchronous_commit TO OFF');
       // FOR SHARE: a deactivation in progress (it voids the account's tokens) is waited for and
       // its outcome read, so no token is issued beside it that a reactivation would bring back.
-      return (await em.query(
+      return await em.query<{ userId: number; email: string }[]>(
         `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active FOR SHARE)
          INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
          SELECT id, $2, $3, now() + make_interval(secs => $4) FROM target
@@ -98,7 +98,7 @@ export class AccountTokensService {
            SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, created_at = now(), used_at = NULL
          RETURNING user_id AS "userId", (SELECT email FROM target) AS email`,
         [value, purpose, hashOpaqueToken(token), TOKEN_LIFETIME_SECONDS[purpose]],
-      )) as { userId: number; email: string }[];
+      );
     });
     return rows.length === 1 ? { ...rows[0], token } : undefined;
   }

@@ -9,7 +9,7 @@ function recordVerifications() {
   const original = argon2.verify;
   const pending: (() => void)[] = [];
   const seen = { inFlight: 0, most: 0, started: 0 };
-  argon2.verify = (() =>
+  argon2.verify = () =>
     new Promise<boolean>((resolve) => {
       seen.started += 1;
       seen.inFlight += 1;
@@ -18,7 +18,7 @@ function recordVerifications() {
         seen.inFlight -= 1;
         resolve(true);
       });
-    })) as typeof argon2.verify;
+    });
   return { seen, pending, restore: () => (argon2.verify = original) };
 }
 

@@ -27,7 +27,9 @@ export function jsonBodyParser(fastify: FastifyInstance): FastifyBodyParser<Buff
       done(null, undefined);
       return;
     }
-    parse(request, body.toString('utf8'), (error, value) => {
+    // Fastify's default JSON parser is its callback form (the type names both forms): it returns
+    // nothing and reports every outcome, a parse error included, through the callback.
+    void parse(request, body.toString('utf8'), (error, value) => {
       if (error) done(error);
       else if (exceedsDepth(value)) done(new BadRequestException(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
       else done(null, value);

@@ -14,7 +14,7 @@ import { openDataSource, typeOrmOptions } from './typeorm-options.js';
         retryAttempts: db.url ? 10 : 0,
         retryDelay: 3_000,
       }),
-      dataSourceFactory: (options) => openDataSource(databaseConfig(), options as ReturnType<typeof typeOrmOptions>),
+      dataSourceFactory: (options) => openDataSource(databaseConfig(), options),
     }),
   ],
 })

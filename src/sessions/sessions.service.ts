@@ -78,14 +78,14 @@ export class SessionsService {
     if (!isRefreshTokenShaped(token)) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
     const tokenHash = hashRefreshToken(token);
     const rotation = await this.sessions.manager.transaction(async (em): Promise<Rotation> => {
-      const [session] = (await em.query(
+      const [session] = await em.query<{ id: number; userId: number; userAgent: string | null }[]>(
         `SELECT s.id, s.user_id AS "userId", s.user_agent AS "userAgent"
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)
             AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
             FOR NO KEY UPDATE OF s`,
         [tokenHash],
-      )) as { id: number; userId: number; userAgent: string | null }[];
+      );
       if (!session) return { kind: 'refused' };
       const spent = await em
         .createQueryBuilder()
@@ -110,7 +110,7 @@ export class SessionsService {
 
   /** A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer. */
   private async judgeSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<'renew' | 'reuse'> {
-    const [known] = (await em.query(
+    const [known] = await em.query<{ sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean; superseded: boolean }[]>(
       `SELECT t.session_id AS "sessionId", s.user_id AS "userId",
               EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
               t.superseded_at IS NOT NULL AS superseded,
@@ -118,7 +118,7 @@ export class SessionsService {
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1`,
       [tokenHash],
-    )) as { sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean; superseded: boolean }[];
+    );
     const verdict = spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds);
     if (verdict === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');

@@ -49,7 +49,7 @@ export class TodosService {
     const sql = `INSERT INTO todos AS t (title, description, completed, owner_id) VALUES ($1, $2, $3, $4) RETURNING ${this.columns}`;
     const values = [dto.title, dto.description ?? null, dto.completed ?? false, ownerId];
     if (!em.queryRunner) return (await this.run(sql, values))[0];
-    const [row] = (await em.query(sql, values)) as Record<string, unknown>[];
+    const [row] = await em.query<Record<string, unknown>[]>(sql, values);
     return hydrate(this.todos, row);
   }
 

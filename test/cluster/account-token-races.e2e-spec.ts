@@ -42,7 +42,7 @@ describe('account tokens racing a deactivation', () => {
     });
     await db.query('COMMIT');
     assert.equal(await request, 202);
-    const tokens = (await t.app.get(DataSource).query('SELECT id FROM account_tokens WHERE user_id = $1', [user.id])) as unknown[];
+    const tokens = await t.app.get(DataSource).query<unknown[]>('SELECT id FROM account_tokens WHERE user_id = $1', [user.id]);
     assert.deepEqual(tokens, []);
   });
 });

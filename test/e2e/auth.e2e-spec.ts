@@ -308,10 +308,9 @@ describe('registration with an Idempotency-Key', () => {
   afterEach(() => t.reset());
 
   const register = (key: string, body: object) => t.http.post('/auth/register').set('Idempotency-Key', key).send(body);
-  const usersNamed = async (email: string) =>
-    (await t.app.get(DataSource).query('SELECT id FROM users WHERE email = $1', [email])) as { id: number }[];
+  const usersNamed = (email: string) => t.app.get(DataSource).query<{ id: number }[]>('SELECT id FROM users WHERE email = $1', [email]);
   const verificationTokenOf = async (userId: number) =>
-    ((await t.app.get(DataSource).query('SELECT token_hash FROM account_tokens WHERE user_id = $1', [userId])) as { token_hash: string }[])[0]
+    (await t.app.get(DataSource).query<{ token_hash: string }[]>('SELECT token_hash FROM account_tokens WHERE user_id = $1', [userId]))[0]
       ?.token_hash;
 
   it('creates the account once when its answer was lost and the same request is retried', async () => {
@@ -348,7 +347,7 @@ describe('registration with an Idempotency-Key', () => {
   it('stores no unkeyed hash of the body, which holds the password', async () => {
     const email = uniqueEmail();
     assert.equal((await register('keyed', { email, password: PASSWORD })).status, 201);
-    const rows = (await t.app.get(DataSource).query('SELECT fingerprint FROM idempotency_keys')) as { fingerprint: string }[];
+    const rows = await t.app.get(DataSource).query<{ fingerprint: string }[]>('SELECT fingerprint FROM idempotency_keys');
     assert.equal(rows.length, 1);
     assert.notEqual(rows[0].fingerprint, requestFingerprint('POST', '/auth/register', { email, password: PASSWORD }));
     assert.match(rows[0].fingerprint, /^[0-9a-f]{64}$/);

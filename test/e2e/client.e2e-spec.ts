@@ -92,12 +92,12 @@ describe('generated TypeScript client', () => {
     );
 
     const [first] = seen;
-    const done = await api.PATCH('/todos/{id}', { params: { path: { id: first!.id } }, body: { completed: true } });
+    const done = await api.PATCH('/todos/{id}', { params: { path: { id: first.id } }, body: { completed: true } });
     assert.equal(done.data?.completed, true);
     const completed = await api.GET('/todos', { params: { query: { completed: true } } });
     assert.deepEqual(
       completed.data?.map((todo) => todo.id),
-      [first!.id],
+      [first.id],
     );
     assert.equal(totalCount(completed.response), 1);
     const found = await api.GET('/todos', { params: { query: { q: 'CHAR' } } });
@@ -105,7 +105,7 @@ describe('generated TypeScript client', () => {
       found.data?.map((todo) => todo.title),
       ['charlie'],
     );
-    assert.equal((await api.DELETE('/todos/{id}', { params: { path: { id: first!.id } } })).response.status, 204);
+    assert.equal((await api.DELETE('/todos/{id}', { params: { path: { id: first.id } } })).response.status, 204);
     assert.equal(totalCount((await api.GET('/todos')).response), titles.length - 1);
   });
 

@@ -61,9 +61,9 @@ describe('password reset, over SMTP', () => {
   it('stores only a hash of the token, valid 30 minutes, and purges it once spent or expired', async () => {
     const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    const rows = (await ctx.t.app.get(DataSource).query(
+    const rows = await ctx.t.app.get(DataSource).query<{ token_hash: string; lifetime: string }[]>(
       `SELECT token_hash, extract(epoch FROM expires_at - created_at) AS lifetime FROM account_tokens WHERE purpose = 'password_reset'`,
-    )) as { token_hash: string; lifetime: string }[];
+    );
     assert.equal(rows.length, 1);
     assert.equal(Number(rows[0].lifetime), 30 * 60);
     assert.match(rows[0].token_hash, /^[0-9a-f]{64}$/);

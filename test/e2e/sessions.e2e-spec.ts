@@ -45,7 +45,7 @@ describe('sessions', () => {
     assert.equal(live.sessionLive, true);
     assert.equal(live.user?.email, user.email);
     assert.equal(live.user?.createdAt instanceof Date, true);
-    assert.equal('hashedPassword' in live.user!, false, 'the hash stays in the database');
+    assert.equal('hashedPassword' in live.user, false, 'the hash stays in the database');
     assert.equal((await sessions.findUserForSession(user.id, 999_999)).sessionLive, false);
     assert.deepEqual(await sessions.findUserForSession(999_999, 1), { user: null, sessionLive: false });
   });
@@ -155,13 +155,13 @@ describe('sessions', () => {
     const db = t.app.get(DataSource);
     const client = { userAgent: 'direct', ip: '192.0.2.7' };
     const rows = async () =>
-      ((await db.query(
+      (await db.query<{ sessions: number; tokens: number }[]>(
         `SELECT (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS sessions,
                 (SELECT count(*) FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = $1)::int AS tokens`,
         [user.id],
-      )) as { sessions: number; tokens: number }[])[0];
+      ))[0];
     const before = await rows();
-    const [{ hashed_password: hash }] = (await db.query('SELECT hashed_password FROM users WHERE id = $1', [user.id])) as { hashed_password: string }[];
+    const [{ hashed_password: hash }] = await db.query<{ hashed_password: string }[]>('SELECT hashed_password FROM users WHERE id = $1', [user.id]);
 
     await assert.rejects(sessions.start(user.id, `${hash}x`, client), { status: 401 });
     await assert.rejects(sessions.start(2_000_000_000, hash, client), { status: 401 });
@@ -172,9 +172,10 @@ describe('sessions', () => {
     await db.query('UPDATE users SET is_active = true WHERE id = $1', [user.id]);
     const started = await sessions.start(user.id, hash, client);
     assert.deepEqual(await rows(), { sessions: before.sessions + 1, tokens: before.tokens + 1 });
-    const [session] = (await db.query('SELECT user_agent, ip, expires_at > now() + interval \'1 day\' AS long_lived FROM sessions WHERE id = $1', [
-      started.sessionId,
-    ])) as { user_agent: string; ip: string; long_lived: boolean }[];
+    const [session] = await db.query<{ user_agent: string; ip: string; long_lived: boolean }[]>(
+      'SELECT user_agent, ip, expires_at > now() + interval \'1 day\' AS long_lived FROM sessions WHERE id = $1',
+      [started.sessionId],
+    );
     assert.deepEqual(session, { user_agent: 'direct', ip: '192.0.2.7', long_lived: true });
     const pair = pairOf((await refresh(started.refreshToken)).body);
     assert.equal((await me(pair)).status, 200, 'its refresh token works');

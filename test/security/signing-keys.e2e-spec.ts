@@ -56,7 +56,7 @@ describe('asymmetric signing (ES256) with a rotated key', () => {
       { alg: 'ES256', typ: 'at+jwt', kid: `${currentKid}/../x` },
     ];
     for (const header of headerOnly) {
-      const token = signed(real, { algorithm: 'ES256', header: header as jwt.JwtHeader });
+      const token = signed(real, { algorithm: 'ES256', header });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
     }
     const control = signed(real, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: currentKid } });
@@ -70,7 +70,7 @@ describe('asymmetric signing (ES256) with a rotated key', () => {
         algorithm: 'ES256',
         header: { alg: 'ES256', typ: 'at+jwt', jwk: attacker.publicKey.export({ format: 'jwk' }) } as jwt.JwtHeader,
       }),
-      signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', jku: 'http://127.0.0.1:9/jwks.json' } as jwt.JwtHeader }),
+      signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', jku: 'http://127.0.0.1:9/jwks.json' } }),
       signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: '../../etc/passwd' } }),
     ];
     for (const token of forged) expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
@@ -91,7 +91,7 @@ describe('asymmetric signing with an RSA key as PS256', () => {
     assert.equal(header.alg, 'PS256');
     assert.equal((await t.http.get('/.well-known/jwks.json')).body.keys[0].alg, 'PS256');
     assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200);
-    const rs256 = jwt.sign(payload as object, pem(pair.privateKey), { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: header.kid } });
+    const rs256 = jwt.sign(payload, pem(pair.privateKey), { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: header.kid } });
     expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${rs256}`), 401);
   });
 });
