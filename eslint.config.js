@@ -28,7 +28,7 @@ export default defineConfig(
       // require-await stays off: here an `async` without `await` is a method that fulfils a
       // Promise-returning contract (the in-process counter store, throttler overrides, test fakes).
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'Configuration is read in src/config only; inject it instead.' },
