@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'node_modules/', 'data/', 'scratch/', 'coverage/', 'test-output/', 'clients/typescript/dist/', 'clients/typescript/src/schema.ts'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'scratch/',
+      'coverage/',
+      'test-output/',
+      'clients/typescript/dist/',
+      'clients/typescript/src/schema.ts',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

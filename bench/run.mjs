@@ -217,8 +217,11 @@ async function seed(port) {
   const password = 'violet-kettle-harbour-bench';
   const emails = Array.from({ length: userCount }, (_, i) => `bench-${i + 1}@example.com`);
   await inBatches(emails, hashConcurrency * 2, (email) => call(port, 'POST', '/auth/register', { json: { email, password } }));
-  const tokens = await inBatches(emails, hashConcurrency * 2, async (email) =>
-    (await call(port, 'POST', '/auth/login', { form: { grant_type: 'password', username: email, password } })).access_token,
+  const tokens = await inBatches(
+    emails,
+    hashConcurrency * 2,
+    async (email) =>
+      (await call(port, 'POST', '/auth/login', { form: { grant_type: 'password', username: email, password } })).access_token,
   );
   const todoIds = await inBatches(tokens, 10, async (token) => {
     let first;
@@ -235,7 +238,19 @@ async function seed(port) {
 
 function wrk({ port, mode, seconds, conns, usersFile }) {
   const threads = Math.min(2, conns);
-  const args = ['-t', String(threads), '-c', String(conns), '-d', `${seconds}s`, '--timeout', '30s', '-s', join(root, 'bench/wrk.lua'), `http://127.0.0.1:${port}`];
+  const args = [
+    '-t',
+    String(threads),
+    '-c',
+    String(conns),
+    '-d',
+    `${seconds}s`,
+    '--timeout',
+    '30s',
+    '-s',
+    join(root, 'bench/wrk.lua'),
+    `http://127.0.0.1:${port}`,
+  ];
   // Through a shell that reports its reaped child's CPU time (cutime, cstime) from /proc.
   const script = 'wrk "$@"; s=$?; read -r line < /proc/$$/stat; echo "SHELL_STAT $line"; exit $s';
   const child = spawn('sh', ['-c', script, 'sh', ...args], {
@@ -340,7 +355,10 @@ function table(results) {
   ];
   for (const p of results.phases) {
     const { app, baseline: b } = p;
-    const cpu = (r) => (r ? `${f2(r.cpuMsPerRequest.total)} (${f2(r.cpuMsPerRequest.server)}+${f2(r.cpuMsPerRequest.postgres)}+${f2(r.cpuMsPerRequest.wrk)})` : '—');
+    const cpu = (r) =>
+      r
+        ? `${f2(r.cpuMsPerRequest.total)} (${f2(r.cpuMsPerRequest.server)}+${f2(r.cpuMsPerRequest.postgres)}+${f2(r.cpuMsPerRequest.wrk)})`
+        : '—';
     rows.push([p.name, f0(app.rps), f1(app.p50Ms), f1(app.p99Ms), f0(b?.rps), f1(b?.p50Ms), f1(b?.p99Ms), pct(p.ratio), cpu(app), cpu(b)]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -357,7 +375,9 @@ function table(results) {
     lines.push(
       `login: ${f1(login.rps)} logins/s vs raw argon2 verify ${f1(argon2.perSecond)}/s at the same parameters and concurrency = ${pct(login.ratio)}`,
       ...(login.baseline
-        ? [`the bare baseline's login (same hash cap, one statement for the session): ${f1(login.baseline.rps)}/s = ${pct(login.baseline.ratio)} of raw argon2`]
+        ? [
+            `the bare baseline's login (same hash cap, one statement for the session): ${f1(login.baseline.rps)}/s = ${pct(login.baseline.ratio)} of raw argon2`,
+          ]
         : []),
       `CPU per login: ${f1(login.serverCpuMs)} ms in the server${login.baseline ? `, ${f1(login.baseline.serverCpuMs)} ms in the baseline,` : ''} vs ${f1(argon2.cpuMsPerVerification)} ms per raw verification (steadier than the rates on a busy machine)`,
       `raw argon2 with GLIBC_TUNABLES (mmap_threshold 32 MiB, trim_threshold 128 MiB): ${f1(tuned.perSecond)}/s (${f0(tuned.pageFaultsPerVerification)} page faults per verification, vs ${f0(argon2.pageFaultsPerVerification)} without)`,
@@ -496,8 +516,20 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     config: {
-      duration, warmup, connections, probeConnections, users: userCount, todosPerUser, hashConcurrency, threadPoolSize, hashesHandedOut,
-      database: database ? 'postgresql' : 'embedded', smoke, phases: [...selected], node: process.version, cpus: availableParallelism(),
+      duration,
+      warmup,
+      connections,
+      probeConnections,
+      users: userCount,
+      todosPerUser,
+      hashConcurrency,
+      threadPoolSize,
+      hashesHandedOut,
+      database: database ? 'postgresql' : 'embedded',
+      smoke,
+      phases: [...selected],
+      node: process.version,
+      cpus: availableParallelism(),
     },
     phases,
     login,
@@ -507,11 +539,17 @@ async function main() {
     memory: { idleMiB: idle.rssMiB, peakMiB: loaded.peakMiB, afterLoadMiB: afterLoad.rssMiB },
     startup: { readyMs },
   };
-  const failures = [...phases.flatMap((p) => [p.app, p.baseline]), storm?.todos, storm?.login, storm?.quiet].filter(Boolean).reduce((n, r) => n + r.errors, 0);
+  const failures = [...phases.flatMap((p) => [p.app, p.baseline]), storm?.todos, storm?.login, storm?.quiet]
+    .filter(Boolean)
+    .reduce((n, r) => n + r.errors, 0);
   results.errors = failures;
   console.log(table(results));
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  const file = join(root, 'bench/results', `${results.date.slice(0, 19).replace(/:/g, '-')}-${results.config.database}${smoke ? '-smoke' : ''}${selected.size < PHASES.length ? '-partial' : ''}.json`);
+  const file = join(
+    root,
+    'bench/results',
+    `${results.date.slice(0, 19).replace(/:/g, '-')}-${results.config.database}${smoke ? '-smoke' : ''}${selected.size < PHASES.length ? '-partial' : ''}.json`,
+  );
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`wrote ${file}`);
   if (failures > 0) throw new Error(`${failures} requests failed (non-2xx, timeouts or socket errors); see above`);

@@ -19,9 +19,13 @@ export class IdempotencyKeys1796160206389 implements MigrationInterface {
       CONSTRAINT "PK_idempotency_keys" PRIMARY KEY ("id"))`);
     // Serves the hourly purge.
     await queryRunner.query(`CREATE INDEX "IDX_idempotency_keys_expires" ON "idempotency_keys" ("expires_at")`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_idempotency_keys_anonymous_key" ON "idempotency_keys" ("key", "fingerprint") WHERE "user_id" IS NULL`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_idempotency_keys_anonymous_key" ON "idempotency_keys" ("key", "fingerprint") WHERE "user_id" IS NULL`,
+    );
     // Also serves the foreign key's cascade (user_id leads).
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_idempotency_keys_user_key" ON "idempotency_keys" ("user_id", "key") WHERE "user_id" IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_idempotency_keys_user_key" ON "idempotency_keys" ("user_id", "key") WHERE "user_id" IS NOT NULL`,
+    );
     await queryRunner.query(
       `ALTER TABLE "idempotency_keys" ADD CONSTRAINT "FK_idempotency_keys_user" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );

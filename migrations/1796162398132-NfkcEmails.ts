@@ -15,7 +15,10 @@ export class NfkcEmails1796162398132 implements MigrationInterface {
     // NFKC needs a UTF8 database; in any other, no such address could have been stored.
     const [{ encoding }] = (await queryRunner.query(`SELECT current_setting('server_encoding') AS encoding`)) as { encoding: string }[];
     if (encoding !== 'UTF8') return;
-    const rows = (await queryRunner.query(`SELECT id, email FROM users WHERE email IS NOT NFKC NORMALIZED`)) as { id: number; email: string }[];
+    const rows = (await queryRunner.query(`SELECT id, email FROM users WHERE email IS NOT NFKC NORMALIZED`)) as {
+      id: number;
+      email: string;
+    }[];
     const byForm = new Map<string, number[]>();
     for (const { id, email } of rows) {
       const form = email.normalize('NFKC').trim().toLowerCase();

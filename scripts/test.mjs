@@ -162,7 +162,9 @@ child.on('close', async (code) => {
         // libraries' own maps also point into a src/ of theirs).
         '--include=dist/src/**',
         '--exclude=dist/src/**/*.spec.js',
-        ...(patterns.length === 0 && suites.includes('unit') && suites.includes('e2e') ? ['--check-coverage', `--lines=${COVERAGE_LINES}`] : []),
+        ...(patterns.length === 0 && suites.includes('unit') && suites.includes('e2e')
+          ? ['--check-coverage', `--lines=${COVERAGE_LINES}`]
+          : []),
       ],
       { stdio: 'inherit' },
     );

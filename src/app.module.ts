@@ -6,14 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConsumesGuard } from './common/consumes.decorator.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.js';
-import {
-  accountConfig,
-  appConfig,
-  authConfig,
-  databaseConfig,
-  mailConfig,
-  rateLimitConfig,
-} from './config/configuration.js';
+import { accountConfig, appConfig, authConfig, databaseConfig, mailConfig, rateLimitConfig } from './config/configuration.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -23,7 +16,11 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, rateLimitConfig, mailConfig, accountConfig] }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      load: [appConfig, databaseConfig, authConfig, rateLimitConfig, mailConfig, accountConfig],
+    }),
     ScheduleModule.forRoot(),
     DatabaseModule,
     RateLimitModule,

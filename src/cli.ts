@@ -61,7 +61,9 @@ async function createAdmin(email: string): Promise<void> {
 
 async function seed(allowProduction: boolean): Promise<number> {
   if (loadEnv().nodeEnv === 'production' && !allowProduction) {
-    console.error('Refusing to add demo accounts with NODE_ENV=production; pass --allow-production if this database really should have them.');
+    console.error(
+      'Refusing to add demo accounts with NODE_ENV=production; pass --allow-production if this database really should have them.',
+    );
     return 1;
   }
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });

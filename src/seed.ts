@@ -46,8 +46,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
 ];
 
 export type SeedResult =
-  | { email: string; role: Role; outcome: 'created'; password: string; todos: number }
-  | { email: string; role: Role; outcome: 'exists' };
+  { email: string; role: Role; outcome: 'created'; password: string; todos: number } | { email: string; role: Role; outcome: 'exists' };
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';

@@ -34,10 +34,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('todos', 'Your own todos')
     .addTag('admin', 'User management, for admins')
     .addTag('health', 'Liveness and readiness')
-    .addOAuth2(
-      { type: 'oauth2', flows: { password: { tokenUrl: '/auth/login', refreshUrl: '/auth/login', scopes: {} } } },
-      'oauth2',
-    )
+    .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/auth/login', refreshUrl: '/auth/login', scopes: {} } } }, 'oauth2')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('oauth2')
     .addSecurityRequirements('bearer')
@@ -53,7 +50,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       }
       // The global ConsumesGuard refuses any body sent to an operation that takes none.
       if (!operation.requestBody) {
-        operation.responses['415'] = { ...problemResponse(415, 'This operation takes no body'), description: 'A body was sent; this operation takes none' };
+        operation.responses['415'] = {
+          ...problemResponse(415, 'This operation takes no body'),
+          description: 'A body was sent; this operation takes none',
+        };
       }
       operation.responses = Object.fromEntries(Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)));
     }

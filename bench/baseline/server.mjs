@@ -39,10 +39,9 @@ async function authenticate(req) {
   if (!header?.startsWith('Bearer ')) return undefined;
   try {
     const { payload } = await jwtVerify(header.slice(7), key, verifyOptions);
-    const { rows } = await pool.query(
-      'SELECT id, email, role, is_active, email_verified, created_at FROM users WHERE id = $1',
-      [Number(payload.sub)],
-    );
+    const { rows } = await pool.query('SELECT id, email, role, is_active, email_verified, created_at FROM users WHERE id = $1', [
+      Number(payload.sub),
+    ]);
     return rows[0]?.is_active ? rows[0] : undefined;
   } catch {
     return undefined;
@@ -73,7 +72,13 @@ async function login(req, res) {
        VALUES ($1, now(), now() + make_interval(secs => $2), $3, $4) RETURNING id
      )
      INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $5 FROM s RETURNING session_id`,
-    [user.id, REFRESH_TTL_SECONDS, req.headers['user-agent'] ?? null, req.socket.remoteAddress ?? null, createHash('sha256').update(refreshToken).digest('hex')],
+    [
+      user.id,
+      REFRESH_TTL_SECONDS,
+      req.headers['user-agent'] ?? null,
+      req.socket.remoteAddress ?? null,
+      createHash('sha256').update(refreshToken).digest('hex'),
+    ],
   );
   const accessToken = await new SignJWT({ sid: session[0].session_id })
     .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })

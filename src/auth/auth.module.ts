@@ -29,14 +29,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [
-    UsersModule,
-    SessionsModule,
-    PassportModule,
-    MailModule,
-    IdempotencyModule,
-    TypeOrmModule.forFeature([AccountToken]),
-  ],
+  imports: [UsersModule, SessionsModule, PassportModule, MailModule, IdempotencyModule, TypeOrmModule.forFeature([AccountToken])],
   controllers: [AuthController, PasswordController, PasswordResetController, EmailVerificationController, JwksController],
   providers: [
     AuthService,

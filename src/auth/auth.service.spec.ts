@@ -38,7 +38,17 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
   const passwords = new PasswordCheckService(users, hasher, failures, unused);
-  const auth = new AuthService(users, hasher, unused, unused, passwords, verification, unused, { requireEmailVerification, passwordMinChars: 8 }, unused);
+  const auth = new AuthService(
+    users,
+    hasher,
+    unused,
+    unused,
+    passwords,
+    verification,
+    unused,
+    { requireEmailVerification, passwordMinChars: 8 },
+    unused,
+  );
   return { auth, calls };
 }
 
@@ -62,7 +72,10 @@ describe('AuthService.authenticate', () => {
 
   it('gives the same 401 for a wrong password', async () => {
     const { auth } = setUp({}, { valid: false });
-    await assert.rejects(auth.authenticate('ada@example.com', 'bad'), (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS);
+    await assert.rejects(
+      auth.authenticate('ada@example.com', 'bad'),
+      (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS,
+    );
   });
 
   it('says an account is inactive only after the right password', async () => {
@@ -72,10 +85,16 @@ describe('AuthService.authenticate', () => {
 
   it('with verification required, refuses an unverified account only after the right password, and mails a fresh link', async () => {
     const unverified = setUp({ emailVerified: false }, { requireEmailVerification: true });
-    await assert.rejects(unverified.auth.authenticate('a@x.io', 'pw'), (e: unknown) => e instanceof ForbiddenException && e.message === EMAIL_NOT_VERIFIED);
+    await assert.rejects(
+      unverified.auth.authenticate('a@x.io', 'pw'),
+      (e: unknown) => e instanceof ForbiddenException && e.message === EMAIL_NOT_VERIFIED,
+    );
     assert.deepEqual(unverified.calls, ['find a@x.io', 'attempt a@x.io', 'verify', 'reset a@x.io', 'remind 7']);
     const wrong = setUp({ emailVerified: false }, { requireEmailVerification: true, valid: false });
-    await assert.rejects(wrong.auth.authenticate('a@x.io', 'bad'), (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS);
+    await assert.rejects(
+      wrong.auth.authenticate('a@x.io', 'bad'),
+      (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS,
+    );
     assert.ok(!wrong.calls.some((c) => c.startsWith('remind')));
     assert.equal((await setUp({ emailVerified: true }, { requireEmailVerification: true }).auth.authenticate('a@x.io', 'pw')).id, 7);
     assert.equal((await setUp({ emailVerified: false }).auth.authenticate('a@x.io', 'pw')).id, 7, 'not required: let in');

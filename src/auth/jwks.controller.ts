@@ -27,13 +27,29 @@ export class JwksController {
           items: {
             type: 'object',
             required: ['kty', 'kid', 'alg', 'use'],
-            properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { type: 'string', enum: ['sig'] } },
+            properties: {
+              kty: { type: 'string' },
+              kid: { type: 'string' },
+              alg: { type: 'string' },
+              use: { type: 'string', enum: ['sig'] },
+            },
             // The key material itself: crv and x (and y) for EC and OKP keys, n and e for RSA.
             additionalProperties: true,
           },
         },
       },
-      example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k', alg: 'EdDSA', use: 'sig' }] },
+      example: {
+        keys: [
+          {
+            kty: 'OKP',
+            crv: 'Ed25519',
+            x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+            kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k',
+            alg: 'EdDSA',
+            use: 'sig',
+          },
+        ],
+      },
     },
   })
   @ApiProblems(404)

@@ -128,14 +128,23 @@ describe('passwordProblem', () => {
 
     it('refuses a huge input by its UTF-16 length alone, before NFKC multiplies it', () => {
       const huge = '\uFDFA'.repeat(33_000);
-      assert.equal(countingNormalize(() => assert.equal(passwordProblem(huge), TOO_LONG)), 0);
-      assert.equal(countingNormalize(() => assert.equal(passwordProblem(huge, 'anna@example.com'), TOO_LONG)), 0);
+      assert.equal(
+        countingNormalize(() => assert.equal(passwordProblem(huge), TOO_LONG)),
+        0,
+      );
+      assert.equal(
+        countingNormalize(() => assert.equal(passwordProblem(huge, 'anna@example.com'), TOO_LONG)),
+        0,
+      );
     });
 
     it('looks no further than the length at one unit past four a character', () => {
       assert.equal(passwordTooLong('x'.repeat(PASSWORD_MAX_UNITS)), false);
       assert.equal(passwordTooLong('x'.repeat(PASSWORD_MAX_UNITS + 1)), true);
-      assert.equal(countingNormalize(() => assert.equal(passwordProblem('x'.repeat(PASSWORD_MAX_UNITS + 1)), TOO_LONG)), 0);
+      assert.equal(
+        countingNormalize(() => assert.equal(passwordProblem('x'.repeat(PASSWORD_MAX_UNITS + 1)), TOO_LONG)),
+        0,
+      );
       // Within the bound the full check runs, and still measures after NFKC.
       assert.ok(countingNormalize(() => assert.equal(passwordProblem('x'.repeat(PASSWORD_MAX_UNITS)), TOO_LONG)) > 0);
     });
@@ -184,7 +193,17 @@ describe('passwordProblem', () => {
       });
     }
 
-    for (const password of ['23456789', '0123456789', 'abcdefghij', 'QRSTUVWX', 'zyxwvuts', 'hgfedcba', '9876543210', ' ghijklmn ', 'αβγδεζηθ']) {
+    for (const password of [
+      '23456789',
+      '0123456789',
+      'abcdefghij',
+      'QRSTUVWX',
+      'zyxwvuts',
+      'hgfedcba',
+      '9876543210',
+      ' ghijklmn ',
+      'αβγδεζηθ',
+    ]) {
       it(`refuses ${JSON.stringify(password)}: a plain sequence`, () => {
         assert.equal(passwordProblem(password), SEQUENCE);
       });

@@ -13,7 +13,11 @@ describe('subjectFromClaims', () => {
   const exp = iat + 900;
   const jti = '0b6f2a4e-9d7c-4c1e-8f3a-2d5b6c7e8f90';
 
-  for (const [sub, id] of [['1', 1], ['42', 42], ['2147483647', 2_147_483_647]] as const) {
+  for (const [sub, id] of [
+    ['1', 1],
+    ['42', 42],
+    ['2147483647', 2_147_483_647],
+  ] as const) {
     it(`reads sub ${JSON.stringify(sub)} as ${id}`, () => {
       assert.deepEqual(subjectFromClaims({ sub, exp, iat, jti, sid }), { userId: id, sessionId: sid });
     });
@@ -45,7 +49,6 @@ describe('subjectFromClaims', () => {
       assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti, sid: bad as unknown as number }), undefined, String(bad));
     }
   });
-
 });
 
 function hs256Config(secret: string): AuthConfig {
@@ -89,7 +92,10 @@ describe('TokenService.issue', () => {
   });
 
   it('gives every token its own jti', async () => {
-    const [a, b] = await Promise.all([service.issue({ userId: 1, sessionId: 9, refreshToken: 'rt' }), service.issue({ userId: 1, sessionId: 9, refreshToken: 'rt' })]);
+    const [a, b] = await Promise.all([
+      service.issue({ userId: 1, sessionId: 9, refreshToken: 'rt' }),
+      service.issue({ userId: 1, sessionId: 9, refreshToken: 'rt' }),
+    ]);
     const jtiOf = (token: string) => (jwt.decode(token) as jwt.JwtPayload).jti;
     assert.notEqual(jtiOf(a.access_token), jtiOf(b.access_token));
   });

@@ -133,7 +133,9 @@ const KEY_BEARING_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'cri
 export function verificationKeyId(keys: SigningKeys, header: Record<string, unknown>): string | undefined {
   if (KEY_BEARING_MEMBERS.some((member) => member in header)) return undefined;
   if (keys.kid === undefined) return header.kid === undefined ? '' : undefined;
-  return typeof header.kid === 'string' && /^[\w-]{1,64}$/.test(header.kid) && keys.verificationKeys.has(header.kid) ? header.kid : undefined;
+  return typeof header.kid === 'string' && /^[\w-]{1,64}$/.test(header.kid) && keys.verificationKeys.has(header.kid)
+    ? header.kid
+    : undefined;
 }
 
 /** A token's header, unverified: read only to pick the key. */

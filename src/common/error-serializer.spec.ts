@@ -42,12 +42,16 @@ describe('errors in log lines', () => {
   });
 
   it('leave out whatever else a library attached to the error (its configuration, its parameters)', () => {
-    const serialized = JSON.stringify(serializeError(Object.assign(new Error('connect failed'), { config: { password: SECRETS[0] }, parameters: SECRETS })));
+    const serialized = JSON.stringify(
+      serializeError(Object.assign(new Error('connect failed'), { config: { password: SECRETS[0] }, parameters: SECRETS })),
+    );
     for (const secret of SECRETS) assert.ok(!serialized.includes(secret));
   });
 
   it('keep what describes the failure: type, message, stack, codes and causes', () => {
-    const out = serializeError(new Error('outer', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' }) }));
+    const out = serializeError(
+      new Error('outer', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' }) }),
+    );
     assert.equal(out.type, 'Error');
     assert.match(String(out.stack), /outer/);
     assert.deepEqual(

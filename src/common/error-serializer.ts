@@ -30,7 +30,8 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   }
   if (depth < MAX_DEPTH) {
     // TypeORM's QueryFailedError repeats the driver's error; the driver's is the one with a cause.
-    if (fields.driverError instanceof Error && fields.driverError !== error) out.driverError = serializeError(fields.driverError, depth + 1);
+    if (fields.driverError instanceof Error && fields.driverError !== error)
+      out.driverError = serializeError(fields.driverError, depth + 1);
     if (error.cause !== undefined) out.cause = serializeError(error.cause, depth + 1);
   }
   return out;

@@ -14,24 +14,61 @@ const REFRESH_TOKEN = randomBytes(32).toString('base64url');
 describe('redactUrl', () => {
   it('redacts secret query parameters by their decoded, case-folded name, whatever the separator or suffix', () => {
     const spellings = [
-      'password', 'PassWord', 'pass%77ord', '%70assword', 'Pass%57ord', '%70%61%73%73%77%6f%72%64', 'refresh%5Ftoken', 'refresh%5ftoken',
-      'password[]', 'password%5B%5D', 'password[x]', 'password[a][b]', 'new_password', 'current_password', 'token', 'access_token', 'client_secret',
+      'password',
+      'PassWord',
+      'pass%77ord',
+      '%70assword',
+      'Pass%57ord',
+      '%70%61%73%73%77%6f%72%64',
+      'refresh%5Ftoken',
+      'refresh%5ftoken',
+      'password[]',
+      'password%5B%5D',
+      'password[x]',
+      'password[a][b]',
+      'new_password',
+      'current_password',
+      'token',
+      'access_token',
+      'client_secret',
     ];
     for (const name of spellings) {
-      for (const url of [`/auth/login?${name}=${SECRET}`, `/auth/login?a=1&${name}=${SECRET}&b=2`, `/auth/login?;${name}=${SECRET}`, `/auth/login?a=1;${name}=${SECRET}`]) {
+      for (const url of [
+        `/auth/login?${name}=${SECRET}`,
+        `/auth/login?a=1&${name}=${SECRET}&b=2`,
+        `/auth/login?;${name}=${SECRET}`,
+        `/auth/login?a=1;${name}=${SECRET}`,
+      ]) {
         const redacted = redactUrl(url);
         assert.ok(!redacted.includes(SECRET), `${url} -> ${redacted}`);
         assert.ok(redacted.includes(`${name}=[redacted]`), `${url} -> ${redacted}`);
       }
     }
-    assert.equal(redactUrl(`/auth/login?username=a%40example.com&pass%77ord=${SECRET}&password=${SECRET}`), '/auth/login?username=a%40example.com&pass%77ord=[redacted]&password=[redacted]');
+    assert.equal(
+      redactUrl(`/auth/login?username=a%40example.com&pass%77ord=${SECRET}&password=${SECRET}`),
+      '/auth/login?username=a%40example.com&pass%77ord=[redacted]&password=[redacted]',
+    );
     assert.equal(redactUrl(`/x;password=${SECRET}`), '/x;password=[redacted]');
   });
 
   it('redacts anything shaped like a JWT or a refresh token in the path or the query, also percent-encoded', () => {
-    const encodings = [JWT, JWT.replace(/^e/, '%65'), JWT.replace(/\./g, '%2E'), encodeAll(JWT), `Bearer%20${JWT}`, JWT.replace(/^e/, '%2565')];
+    const encodings = [
+      JWT,
+      JWT.replace(/^e/, '%65'),
+      JWT.replace(/\./g, '%2E'),
+      encodeAll(JWT),
+      `Bearer%20${JWT}`,
+      JWT.replace(/^e/, '%2565'),
+    ];
     for (const token of [...encodings, REFRESH_TOKEN, encodeAll(REFRESH_TOKEN), REFRESH_TOKEN.replace(/^./, (c) => encodeAll(c))]) {
-      for (const url of [`/todos/${token}`, `/todos/${token}/more`, `/todos?jwt=${token}`, `/todos?a=b&${token}`, `/x;jsessionid=${token}`, `/todos?next=/todos/${token}`]) {
+      for (const url of [
+        `/todos/${token}`,
+        `/todos/${token}/more`,
+        `/todos?jwt=${token}`,
+        `/todos?a=b&${token}`,
+        `/x;jsessionid=${token}`,
+        `/todos?next=/todos/${token}`,
+      ]) {
         const redacted = redactUrl(url);
         assert.ok(!redacted.includes(token), `${url} -> ${redacted}`);
         assert.match(redacted, /\[redacted\]/, url);
@@ -112,6 +149,9 @@ describe('AppLogger', () => {
     root.level = 'info';
     logger.log('Mapped {/todos, GET} route', 'RouterExplorer');
     logger.log('Listening on http://localhost:3000', 'Main');
-    assert.deepEqual(lines.map((line) => line.msg), ['Listening on http://localhost:3000']);
+    assert.deepEqual(
+      lines.map((line) => line.msg),
+      ['Listening on http://localhost:3000'],
+    );
   });
 });

@@ -157,7 +157,10 @@ export class AppLogger extends PinoNestLogger {
  * The root logger and Nest's logger over it, from the logging variables alone, so that it exists
  * before the rest of the configuration is checked and reports that check's failure too.
  */
-export function createLoggers(settings: LogSettings = loadLogSettings(), stdoutIsTTY = process.stdout.isTTY === true): { root: Logger; nest: AppLogger } {
+export function createLoggers(
+  settings: LogSettings = loadLogSettings(),
+  stdoutIsTTY = process.stdout.isTTY === true,
+): { root: Logger; nest: AppLogger } {
   const root = createRootLogger(settings.level, logFormat(settings.format, settings.nodeEnv, stdoutIsTTY));
   return { root, nest: new AppLogger(root) };
 }

@@ -8,17 +8,22 @@ export const toIntParam = ({ value }: { value: unknown }) =>
 
 export class PaginationQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @Transform(toIntParam) @Max(100) @Min(1) @IsInt()
+  @Transform(toIntParam)
+  @Max(100)
+  @Min(1)
+  @IsInt()
   limit: number = 20;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @Transform(toIntParam) @Max(2_147_483_647) @Min(0) @IsInt()
+  @Transform(toIntParam)
+  @Max(2_147_483_647)
+  @Min(0)
+  @IsInt()
   offset: number = 0;
 }
 
 /** Query-string booleans: only the words `true` and `false` are accepted. */
-export const toBooleanParam = ({ value }: { value: unknown }) =>
-  value === 'true' ? true : value === 'false' ? false : value;
+export const toBooleanParam = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /** Escapes LIKE wildcards so a search term matches literally. */
 export function likeContains(term: string): string {

@@ -7,7 +7,11 @@ const pipe = new ParseIdPipe();
 const idParam: ArgumentMetadata = { type: 'param', data: 'id' };
 
 describe('ParseIdPipe', () => {
-  for (const [value, id] of [['1', 1], ['42', 42], ['2147483647', 2_147_483_647]] as const) {
+  for (const [value, id] of [
+    ['1', 1],
+    ['42', 42],
+    ['2147483647', 2_147_483_647],
+  ] as const) {
     it(`parses ${JSON.stringify(value)} as ${id}`, () => {
       assert.equal(pipe.transform(value, idParam), id);
     });
@@ -42,8 +46,7 @@ describe('ParseIdPipe', () => {
     assert.throws(
       () => pipe.transform('x', { type: 'param' }),
       (error: unknown) =>
-        error instanceof UnprocessableEntityException &&
-        (error.getResponse() as { errors: { field: string }[] }).errors[0].field === 'id',
+        error instanceof UnprocessableEntityException && (error.getResponse() as { errors: { field: string }[] }).errors[0].field === 'id',
     );
   });
 });

@@ -25,7 +25,22 @@ const UNIQUE_VIOLATIONS: Record<string, string> = {
 };
 
 /** Network errors, and PostgreSQL's connection exceptions (class 08), shutdowns and too many connections. */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '08000', '08001', '08003', '08004', '08006', '53300', '57P01', '57P02', '57P03']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 function problem(status: number, detail?: string, errors?: FieldError[]): Problem {
   const title = STATUS_CODES[status] ?? 'Error';

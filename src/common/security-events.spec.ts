@@ -7,7 +7,10 @@ import { logSecurityEventsTo, onSecurityEvent, securityEvent } from './security-
 /** A pino logger like the app's root (redaction on), writing its lines into an array. */
 function memoryLogger(level = 'info') {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    { write: (line: string) => void lines.push(JSON.parse(line)) },
+  );
   return { logger, lines };
 }
 
@@ -22,7 +25,14 @@ describe('security events', () => {
     }
     assert.equal(lines.length, 1);
     assert.deepEqual(
-      { context: lines[0].context, event: lines[0].event, userId: lines[0].userId, sessionId: lines[0].sessionId, msg: lines[0].msg, level: lines[0].level },
+      {
+        context: lines[0].context,
+        event: lines[0].event,
+        userId: lines[0].userId,
+        sessionId: lines[0].sessionId,
+        msg: lines[0].msg,
+        level: lines[0].level,
+      },
       { context: 'Security', event: 'login_succeeded', userId: 7, sessionId: 9, msg: 'login_succeeded', level: 30 },
     );
   });

@@ -1,9 +1,4 @@
-import {
-  type ArgumentMetadata,
-  UnprocessableEntityException,
-  ValidationPipe,
-  type ValidationError,
-} from '@nestjs/common';
+import { type ArgumentMetadata, UnprocessableEntityException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldError } from './problem.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {

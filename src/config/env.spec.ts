@@ -123,7 +123,10 @@ describe('loadEnv', () => {
 
     for (const host of ['0.0.0.0', '10.0.4.2', '::', 'metrics.internal']) {
       it(`refuses a listener on ${host} without METRICS_TOKEN`, () => {
-        assert.throws(() => loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host }), /METRICS_HOST=.* is reachable from other machines: set METRICS_TOKEN/);
+        assert.throws(
+          () => loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host }),
+          /METRICS_HOST=.* is reachable from other machines: set METRICS_TOKEN/,
+        );
         assert.equal(loadEnv({ METRICS_PORT: '9464', METRICS_HOST: host, METRICS_TOKEN: token }).metrics.host, host);
       });
     }
@@ -158,7 +161,12 @@ describe('loadEnv', () => {
   });
 
   describe('ACCESS_TOKEN_TTL', () => {
-    for (const [ttl, seconds] of [['15m', 900], ['30m', 1800], ['1h', 3600], ['3600s', 3600]] as const) {
+    for (const [ttl, seconds] of [
+      ['15m', 900],
+      ['30m', 1800],
+      ['1h', 3600],
+      ['3600s', 3600],
+    ] as const) {
       it(`reads ${ttl} as ${seconds} seconds`, () => {
         assert.equal(loadEnv({ ACCESS_TOKEN_TTL: ttl }).accessTokenTtlSeconds, seconds);
       });
@@ -222,10 +230,10 @@ describe('loadEnv', () => {
 
   it('splits CORS_ORIGINS on commas, trimming and dropping empties', () => {
     assert.deepEqual(loadEnv({ CORS_ORIGINS: 'a, b,' }).corsOrigins, ['a', 'b']);
-    assert.deepEqual(
-      loadEnv({ CORS_ORIGINS: 'https://app.example.com , http://localhost:5173' }).corsOrigins,
-      ['https://app.example.com', 'http://localhost:5173'],
-    );
+    assert.deepEqual(loadEnv({ CORS_ORIGINS: 'https://app.example.com , http://localhost:5173' }).corsOrigins, [
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
   });
 
   describe('booleans', () => {
@@ -297,13 +305,29 @@ describe('loadEnv', () => {
 
   describe('loadLogSettings', () => {
     it('reads the logging variables of a valid environment', () => {
-      assert.deepEqual(loadLogSettings({ NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }), { nodeEnv: 'production', level: 'warn', format: 'json' });
+      assert.deepEqual(loadLogSettings({ NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }), {
+        nodeEnv: 'production',
+        level: 'warn',
+        format: 'json',
+      });
     });
 
     it('keeps what is valid of an environment that start-up refuses, and the defaults for the rest', () => {
-      assert.deepEqual(loadLogSettings({ NODE_ENV: 'production', LOG_LEVEL: 'loud', PORT: 'abc' }), { nodeEnv: 'production', level: 'info', format: undefined });
-      assert.deepEqual(loadLogSettings({ NODE_ENV: 'staging', LOG_FORMAT: 'json' }), { nodeEnv: 'development', level: 'info', format: 'json' });
-      assert.deepEqual(loadLogSettings({ LOG_FORMAT: 'text', LOG_LEVEL: 'debug' }), { nodeEnv: 'development', level: 'debug', format: undefined });
+      assert.deepEqual(loadLogSettings({ NODE_ENV: 'production', LOG_LEVEL: 'loud', PORT: 'abc' }), {
+        nodeEnv: 'production',
+        level: 'info',
+        format: undefined,
+      });
+      assert.deepEqual(loadLogSettings({ NODE_ENV: 'staging', LOG_FORMAT: 'json' }), {
+        nodeEnv: 'development',
+        level: 'info',
+        format: 'json',
+      });
+      assert.deepEqual(loadLogSettings({ LOG_FORMAT: 'text', LOG_LEVEL: 'debug' }), {
+        nodeEnv: 'development',
+        level: 'debug',
+        format: undefined,
+      });
     });
   });
 

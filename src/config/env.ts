@@ -26,48 +26,59 @@ const toBoolean = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value);
 
 /** The environment as the operator writes it; see the table in docs/configuration.md. */
 class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
   HOST = '0.0.0.0';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATABASE_URL?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATA_DIR = './data';
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   MIGRATIONS_RUN = true;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_SECRET?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_PRIVATE_KEY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_PUBLIC_KEY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_ROTATED_PUBLIC_KEYS?: string;
 
   @IsIn(['RS256', 'PS256'])
   JWT_RSA_ALGORITHM = 'RS256';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   JWT_ISSUER = 'nest-auth-todos';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   JWT_AUDIENCE = 'nest-auth-todos-api';
 
   @IsString()
@@ -78,62 +89,94 @@ class EnvironmentVariables {
 
   // Long enough for a client to retry a refresh whose answer was lost (a timeout, a dropped
   // connection), short enough that a replayed stolen token is still caught soon after.
-  @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
   REFRESH_TOKEN_REUSE_GRACE_SECONDS = 30;
 
-  @IsOptional() @IsEmail()
+  @IsOptional()
+  @IsEmail()
   ADMIN_EMAIL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   ADMIN_PASSWORD?: string;
 
   @IsString()
   TRUST_PROXY = 'false';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
   PASSWORD_HASH_CONCURRENCY?: number;
 
-  @Transform(toInt) @IsInt() @Min(8) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(64)
   PASSWORD_MIN_LENGTH = 8;
 
   /** Read by libuv itself when the process starts; the app only needs to know it. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
   UV_THREADPOOL_SIZE?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   REDIS_URL?: string;
 
   @IsString()
   REDIS_KEY_PREFIX = 'auth-todos:';
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_LOGIN_PER_MINUTE = 30;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_LOGIN_FAILURES = 10;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_REGISTER_PER_HOUR = 30;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_REFRESH_PER_MINUTE = 60;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_MAIL_PER_HOUR = 20;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_MAIL_PER_ACCOUNT = 5;
 
-  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @IsString() @MinLength(3)
+  @IsString()
+  @MinLength(3)
   MAIL_FROM = 'Auth & Todos <no-reply@localhost>';
 
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'PUBLIC_URL must be an http(s) URL' })
   PUBLIC_URL = 'http://localhost:3000';
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   REQUIRE_EMAIL_VERIFICATION = false;
 
   @IsString()
@@ -143,10 +186,12 @@ class EnvironmentVariables {
   LOG_LEVEL = 'info';
 
   /** Unset: chosen by `logFormat` in common/logging.ts (pretty on a terminal outside production). */
-  @IsOptional() @IsIn(['pretty', 'json'])
+  @IsOptional()
+  @IsIn(['pretty', 'json'])
   LOG_FORMAT?: string;
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   SWAGGER_ENABLED = true;
 
   @IsString()
@@ -161,10 +206,16 @@ class EnvironmentVariables {
   @IsString()
   HTTP_KEEP_ALIVE_TIMEOUT = '72s';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
   METRICS_TOKEN?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   METRICS_PORT?: number;
 
   @IsString()
@@ -262,7 +313,9 @@ function httpTimeouts(raw: EnvironmentVariables): Env['httpTimeouts'] {
   const headersMs = positive('HTTP_HEADERS_TIMEOUT', raw.HTTP_HEADERS_TIMEOUT);
   const requestMs = positive('HTTP_REQUEST_TIMEOUT', raw.HTTP_REQUEST_TIMEOUT);
   if (headersMs > requestMs) {
-    throw new Error(`HTTP_HEADERS_TIMEOUT ("${raw.HTTP_HEADERS_TIMEOUT}") cannot exceed HTTP_REQUEST_TIMEOUT ("${raw.HTTP_REQUEST_TIMEOUT}"): the headers are part of the request`);
+    throw new Error(
+      `HTTP_HEADERS_TIMEOUT ("${raw.HTTP_HEADERS_TIMEOUT}") cannot exceed HTTP_REQUEST_TIMEOUT ("${raw.HTTP_REQUEST_TIMEOUT}"): the headers are part of the request`,
+    );
   }
   return { headersMs, requestMs, keepAliveMs: positive('HTTP_KEEP_ALIVE_TIMEOUT', raw.HTTP_KEEP_ALIVE_TIMEOUT) };
 }
@@ -392,9 +445,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (raw.NODE_ENV === 'production' && !raw.DATABASE_URL) {
-    throw new Error(
-      'DATABASE_URL is required when NODE_ENV=production: the embedded database is for development and tests only.',
-    );
+    throw new Error('DATABASE_URL is required when NODE_ENV=production: the embedded database is for development and tests only.');
   }
   const threadPoolSize = raw.UV_THREADPOOL_SIZE ?? LIBUV_DEFAULT_THREADS;
   if (raw.PASSWORD_HASH_CONCURRENCY !== undefined && raw.PASSWORD_HASH_CONCURRENCY > threadPoolSize) {
@@ -452,7 +503,9 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     mailFrom: raw.MAIL_FROM,
     publicUrl: raw.PUBLIC_URL.replace(/\/+$/, ''),
     requireEmailVerification: raw.REQUIRE_EMAIL_VERIFICATION,
-    corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: raw.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT as LogFormat | undefined,
     swaggerEnabled: raw.SWAGGER_ENABLED,

@@ -30,8 +30,7 @@ const WELL_KNOWN_SECRETS = new Set(
   ].map((s) => s.toLowerCase()),
 );
 
-const HOW_TO_GENERATE =
-  "generate one with: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\"";
+const HOW_TO_GENERATE = "generate one with: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\"";
 
 export function assertStrongSecret(secret: string): void {
   const normalised = secret.trim().toLowerCase();

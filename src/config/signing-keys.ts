@@ -76,7 +76,8 @@ export function loadSigningKeys(env: Env): SigningKeys {
   }
   const rotated = pemBlocks(env.jwtRotatedPublicKeys ?? '').map((pem) => {
     const key = createPublicKey(pem);
-    if (algorithmOf(key, env.jwtRsaAlgorithm) !== algorithm) throw new Error(`JWT_ROTATED_PUBLIC_KEYS must all be ${algorithm} keys, like JWT_PUBLIC_KEY`);
+    if (algorithmOf(key, env.jwtRsaAlgorithm) !== algorithm)
+      throw new Error(`JWT_ROTATED_PUBLIC_KEYS must all be ${algorithm} keys, like JWT_PUBLIC_KEY`);
     return { key, jwk: publicJwk(key, algorithm) };
   });
   return {

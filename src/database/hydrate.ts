@@ -23,12 +23,20 @@ export function columnsWith<T extends ObjectLiteral>(repository: Repository<T>, 
 }
 
 /** `"a", "b", …` of those columns, under a table alias, for hand-written SQL on a hot path. */
-export function selectList<T extends ObjectLiteral>(repository: Repository<T>, alias: string, columns = selectedColumns(repository)): string {
+export function selectList<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  alias: string,
+  columns = selectedColumns(repository),
+): string {
   return columns.map((column) => `${alias}."${column.databaseName}"`).join(', ');
 }
 
 /** An entity from a raw row of that SQL, converted the way TypeORM converts its own results. */
-export function hydrate<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>, columns = selectedColumns(repository)): T {
+export function hydrate<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  row: Record<string, unknown>,
+  columns = selectedColumns(repository),
+): T {
   const entity = repository.create();
   const { driver } = repository.manager.connection;
   for (const column of columns) column.setEntityValue(entity, driver.prepareHydratedValue(row[column.databaseName], column));

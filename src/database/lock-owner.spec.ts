@@ -51,7 +51,15 @@ describe('parseOwner', () => {
   });
 
   it('refuses records that are malformed or name no single process', () => {
-    for (const text of [undefined, '', 'not json', '{"hostname":"box"}', '{"pid":0,"hostname":"box"}', '{"pid":-1,"hostname":"box"}', '{"pid":1.5,"hostname":"box"}']) {
+    for (const text of [
+      undefined,
+      '',
+      'not json',
+      '{"hostname":"box"}',
+      '{"pid":0,"hostname":"box"}',
+      '{"pid":-1,"hostname":"box"}',
+      '{"pid":1.5,"hostname":"box"}',
+    ]) {
       assert.equal(parseOwner(text), undefined, String(text));
     }
   });

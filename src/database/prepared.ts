@@ -39,8 +39,13 @@ function reportedByPostgres(error: unknown): boolean {
  * Failures surface as TypeORM's `QueryFailedError`, as `EntityManager.query` reports them. Only
  * a repository's own manager will do: a transaction's would be left out of its transaction.
  */
-export async function preparedQuery<Row = Record<string, unknown>>(manager: EntityManager, text: string, values: unknown[]): Promise<Row[]> {
-  if (manager.queryRunner) throw new Error("preparedQuery runs on the pool, outside any transaction: use the transaction's own manager.query");
+export async function preparedQuery<Row = Record<string, unknown>>(
+  manager: EntityManager,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  if (manager.queryRunner)
+    throw new Error("preparedQuery runs on the pool, outside any transaction: use the transaction's own manager.query");
   let client: pg.PoolClient;
   try {
     client = await pgPool(manager.connection)!.connect();

@@ -54,10 +54,7 @@ export async function createDataSource(db: DatabaseConfig, options = typeOrmOpti
   // Loaded only here: PGlite and its lock cost start-up time and memory a PostgreSQL deployment never uses.
   const { EmbeddedPostgres } = await import('./embedded-postgres.js');
   const embedded = await EmbeddedPostgres.open(db.dataDir);
-  return new EmbeddedDataSource(
-    { ...options, url: undefined, extra: embedded.pgOptions() } as DataSourceOptions,
-    embedded,
-  );
+  return new EmbeddedDataSource({ ...options, url: undefined, extra: embedded.pgOptions() } as DataSourceOptions, embedded);
 }
 
 /** The app's DataSource: initialised, with pending migrations run when `MIGRATIONS_RUN` is on. */

@@ -24,9 +24,15 @@ const HEALTHY = {
   required: ['status'],
   properties: {
     status: { type: 'string', enum: ['ok'] },
-    info: { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } }, additionalProperties: true } },
+    info: {
+      type: 'object',
+      additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } }, additionalProperties: true },
+    },
     error: { type: 'object' },
-    details: { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } }, additionalProperties: true } },
+    details: {
+      type: 'object',
+      additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } }, additionalProperties: true },
+    },
   },
   example: {
     status: 'ok',

@@ -43,7 +43,10 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   const key = value.startsWith('"') ? unquote(value) : value;
   if (key === undefined || key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || !PRINTABLE.test(key)) {
     throw validationFailed([
-      { field: IDEMPOTENCY_KEY_HEADER, message: `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, bare or as a quoted string` },
+      {
+        field: IDEMPOTENCY_KEY_HEADER,
+        message: `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, bare or as a quoted string`,
+      },
     ]);
   }
   return key;

@@ -50,18 +50,30 @@ export class IdempotencyService {
    * live record of the same request with its stored answer, refuses one of another request with
    * 422, and otherwise does the work and records its answer (JSON-serialisable, as sent).
    */
-  async run<T>(request: IdempotentRequest | undefined, scope: IdempotencyScope, work: (em: EntityManager) => Promise<T>): Promise<IdempotentOutcome<T>> {
+  async run<T>(
+    request: IdempotentRequest | undefined,
+    scope: IdempotencyScope,
+    work: (em: EntityManager) => Promise<T>,
+  ): Promise<IdempotentOutcome<T>> {
     if (!request) return { answer: await work(this.dataSource.manager), replayed: false };
-    const fingerprint = scope === 'anonymous' ? createHmac('sha256', this.fingerprintKey).update(request.fingerprint).digest('hex') : request.fingerprint;
+    const fingerprint =
+      scope === 'anonymous' ? createHmac('sha256', this.fingerprintKey).update(request.fingerprint).digest('hex') : request.fingerprint;
     return this.dataSource.transaction(async (em) => {
-      const [{ locked }] = await em.query<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', idempotencyLock(scope, request));
+      const [{ locked }] = await em.query<{ locked: boolean }[]>(
+        'SELECT pg_try_advisory_xact_lock($1, $2) AS locked',
+        idempotencyLock(scope, request),
+      );
       if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
-      const [match, params] = scope === 'anonymous'
-        ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, fingerprint]]
-        : ['user_id = $1 AND key = $2', [scope.userId, request.key]];
+      const [match, params] =
+        scope === 'anonymous'
+          ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, fingerprint]]
+          : ['user_id = $1 AND key = $2', [scope.userId, request.key]];
       // An expired record is forgotten: its key starts a new request.
       await em.query(`DELETE FROM idempotency_keys WHERE ${match} AND expires_at <= now()`, params);
-      const [stored] = await em.query<{ fingerprint: string; body: string }[]>(`SELECT fingerprint, response_body AS body FROM idempotency_keys WHERE ${match}`, params);
+      const [stored] = await em.query<{ fingerprint: string; body: string }[]>(
+        `SELECT fingerprint, response_body AS body FROM idempotency_keys WHERE ${match}`,
+        params,
+      );
       if (stored) {
         if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
         // Dates come back as the strings they were sent as: the replay is the first answer's very JSON.

@@ -54,7 +54,10 @@ return {count, redis.call('PTTL', KEYS[1])}`;
 export class RedisCounterStore implements CounterStore {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix: string) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
     // Fail fast rather than queue or wait: a request must not hang while Redis is away.
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000, lazyConnect: false });
     this.redis.on('error', () => undefined);
@@ -71,10 +74,11 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async peek(key: string) {
-    const [[, value], [, ttl]] = (await this.redis.multi().get(this.prefix + key).pttl(this.prefix + key).exec()) as [
-      [Error | null, string | null],
-      [Error | null, number],
-    ];
+    const [[, value], [, ttl]] = (await this.redis
+      .multi()
+      .get(this.prefix + key)
+      .pttl(this.prefix + key)
+      .exec()) as [[Error | null, string | null], [Error | null, number]];
     return value === null ? { count: 0, resetMs: 0 } : { count: Number(value), resetMs: Math.max(ttl, 0) };
   }
 

@@ -7,6 +7,5 @@ export interface RequestWithSession {
 
 /** The session of the access token making this request. */
 export const CurrentSession = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): number | undefined =>
-    context.switchToHttp().getRequest<RequestWithSession>().sessionId,
+  (_data: unknown, context: ExecutionContext): number | undefined => context.switchToHttp().getRequest<RequestWithSession>().sessionId,
 );

@@ -13,7 +13,16 @@ describe('refresh tokens', () => {
   });
 
   it('recognise only their own shape', () => {
-    for (const token of ['', 'x', 'A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}=`, `${'A'.repeat(42)}+`, "' OR 1=1 --", 'eyJ.eyJ.sig']) {
+    for (const token of [
+      '',
+      'x',
+      'A'.repeat(42),
+      'A'.repeat(44),
+      `${'A'.repeat(42)}=`,
+      `${'A'.repeat(42)}+`,
+      "' OR 1=1 --",
+      'eyJ.eyJ.sig',
+    ]) {
       assert.equal(isRefreshTokenShaped(token), false, token);
     }
   });

@@ -31,7 +31,9 @@ export class TodosController {
   @ApiCreatedResponse({ type: TodoOut })
   @AcceptsIdempotencyKey()
   async create(@CurrentUser() user: User, @Body() body: CreateTodoDto, @Idempotency() key?: IdempotentRequest): Promise<TodoOut> {
-    const created = await this.idempotency.run(key, { userId: user.id }, async (em) => toTodoOut(await this.todos.create(user.id, body, em)));
+    const created = await this.idempotency.run(key, { userId: user.id }, async (em) =>
+      toTodoOut(await this.todos.create(user.id, body, em)),
+    );
     return created.answer;
   }
 
@@ -63,11 +65,7 @@ export class TodosController {
   @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async update(
-    @CurrentUser() user: User,
-    @Param('id', ParseIdPipe) id: number,
-    @Body() body: UpdateTodoDto,
-  ): Promise<TodoOut> {
+  async update(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
     return toTodoOut(await this.todos.update(user.id, id, body));
   }
 

@@ -79,11 +79,19 @@ export class TodosService {
                                      ${isoTime('p.created_at')} AS created_at, ${isoTime('p.updated_at')} AS updated_at) j`;
       this.listSql.set(key, sql);
     }
-    const [page] = await preparedQuery<{ total: string | null; json: string }>(this.todos.manager, sql, [...params, query.limit, query.offset]);
+    const [page] = await preparedQuery<{ total: string | null; json: string }>(this.todos.manager, sql, [
+      ...params,
+      query.limit,
+      query.offset,
+    ]);
     if (page.total !== null) return { json: page.json, total: Number(page.total) };
     // A page past the end has no row to carry the count.
     if (query.offset === 0) return { json: '[]', total: 0 };
-    const [{ total }] = await preparedQuery<{ total: string }>(this.todos.manager, `SELECT count(*) AS total FROM todos WHERE ${where}`, params);
+    const [{ total }] = await preparedQuery<{ total: string }>(
+      this.todos.manager,
+      `SELECT count(*) AS total FROM todos WHERE ${where}`,
+      params,
+    );
     return { json: '[]', total: Number(total) };
   }
 
@@ -107,14 +115,26 @@ export class TodosService {
          completed = CASE WHEN $7 THEN $8::boolean ELSE t.completed END,
          updated_at = now()
        WHERE t.id = $1 AND t.owner_id = $2 RETURNING ${this.columns}`,
-      [id, ownerId, sent(dto.title), dto.title ?? null, sent(dto.description), dto.description ?? null, sent(dto.completed), dto.completed ?? null],
+      [
+        id,
+        ownerId,
+        sent(dto.title),
+        dto.title ?? null,
+        sent(dto.description),
+        dto.description ?? null,
+        sent(dto.completed),
+        dto.completed ?? null,
+      ],
     );
     if (!todo) throw notFound();
     return todo;
   }
 
   async remove(ownerId: number, id: number): Promise<void> {
-    const deleted = await preparedQuery(this.todos.manager, 'DELETE FROM todos WHERE id = $1 AND owner_id = $2 RETURNING id', [id, ownerId]);
+    const deleted = await preparedQuery(this.todos.manager, 'DELETE FROM todos WHERE id = $1 AND owner_id = $2 RETURNING id', [
+      id,
+      ownerId,
+    ]);
     if (deleted.length === 0) throw notFound();
   }
 }

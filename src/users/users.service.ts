@@ -110,7 +110,11 @@ export class UsersService {
   promoteToAdmin(user: User, isActive: boolean): Promise<boolean> {
     const { id, role, emailVerified, hashedPassword } = user;
     return this.users.manager.transaction(async (em) => {
-      const result = await em.update(User, { id, role, isActive: user.isActive, emailVerified, hashedPassword }, { role: Role.Admin, isActive });
+      const result = await em.update(
+        User,
+        { id, role, isActive: user.isActive, emailVerified, hashedPassword },
+        { role: Role.Admin, isActive },
+      );
       if (result.affected !== 1) return false;
       if (role !== Role.Admin) await revokeSessions(em, { userId: id }, 'role_changed');
       return true;

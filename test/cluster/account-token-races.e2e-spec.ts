@@ -31,7 +31,10 @@ describe('account tokens racing a deactivation', () => {
     await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id]);
     await db.query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
     await db.query('DELETE FROM account_tokens WHERE user_id = $1', [user.id]);
-    const request = t.http.post('/auth/password-reset/request').send({ email: user.email }).then((res) => res.status);
+    const request = t.http
+      .post('/auth/password-reset/request')
+      .send({ email: user.email })
+      .then((res) => res.status);
     await until('the reset request waits on the account row', async () => {
       // Inside a transaction the activity view is a snapshot taken at its first read.
       await db.query('SELECT pg_stat_clear_snapshot()');

@@ -65,9 +65,18 @@ describe('database connections reset while requests run', () => {
     let body: string | undefined;
     if (init.json !== undefined) [headers['content-type'], body] = ['application/json', JSON.stringify(init.json)];
     if (init.form) [headers['content-type'], body] = ['application/x-www-form-urlencoded', new URLSearchParams(init.form).toString()];
-    const response = await fetch(`${instance.url}${path}`, { method: init.method ?? 'GET', headers, body, signal: AbortSignal.timeout(NO_HANG_MS) });
+    const response = await fetch(`${instance.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      body,
+      signal: AbortSignal.timeout(NO_HANG_MS),
+    });
     const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   };
 
   it('answers every request, 503 where the fault hit it, stays up, recovers and keeps every acknowledged write', async () => {
@@ -93,7 +102,8 @@ describe('database connections reset while requests run', () => {
     const expect = (what: string, response: { status: number; type: string; body: Record<string, unknown> }, allowed: number[]) => {
       seen.set(`${what} ${response.status}`, (seen.get(`${what} ${response.status}`) ?? 0) + 1);
       if (!allowed.includes(response.status)) unexpected.push(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
-      if (response.status >= 400 && !response.type.startsWith('application/problem+json')) unexpected.push(`${what}: ${response.status} not problem+json`);
+      if (response.status >= 400 && !response.type.startsWith('application/problem+json'))
+        unexpected.push(`${what}: ${response.status} not problem+json`);
     };
 
     let running = true;
@@ -116,16 +126,30 @@ describe('database connections reset while requests run', () => {
         if (!title) return;
         const list = await call('/todos?limit=1', { token: account.access });
         const [todo] = list.status === 200 ? (list.body as unknown as { id: number }[]) : [];
-        if (todo) expect('update', await call(`/todos/${todo.id}`, { method: 'PATCH', token: account.access, json: { completed: true } }), [200, 503]);
+        if (todo)
+          expect(
+            'update',
+            await call(`/todos/${todo.id}`, { method: 'PATCH', token: account.access, json: { completed: true } }),
+            [200, 503],
+          );
       },
       async () => {
         // A registration whose answer was lost may have committed: each address is tried once.
-        expect('register', await call('/auth/register', { method: 'POST', json: { email: uniqueEmail('fault-new'), password: PASSWORD } }), [201, 503]);
+        expect(
+          'register',
+          await call('/auth/register', { method: 'POST', json: { email: uniqueEmail('fault-new'), password: PASSWORD } }),
+          [201, 503],
+        );
       },
       async (account: Account) => {
         const response = await call('/auth/login', { method: 'POST', form: { username: account.email, password: PASSWORD } });
         expect('login', response, [200, 503]);
-        if (response.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [response.body.access_token as string, response.body.refresh_token as string, false];
+        if (response.status === 200)
+          [account.access, account.refresh, account.refreshInDoubt] = [
+            response.body.access_token as string,
+            response.body.refresh_token as string,
+            false,
+          ];
       },
       async (account: Account) => {
         if (account.refreshing) return;
@@ -137,11 +161,21 @@ describe('database connections reset while requests run', () => {
           // spent; presenting it again is then reuse. Only then may a refresh be refused.
           expect('refresh', response, account.refreshInDoubt ? [200, 401, 503] : [200, 503]);
           if (account.refresh !== presented) return;
-          if (response.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [response.body.access_token as string, response.body.refresh_token as string, false];
+          if (response.status === 200)
+            [account.access, account.refresh, account.refreshInDoubt] = [
+              response.body.access_token as string,
+              response.body.refresh_token as string,
+              false,
+            ];
           else if (response.status === 503) account.refreshInDoubt = true;
           else if (response.status === 401) {
             const again = await call('/auth/login', { method: 'POST', form: { username: account.email, password: PASSWORD } });
-            if (again.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [again.body.access_token as string, again.body.refresh_token as string, false];
+            if (again.status === 200)
+              [account.access, account.refresh, account.refreshInDoubt] = [
+                again.body.access_token as string,
+                again.body.refresh_token as string,
+                false,
+              ];
           }
         } finally {
           account.refreshing = false;
@@ -154,7 +188,12 @@ describe('database connections reset while requests run', () => {
         // A session ended by a reuse detection leaves this access token refused: sign in again.
         if ((await call('/users/me', { token: account.access })).status === 401) {
           const again = await call('/auth/login', { method: 'POST', form: { username: account.email, password: PASSWORD } });
-          if (again.status === 200) [account.access, account.refresh, account.refreshInDoubt] = [again.body.access_token as string, again.body.refresh_token as string, false];
+          if (again.status === 200)
+            [account.access, account.refresh, account.refreshInDoubt] = [
+              again.body.access_token as string,
+              again.body.refresh_token as string,
+              false,
+            ];
         }
       }
     };
@@ -209,7 +248,11 @@ describe('logins while PostgreSQL is away', () => {
   let instance: Instance;
   before(async () => {
     proxy = await TcpProxy.inFrontOf(DATABASE_URL);
-    instance = await Instance.start({ DATABASE_URL: proxy.url(DATABASE_URL), JWT_SECRET: randomBytes(48).toString('base64url'), RATE_LIMIT_LOGIN_FAILURES: '2' });
+    instance = await Instance.start({
+      DATABASE_URL: proxy.url(DATABASE_URL),
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      RATE_LIMIT_LOGIN_FAILURES: '2',
+    });
   });
   after(async () => {
     await instance?.stop();
@@ -223,7 +266,10 @@ describe('logins while PostgreSQL is away', () => {
     await proxy.cut();
     for (let i = 0; i < 4; i++) assert.equal((await login()).status, 503);
     await proxy.restore();
-    await until('the instance is ready again', async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200);
+    await until(
+      'the instance is ready again',
+      async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200,
+    );
     const after = await login();
     assert.equal(after.status, 200, after.text);
   });

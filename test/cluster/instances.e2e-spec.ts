@@ -33,7 +33,13 @@ describe('two instances on one database and one Redis', () => {
   let a: Instance;
   let b: Instance;
   before(async () => {
-    const shared = { DATABASE_URL, REDIS_URL: REDIS, REDIS_KEY_PREFIX: prefix, JWT_SECRET: randomBytes(48).toString('base64url'), RATE_LIMIT_LOGIN_FAILURES: '4' };
+    const shared = {
+      DATABASE_URL,
+      REDIS_URL: REDIS,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      RATE_LIMIT_LOGIN_FAILURES: '4',
+    };
     a = await Instance.start({ ...shared, ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: PASSWORD });
     b = await Instance.start(shared);
   });
@@ -61,20 +67,25 @@ describe('two instances on one database and one Redis', () => {
 
   it('adds failed logins on A and B up to one account limit', async () => {
     const user = await signUp(a.http);
-    for (const instance of [a, b, a, b]) expectProblem(await login(instance, user.email, 'wrong-guess'), 401, 'Incorrect email or password');
+    for (const instance of [a, b, a, b])
+      expectProblem(await login(instance, user.email, 'wrong-guess'), 401, 'Incorrect email or password');
     expectProblem(await login(b, user.email, PASSWORD), 429);
     expectProblem(await login(a, user.email, PASSWORD), 429);
   });
 
   it('answers 409 on B for an Idempotency-Key whose request is still running, then the first answer', async () => {
     const user = await signUp(a.http);
-    const post = (instance: Instance) => instance.http.post('/todos').set(user.auth).set('Idempotency-Key', 'shared-key').send({ title: 'once' });
+    const post = (instance: Instance) =>
+      instance.http.post('/todos').set(user.auth).set('Idempotency-Key', 'shared-key').send({ title: 'once' });
     // Holds the key's lock as an instance does while its request runs.
     const holder = new pg.Client({ connectionString: DATABASE_URL });
     await holder.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock($1, $2)', idempotencyLock({ userId: user.id }, { key: 'shared-key', fingerprint: '' }));
+      await holder.query(
+        'SELECT pg_advisory_xact_lock($1, $2)',
+        idempotencyLock({ userId: user.id }, { key: 'shared-key', fingerprint: '' }),
+      );
       expectProblem(await post(b), 409, 'A request with this Idempotency-Key is still being processed');
       await holder.query('ROLLBACK');
     } finally {
@@ -107,7 +118,10 @@ describe('PostgreSQL going away and coming back', () => {
     assert.equal(saved.status, 201);
 
     await proxy.cut();
-    const ready = await fetch(`${instance.url}/health/ready`, { headers: { 'x-request-id': 'outage-ready-1' }, signal: AbortSignal.timeout(NO_HANG_MS) });
+    const ready = await fetch(`${instance.url}/health/ready`, {
+      headers: { 'x-request-id': 'outage-ready-1' },
+      signal: AbortSignal.timeout(NO_HANG_MS),
+    });
     assert.equal(ready.status, 503);
     // Up or down, nothing more: the database's own words are for the logs, not for whoever asks.
     assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, {
@@ -123,16 +137,27 @@ describe('PostgreSQL going away and coming back', () => {
         .filter((line) => line.includes('"event":"readiness_changed"'))
         .map((line) => JSON.parse(line) as { check: string; status: string; level: number; message?: string });
     // Two failed probes, one line, with the detail the body leaves out.
-    assert.deepEqual(changes().map(({ check, status }) => ({ check, status })), [{ check: 'database', status: 'down' }]);
+    assert.deepEqual(
+      changes().map(({ check, status }) => ({ check, status })),
+      [{ check: 'database', status: 'down' }],
+    );
     assert.ok(changes()[0].message, 'the reason is logged');
     expectProblem(await instance.http.get('/users/me').set(user.auth).set('x-request-id', 'outage-me-1').timeout(NO_HANG_MS), 503);
     // The error and the request line carry the same request id.
     await until('the failure is logged with its request id', async () => {
-      const lines = instance.logs().split('\n').filter((line) => line.includes('"id":"outage-me-1"'));
-      return lines.some((line) => line.includes('"msg":"request errored"')) && lines.some((line) => line.includes('"msg":"Request failed"'));
+      const lines = instance
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('"id":"outage-me-1"'));
+      return (
+        lines.some((line) => line.includes('"msg":"request errored"')) && lines.some((line) => line.includes('"msg":"Request failed"'))
+      );
     });
     // A failed readiness check is an answer, not an error: its request line only, no stack trace.
-    const probe = instance.logs().split('\n').filter((line) => line.includes('"id":"outage-ready-1"'));
+    const probe = instance
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"id":"outage-ready-1"'));
     assert.deepEqual(
       probe.map((line) => (JSON.parse(line) as { msg: string }).msg),
       ['request errored'],
@@ -142,8 +167,17 @@ describe('PostgreSQL going away and coming back', () => {
     assert.equal((await fetch(`${instance.url}/health/live`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status, 200);
 
     await proxy.restore();
-    await until('the instance is ready again', async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200);
-    assert.deepEqual(changes().map(({ check, status }) => ({ check, status })), [{ check: 'database', status: 'down' }, { check: 'database', status: 'up' }]);
+    await until(
+      'the instance is ready again',
+      async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200,
+    );
+    assert.deepEqual(
+      changes().map(({ check, status }) => ({ check, status })),
+      [
+        { check: 'database', status: 'down' },
+        { check: 'database', status: 'up' },
+      ],
+    );
     const todos = await instance.http.get('/todos').set(user.auth);
     assert.equal(todos.status, 200);
     assert.deepEqual(
@@ -179,7 +213,9 @@ describe('pending migrations', () => {
       const probed = new pg.Client({ connectionString: env.DATABASE_URL });
       await probed.connect();
       try {
-        const [{ table }] = (await probed.query(`SELECT to_regclass('public.migrations')::text AS table`)).rows as { table: string | null }[];
+        const [{ table }] = (await probed.query(`SELECT to_regclass('public.migrations')::text AS table`)).rows as {
+          table: string | null;
+        }[];
         assert.equal(table, null, 'the readiness probe changes nothing in the database');
       } finally {
         await probed.end();
@@ -250,22 +286,39 @@ describe('key rotation, seen by an independent JWKS verifier', () => {
 describe('SIGTERM', () => {
   it('finishes the requests in flight, refuses new connections, closes the pools and exits 0', async () => {
     // One hash at a time: the logins queue, so most are still running when the signal comes.
-    const instance = await Instance.start({ DATABASE_URL, JWT_SECRET: randomBytes(48).toString('base64url'), PASSWORD_HASH_CONCURRENCY: '1' });
+    const instance = await Instance.start({
+      DATABASE_URL,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      PASSWORD_HASH_CONCURRENCY: '1',
+    });
     const user = await signUp(instance.http);
     const logins = Array.from({ length: 8 }, () =>
-      fetch(`${instance.url}/auth/login`, { method: 'POST', body: new URLSearchParams({ username: user.email, password: PASSWORD }) }).then((response) => ({
-        status: response.status,
-        at: Date.now(),
-      })),
+      fetch(`${instance.url}/auth/login`, { method: 'POST', body: new URLSearchParams({ username: user.email, password: PASSWORD }) }).then(
+        (response) => ({
+          status: response.status,
+          at: Date.now(),
+        }),
+      ),
     );
     const first = await Promise.race(logins);
     const signalled = Date.now();
     const exit = instance.stop('SIGTERM');
-    await until('the server stops listening', () => fetch(`${instance.url}/health/live`, { signal: AbortSignal.timeout(NO_HANG_MS) }).then(() => false, () => true));
+    await until('the server stops listening', () =>
+      fetch(`${instance.url}/health/live`, { signal: AbortSignal.timeout(NO_HANG_MS) }).then(
+        () => false,
+        () => true,
+      ),
+    );
     const answered = await Promise.all(logins);
     assert.equal(first.status, 200);
-    assert.deepEqual(answered.map((a) => a.status), Array(8).fill(200));
-    assert.ok(answered.some((a) => a.at > signalled), 'some logins were still running at the signal, and finished');
+    assert.deepEqual(
+      answered.map((a) => a.status),
+      Array(8).fill(200),
+    );
+    assert.ok(
+      answered.some((a) => a.at > signalled),
+      'some logins were still running at the signal, and finished',
+    );
     assert.equal(await exit, 0, instance.logs());
     assert.match(instance.logs(), /SIGTERM: finishing in-flight requests/);
     assert.match(instance.logs(), /"msg":"Stopped"/);

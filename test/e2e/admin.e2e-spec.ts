@@ -41,14 +41,23 @@ describe('admin', () => {
     assert.doesNotMatch(all.text, /argon2|hashed_password/);
 
     const page = await t.http.get('/admin/users?limit=2&offset=1').set(admin.auth);
-    assert.deepEqual(page.body.map((u: { email: string }) => u.email), ['member0@example.com', 'member1@example.com']);
+    assert.deepEqual(
+      page.body.map((u: { email: string }) => u.email),
+      ['member0@example.com', 'member1@example.com'],
+    );
 
     const search = await t.http.get('/admin/users').query({ q: 'MEMBER' }).set(admin.auth);
     assert.equal(search.headers['x-total-count'], '5');
     const admins = await t.http.get('/admin/users?role=admin').set(admin.auth);
-    assert.deepEqual(admins.body.map((u: { id: number }) => u.id), [admin.id]);
+    assert.deepEqual(
+      admins.body.map((u: { id: number }) => u.id),
+      [admin.id],
+    );
     const inactive = await t.http.get('/admin/users?is_active=false').set(admin.auth);
-    assert.deepEqual(inactive.body.map((u: { email: string }) => u.email), ['member4@example.com']);
+    assert.deepEqual(
+      inactive.body.map((u: { email: string }) => u.email),
+      ['member4@example.com'],
+    );
 
     for (const query of ['role=root', 'is_active=nope', 'limit=1000', 'offset=-5', 'sort=email']) {
       expectProblem(await t.http.get(`/admin/users?${query}`).set(admin.auth), 422);
@@ -134,10 +143,11 @@ describe('admin', () => {
     ]);
     const statuses = [a.status, b.status].sort();
     // The loser is refused (409), or finds its own session ended by the winner's demotion (401).
-    assert.ok(statuses.every((s) => s === 200 || s === 401 || s === 409), `unexpected ${statuses}`);
-    const [{ count }] = await t.app
-      .get(DataSource)
-      .query("SELECT count(*)::int AS count FROM users WHERE role = 'admin' AND is_active");
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 401 || s === 409),
+      `unexpected ${statuses}`,
+    );
+    const [{ count }] = await t.app.get(DataSource).query("SELECT count(*)::int AS count FROM users WHERE role = 'admin' AND is_active");
     assert.equal(count, 1);
   });
 

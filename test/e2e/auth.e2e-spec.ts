@@ -46,7 +46,11 @@ describe('auth', () => {
     it('takes a full-width address for the one it looks like: 409 at registration, the same account at login', async () => {
       const alice = await signUp(t.http, 'alice@example.com');
       const fullWidth = 'ａｌｉｃｅ@example.com';
-      expectProblem(await t.http.post('/auth/register').send({ email: fullWidth, password: 'another-fine-passphrase' }), 409, 'Email already registered');
+      expectProblem(
+        await t.http.post('/auth/register').send({ email: fullWidth, password: 'another-fine-passphrase' }),
+        409,
+        'Email already registered',
+      );
       const token = await login(t.http, fullWidth, alice.password);
       assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${token}`)).body.id, alice.id);
       const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
@@ -54,7 +58,13 @@ describe('auth', () => {
     });
 
     it('refuses invisible characters and quoted local parts in an email with a 422 on the field', async () => {
-      for (const email of ['ali\u200bce@example.com', 'ali\u2060ce@example.com', 'ali\u00adce@example.com', '"a b"@example.com', '"alice"@example.com']) {
+      for (const email of [
+        'ali\u200bce@example.com',
+        'ali\u2060ce@example.com',
+        'ali\u00adce@example.com',
+        '"a b"@example.com',
+        '"alice"@example.com',
+      ]) {
         const body = expectProblem(await t.http.post('/auth/register').send({ email, password: PASSWORD }), 422);
         assert.deepEqual(fieldsIn(body), ['email'], email);
       }
@@ -155,7 +165,10 @@ describe('auth', () => {
   describe('POST /auth/login', () => {
     it('issues a bearer token with the claims the contract names, and no-store', async () => {
       const user = await signUp(t.http);
-      const res = await t.http.post('/auth/login').type('form').send({ grant_type: 'password', username: user.email, password: PASSWORD, scope: '' });
+      const res = await t.http
+        .post('/auth/login')
+        .type('form')
+        .send({ grant_type: 'password', username: user.email, password: PASSWORD, scope: '' });
       assert.equal(res.status, 200);
       assert.equal(res.headers['cache-control'], 'no-store');
       assert.equal(res.body.token_type, 'bearer');
@@ -227,7 +240,13 @@ describe('auth', () => {
 
   describe('bearer tokens', () => {
     const sign = (payload: object, secret: string, options: jwt.SignOptions = {}) =>
-      jwt.sign(payload, secret, { algorithm: 'HS256', issuer: 'nest-auth-todos', audience: 'nest-auth-todos-api', expiresIn: 600, ...options });
+      jwt.sign(payload, secret, {
+        algorithm: 'HS256',
+        issuer: 'nest-auth-todos',
+        audience: 'nest-auth-todos-api',
+        expiresIn: 600,
+        ...options,
+      });
 
     it('opens /users/me with a valid token', async () => {
       const user = await signUp(t.http);
@@ -266,7 +285,10 @@ describe('auth', () => {
       const user = await signUp(t.http);
       const { sid } = jwt.decode(user.token) as { sid: number };
       // Ours in every other respect, so only the expiry can refuse it.
-      const expired = sign({ sub: String(user.id), jti: 'a-jti', sid }, t.jwtSecret, { expiresIn: -60, header: { alg: 'HS256', typ: 'at+jwt' } });
+      const expired = sign({ sub: String(user.id), jti: 'a-jti', sid }, t.jwtSecret, {
+        expiresIn: -60,
+        header: { alg: 'HS256', typ: 'at+jwt' },
+      });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${expired}`), 401, 'Token expired');
     });
 
@@ -387,6 +409,9 @@ describe('PASSWORD_MIN_LENGTH', () => {
       t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: newPassword });
     refusedAsShort(await change('amber-falco'), 'new_password');
     assert.equal((await change('amber-falcon')).status, 204);
-    refusedAsShort(await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: 'amber-falco' }), 'new_password');
+    refusedAsShort(
+      await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: 'amber-falco' }),
+      'new_password',
+    );
   });
 });

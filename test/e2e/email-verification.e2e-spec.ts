@@ -34,9 +34,11 @@ describe('email verification, over SMTP', () => {
 
   it('keeps a verification token 24 hours, and refuses it expired', async () => {
     const user = await register();
-    const [{ lifetime }] = await ctx.t.app.get(DataSource).query<{ lifetime: string }[]>(
-      `SELECT extract(epoch FROM expires_at - created_at) AS lifetime FROM account_tokens WHERE purpose = 'email_verification'`,
-    );
+    const [{ lifetime }] = await ctx.t.app
+      .get(DataSource)
+      .query<{ lifetime: string }[]>(
+        `SELECT extract(epoch FROM expires_at - created_at) AS lifetime FROM account_tokens WHERE purpose = 'email_verification'`,
+      );
     assert.equal(Number(lifetime), 24 * 3600);
     await ctx.t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second'`);
     expectProblem(await verify(tokensTo(user.email)[0]), 400, INVALID);

@@ -39,7 +39,11 @@ const WIRING = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 describe('server logs', () => {
   it('stay JSON lines from the first to the last when the database is unreachable at start-up', async () => {
     const instance = await Instance.start(
-      { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/unreachable', LOG_FORMAT: 'json', JWT_SECRET: randomBytes(48).toString('base64url') },
+      {
+        DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/unreachable',
+        LOG_FORMAT: 'json',
+        JWT_SECRET: randomBytes(48).toString('base64url'),
+      },
       'spawned',
     );
     assert.equal(await instance.exitCode(), 1);
@@ -72,7 +76,11 @@ describe('server logs', () => {
       const applied = first.filter((line) => line.context === 'Migrations' && line.msg === 'migration applied');
       assert.deepEqual(applied.map((line) => line.migration).sort(), MIGRATIONS);
       assert.ok(applied.every((line) => line.level === 30));
-      assert.deepEqual(first.filter((line) => WIRING.has(line.context ?? '')), [], 'module and route lines are debug, LOG_LEVEL is info');
+      assert.deepEqual(
+        first.filter((line) => WIRING.has(line.context ?? '')),
+        [],
+        'module and route lines are debug, LOG_LEVEL is info',
+      );
       assert.ok(first.some((line) => line.context === 'Main' && /^Listening on /.test(line.msg ?? '')));
 
       const again = await Instance.start({ ...env, LOG_LEVEL: 'debug' });

@@ -60,7 +60,11 @@ describe('mail limit per client IP, for the reminder a refused login mails', () 
     for (const email of emails) assert.equal((await ctx.t.http.post('/auth/register').send({ email, password: PASSWORD })).status, 201);
     for (const email of emails) {
       for (let i = 0; i < 3; i++) {
-        expectProblem(await ctx.t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD }), 403, 'Email not verified');
+        expectProblem(
+          await ctx.t.http.post('/auth/login').type('form').send({ username: email, password: PASSWORD }),
+          403,
+          'Email not verified',
+        );
       }
       assert.equal(await ctx.mailsTo(email), 1, 'the registration mail only');
     }

@@ -53,8 +53,11 @@ describe('metrics on the API port, behind METRICS_TOKEN', () => {
     const before = await scrape();
     const events = (text: string, event: string) => sample(text, `auth_security_events_total{event="${event}"}`) ?? 0;
     expectProblem(await t.http.post('/auth/login').type('form').send({ username: user.email, password: 'wrong-guess' }), 401);
-    const pair = (await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD })).body as { refresh_token: string };
-    const refresh = (userAgent: string) => t.http.post('/auth/refresh').set('User-Agent', userAgent).send({ refresh_token: pair.refresh_token });
+    const pair = (await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD })).body as {
+      refresh_token: string;
+    };
+    const refresh = (userAgent: string) =>
+      t.http.post('/auth/refresh').set('User-Agent', userAgent).send({ refresh_token: pair.refresh_token });
     assert.equal((await refresh('owner')).status, 200);
     // From another client, so no grace window forgives the replay.
     expectProblem(await refresh('thief'), 401);

@@ -39,7 +39,9 @@ describe('OpenAPI document', () => {
   let t: TestApp;
   let doc: Document;
   const operations = () =>
-    Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ at: `${method.toUpperCase()} ${path}`, op })));
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ at: `${method.toUpperCase()} ${path}`, op })),
+    );
   const resolve = (schema: Schema): Schema =>
     schema.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
 

@@ -182,7 +182,8 @@ describe('operations', () => {
     let userId: number;
     try {
       expectProblem(await server.http.post('/auth/login').type('form').send({ username: email, password: 'bootstrap-passphrase-3' }), 401);
-      const token = (await server.http.post('/auth/login').type('form').send({ username: email, password: 'squatters-own-passphrase' })).body.access_token;
+      const token = (await server.http.post('/auth/login').type('form').send({ username: email, password: 'squatters-own-passphrase' }))
+        .body.access_token;
       const me = await server.http.get('/users/me').set('Authorization', `Bearer ${token}`);
       assert.equal(me.body.role, 'user');
       userId = me.body.id;
@@ -196,7 +197,10 @@ describe('operations', () => {
       .filter((line) => line.includes('"admin_bootstrap_refused"'))
       .map((line) => JSON.parse(line) as { level: number; context: string; userId: number; reason: string; msg: string });
     assert.equal(refusals.length, 1, server.logs());
-    assert.deepEqual([refusals[0].level, refusals[0].context, refusals[0].userId, refusals[0].reason], [50, 'Security', userId, 'not_verified']);
+    assert.deepEqual(
+      [refusals[0].level, refusals[0].context, refusals[0].userId, refusals[0].reason],
+      [50, 'Security', userId, 'not_verified'],
+    );
     assert.match(refusals[0].msg, /^ADMIN_EMAIL belongs to an account that is not verified: not promoted\. .*choose another ADMIN_EMAIL/);
     assert.ok(!server.logs().includes(email), 'security events carry ids, not email addresses');
     t = await startTestApp();
@@ -282,7 +286,10 @@ describe('server process', () => {
       });
       // Its line is written once the server sees the connection close; wait for it before stopping.
       await until('the aborted request is logged', () =>
-        instance.logs().split('\n').some((line) => line.includes('"request aborted"') && line.includes('"trace-abort-1"')),
+        instance
+          .logs()
+          .split('\n')
+          .some((line) => line.includes('"request aborted"') && line.includes('"trace-abort-1"')),
       );
     } finally {
       exitCode = await instance.stop('SIGTERM');
@@ -310,7 +317,10 @@ describe('server process', () => {
       .filter((line) => line.includes('"request aborted"'))
       .map((line) => JSON.parse(line) as { level: number; req: { id: string; method: string; url: string } })
       .filter((line) => line.req.id === 'trace-abort-1');
-    assert.deepEqual(aborted.map((line) => [line.level, line.req]), [[40, { id: 'trace-abort-1', method: 'POST', url: '/auth/register' }]]);
+    assert.deepEqual(
+      aborted.map((line) => [line.level, line.req]),
+      [[40, { id: 'trace-abort-1', method: 'POST', url: '/auth/register' }]],
+    );
     const events = output
       .split('\n')
       .filter((line) => line.includes('"context":"Security"'))

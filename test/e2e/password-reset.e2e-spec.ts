@@ -18,7 +18,8 @@ describe('password reset, over SMTP', () => {
   const ctx = appWithSmtp({ PUBLIC_URL, MAIL_FROM: 'Auth & Todos <no-reply@example.test>' });
 
   const request = (email: string) => ctx.t.http.post('/auth/password-reset/request').send({ email });
-  const confirm = (token: string, new_password = NEW_PASSWORD) => ctx.t.http.post('/auth/password-reset/confirm').send({ token, new_password });
+  const confirm = (token: string, new_password = NEW_PASSWORD) =>
+    ctx.t.http.post('/auth/password-reset/confirm').send({ token, new_password });
 
   /** Asks for a reset and returns the one mail it produced. */
   const resetMail = async (email: string): Promise<ReceivedMail> => {
@@ -61,9 +62,11 @@ describe('password reset, over SMTP', () => {
   it('stores only a hash of the token, valid 30 minutes, and purges it once spent or expired', async () => {
     const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    const rows = await ctx.t.app.get(DataSource).query<{ token_hash: string; lifetime: string }[]>(
-      `SELECT token_hash, extract(epoch FROM expires_at - created_at) AS lifetime FROM account_tokens WHERE purpose = 'password_reset'`,
-    );
+    const rows = await ctx.t.app
+      .get(DataSource)
+      .query<{ token_hash: string; lifetime: string }[]>(
+        `SELECT token_hash, extract(epoch FROM expires_at - created_at) AS lifetime FROM account_tokens WHERE purpose = 'password_reset'`,
+      );
     assert.equal(rows.length, 1);
     assert.equal(Number(rows[0].lifetime), 30 * 60);
     assert.match(rows[0].token_hash, /^[0-9a-f]{64}$/);
@@ -71,7 +74,9 @@ describe('password reset, over SMTP', () => {
     assert.equal((await confirm(token)).status, 204);
     assert.ok(ctx.t.app.get(SchedulerRegistry).getCronJob('purge-account-tokens'), 'the purge is scheduled');
     // The spent reset token and the unspent verification token of the registration (made to expire).
-    await ctx.t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'email_verification'`);
+    await ctx.t.app
+      .get(DataSource)
+      .query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'email_verification'`);
     assert.equal(await ctx.t.app.get(AccountTokensService).purge(), 2);
   });
 
@@ -86,7 +91,10 @@ describe('password reset, over SMTP', () => {
   it('voids a reset link once the password is changed through /users/me/password', async () => {
     const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    const changed = await ctx.t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
+    const changed = await ctx.t.http
+      .post('/users/me/password')
+      .set(user.auth)
+      .send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
     assert.equal(changed.status, 204, changed.text);
     expectProblem(await confirm(token, 'other-granite-lantern-5'), 400, INVALID);
     await login(ctx.t.http, user.email, NEW_PASSWORD); // asserts the 200: the changed password stands
@@ -117,7 +125,9 @@ describe('password reset, over SMTP', () => {
   it('refuses an expired token', async () => {
     const user = await signUp(ctx.t.http);
     const token = await resetToken(user.email);
-    await ctx.t.app.get(DataSource).query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset'`);
+    await ctx.t.app
+      .get(DataSource)
+      .query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'password_reset'`);
     expectProblem(await confirm(token), 400, INVALID);
     await login(ctx.t.http, user.email, PASSWORD);
   });
@@ -125,7 +135,13 @@ describe('password reset, over SMTP', () => {
   it('gives unknown, malformed, empty and JWT tokens one 400, and changes nothing', async () => {
     const user = await signUp(ctx.t.http);
     const bodies = new Set<string>();
-    for (const token of [randomBytes(32).toString('base64url'), 'not-a-token', '', user.token, `${randomBytes(32).toString('base64url')}x`]) {
+    for (const token of [
+      randomBytes(32).toString('base64url'),
+      'not-a-token',
+      '',
+      user.token,
+      `${randomBytes(32).toString('base64url')}x`,
+    ]) {
       const res = await confirm(token);
       const body = expectProblem(res, 400, INVALID);
       bodies.add(JSON.stringify({ ...body, instance: undefined }));
@@ -141,7 +157,10 @@ describe('password reset, over SMTP', () => {
     await signUp(ctx.t.http, email);
     const token = await resetToken(email);
     const weak = expectProblem(await confirm(token, 'password'), 422);
-    assert.deepEqual(weak.errors?.map((e) => e.field), ['new_password']);
+    assert.deepEqual(
+      weak.errors?.map((e) => e.field),
+      ['new_password'],
+    );
     expectProblem(await confirm(token, 'short'), 422);
     const local = email.split('@')[0];
     const context = expectProblem(await confirm(token, `${local}-and-more-words`), 422);
@@ -166,7 +185,11 @@ describe('password reset, over SMTP', () => {
     assert.equal(answers[0].status, 202);
     assert.match(JSON.parse(answers[0].body).message, /If an active account uses this address/);
     await ctx.mail.idle();
-    assert.deepEqual(ctx.smtp.received.map((m) => m.to), [known.email, known.email], 'no mail to an unknown or inactive address');
+    assert.deepEqual(
+      ctx.smtp.received.map((m) => m.to),
+      [known.email, known.email],
+      'no mail to an unknown or inactive address',
+    );
     expectProblem(await request('not-an-email'), 422);
   });
 
@@ -199,7 +222,11 @@ describe('password reset, over SMTP', () => {
     ctx.smtp.refuseNext(1);
     const message = await resetMail(user.email);
     assert.equal(ctx.smtp.refused.length, 1, 'the first attempt was refused');
-    assert.equal(tokenIn(message, 'reset-password'), tokenIn(ctx.smtp.refused[0], 'reset-password'), 'the same message, delivered on retry');
+    assert.equal(
+      tokenIn(message, 'reset-password'),
+      tokenIn(ctx.smtp.refused[0], 'reset-password'),
+      'the same message, delivered on retry',
+    );
   });
 });
 
@@ -246,7 +273,10 @@ describe('password reset limit per address', () => {
     const user = await signUp(ctx.t.http);
     const unknown = uniqueEmail('nobody');
     // The registration's verification mail took one of the user's two.
-    for (const [email, allowed] of [[user.email, 1], [unknown, 2]] as const) {
+    for (const [email, allowed] of [
+      [user.email, 1],
+      [unknown, 2],
+    ] as const) {
       for (let i = 0; i < allowed; i += 1) assert.equal((await ctx.request(email)).status, 202);
       const blocked = await ctx.request(` ${email.toUpperCase()}`);
       expectProblem(blocked, 429, 'Too many requests, retry later');

@@ -71,7 +71,8 @@ describe('npm run seed', () => {
     assert.equal(second.code, 0, second.stderr);
     assert.equal(credentials(second.stdout).size, 0);
     assert.doesNotMatch(second.stdout, /password:/);
-    for (const { email } of DEMO_ACCOUNTS) assert.match(second.stdout, new RegExp(`exists +\\w+ +${email.replaceAll('.', '\\.')} +left as it is`));
+    for (const { email } of DEMO_ACCOUNTS)
+      assert.match(second.stdout, new RegExp(`exists +\\w+ +${email.replaceAll('.', '\\.')} +left as it is`));
   });
 
   it('lets each demo account log in with the first run’s password and see its todos, once', async () => {
@@ -85,7 +86,10 @@ describe('npm run seed', () => {
       assert.equal(todos.status, 200);
       const seen = (todos.body as { title: string; completed: boolean }[]).map(({ title, completed }) => ({ title, completed }));
       const seeded = account.todos.map(({ title, completed }) => ({ title, completed: completed ?? false }));
-      assert.deepEqual(seen, seeded.sort((a, b) => a.title.localeCompare(b.title)));
+      assert.deepEqual(
+        seen,
+        seeded.sort((a, b) => a.title.localeCompare(b.title)),
+      );
       assert.ok(seeded.some((todo) => todo.completed) && seeded.some((todo) => !todo.completed));
     }
   });
@@ -95,10 +99,7 @@ describe('npm run seed', () => {
     const token = await login(t.http, admin.email, credentials(first.stdout).get(admin.email));
     const users = await t.http.get('/admin/users?limit=100').set('Authorization', `Bearer ${token}`);
     assert.equal(users.status, 200);
-    assert.deepEqual(
-      (users.body as { email: string }[]).map((u) => u.email).sort(),
-      DEMO_ACCOUNTS.map((a) => a.email).sort(),
-    );
+    assert.deepEqual((users.body as { email: string }[]).map((u) => u.email).sort(), DEMO_ACCOUNTS.map((a) => a.email).sort());
   });
 
   it('refuses NODE_ENV=production without --allow-production, before touching a database', async () => {

@@ -73,7 +73,10 @@ describe('sessions', () => {
     assert.equal(res.headers['cache-control'], 'no-store');
     assert.equal((await me(pairOf(res.body))).status, 200);
     const missing = expectProblem(await t.http.post('/auth/login').type('form').send({ grant_type: 'refresh_token' }), 422);
-    assert.deepEqual(missing.errors?.map((e) => e.field), ['refresh_token']);
+    assert.deepEqual(
+      missing.errors?.map((e) => e.field),
+      ['refresh_token'],
+    );
   });
 
   it('treats a spent token presented again as theft: the whole session ends, other sessions live on', async () => {
@@ -100,7 +103,10 @@ describe('sessions', () => {
     const pair = await loginPair(user.email);
     const results = await Promise.all(Array.from({ length: 10 }, () => refresh(pair.refresh_token)));
     const statuses = results.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 200 || s === 401), `no 5xx: ${statuses}`);
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 401),
+      `no 5xx: ${statuses}`,
+    );
     assert.equal(statuses.filter((s) => s === 200).length, 1, `exactly one successor: ${statuses}`);
     const [{ count }] = await t.app
       .get(DataSource)
@@ -135,8 +141,13 @@ describe('sessions', () => {
   it('gives no session to a login racing a password change with the old password', async () => {
     const user = await signUp(t.http);
     const here = await loginPair(user.email);
-    const logins = Array.from({ length: 8 }, () => t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD }));
-    const change = t.http.post('/users/me/password').set(here.auth).send({ current_password: PASSWORD, new_password: 'amber-falcon-river-77' });
+    const logins = Array.from({ length: 8 }, () =>
+      t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD }),
+    );
+    const change = t.http
+      .post('/users/me/password')
+      .set(here.auth)
+      .send({ current_password: PASSWORD, new_password: 'amber-falcon-river-77' });
     const [changed, ...raced] = await Promise.all([change, ...logins]);
     assert.equal(changed.status, 204);
     for (const res of raced) {
@@ -155,13 +166,17 @@ describe('sessions', () => {
     const db = t.app.get(DataSource);
     const client = { userAgent: 'direct', ip: '192.0.2.7' };
     const rows = async () =>
-      (await db.query<{ sessions: number; tokens: number }[]>(
-        `SELECT (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS sessions,
+      (
+        await db.query<{ sessions: number; tokens: number }[]>(
+          `SELECT (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS sessions,
                 (SELECT count(*) FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = $1)::int AS tokens`,
-        [user.id],
-      ))[0];
+          [user.id],
+        )
+      )[0];
     const before = await rows();
-    const [{ hashed_password: hash }] = await db.query<{ hashed_password: string }[]>('SELECT hashed_password FROM users WHERE id = $1', [user.id]);
+    const [{ hashed_password: hash }] = await db.query<{ hashed_password: string }[]>('SELECT hashed_password FROM users WHERE id = $1', [
+      user.id,
+    ]);
 
     await assert.rejects(sessions.start(user.id, `${hash}x`, client), { status: 401 });
     await assert.rejects(sessions.start(2_000_000_000, hash, client), { status: 401 });
@@ -173,7 +188,7 @@ describe('sessions', () => {
     const started = await sessions.start(user.id, hash, client);
     assert.deepEqual(await rows(), { sessions: before.sessions + 1, tokens: before.tokens + 1 });
     const [session] = await db.query<{ user_agent: string; ip: string; long_lived: boolean }[]>(
-      'SELECT user_agent, ip, expires_at > now() + interval \'1 day\' AS long_lived FROM sessions WHERE id = $1',
+      "SELECT user_agent, ip, expires_at > now() + interval '1 day' AS long_lived FROM sessions WHERE id = $1",
       [started.sessionId],
     );
     assert.deepEqual(session, { user_agent: 'direct', ip: '192.0.2.7', long_lived: true });
@@ -185,10 +200,7 @@ describe('sessions', () => {
     const admin = await signUpAdmin(t);
     const user = await signUp(t.http);
     const pair = await loginPair(user.email);
-    const [deleted, refreshed] = await Promise.all([
-      t.http.delete(`/admin/users/${user.id}`).set(admin.auth),
-      refresh(pair.refresh_token),
-    ]);
+    const [deleted, refreshed] = await Promise.all([t.http.delete(`/admin/users/${user.id}`).set(admin.auth), refresh(pair.refresh_token)]);
     assert.equal(deleted.status, 204, deleted.text);
     assert.ok(refreshed.status === 200 || refreshed.status === 401, refreshed.text);
     if (refreshed.status === 200) expectProblem(await me(pairOf(refreshed.body)), 401);
@@ -248,7 +260,10 @@ describe('sessions', () => {
     const mine = list.body as { id: number; current: boolean; user_agent: string; ip: string }[];
     assert.equal(mine.length, 3, 'signUp logged in once too');
     assert.deepEqual(Object.keys(mine[0]).sort(), ['created_at', 'current', 'id', 'ip', 'last_used_at', 'user_agent']);
-    assert.deepEqual(mine.filter((s) => s.current).map((s) => s.id), [sidOf(laptop)]);
+    assert.deepEqual(
+      mine.filter((s) => s.current).map((s) => s.id),
+      [sidOf(laptop)],
+    );
     assert.ok(mine.some((s) => s.user_agent === 'phone-agent'));
     assert.ok(mine.every((s) => typeof s.ip === 'string' && s.ip.length > 0));
 
@@ -270,9 +285,16 @@ describe('sessions', () => {
     const elsewhere = await loginPair(user.email);
     const change = (body: object) => t.http.post('/users/me/password').set(here.auth).send(body);
 
-    expectProblem(await change({ current_password: 'wrong-password-1', new_password: 'amber-falcon-river-77' }), 401, 'Current password is incorrect');
+    expectProblem(
+      await change({ current_password: 'wrong-password-1', new_password: 'amber-falcon-river-77' }),
+      401,
+      'Current password is incorrect',
+    );
     const weak = expectProblem(await change({ current_password: PASSWORD, new_password: 'password' }), 422);
-    assert.deepEqual(weak.errors?.map((e) => e.field), ['new_password']);
+    assert.deepEqual(
+      weak.errors?.map((e) => e.field),
+      ['new_password'],
+    );
     assert.equal((await me(elsewhere)).status, 200, 'refusals change nothing');
 
     assert.equal((await change({ current_password: PASSWORD, new_password: 'amber-falcon-river-77' })).status, 204);
@@ -288,12 +310,19 @@ describe('sessions', () => {
     const user = await signUp(t.http, uniqueEmail(), 'o\uFB03ce-kettle-42');
     const elsewhere = await loginPair(user.email, user.password);
     for (const newPassword of ['o\uFB03ce-kettle-42', 'office-kettle-42']) {
-      const res = await t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: newPassword });
+      const res = await t.http
+        .post('/users/me/password')
+        .set(user.auth)
+        .send({ current_password: user.password, new_password: newPassword });
       const body = expectProblem(res, 422);
       assert.deepEqual(body.errors, [{ field: 'new_password', message: 'new_password must differ from the current password' }]);
     }
     assert.equal((await me(elsewhere)).status, 200, 'no session ended');
-    assert.equal((await t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: 'office-kettle-43' })).status, 204);
+    assert.equal(
+      (await t.http.post('/users/me/password').set(user.auth).send({ current_password: user.password, new_password: 'office-kettle-43' }))
+        .status,
+      204,
+    );
   });
 
   it('ends a user’s sessions when an admin deactivates them, changes their role or deletes them', async () => {
@@ -342,10 +371,9 @@ describe('sessions', () => {
     const ids = rows.map((r: { id: number }) => r.id);
     assert.ok(ids.includes(sidOf(live)) && ids.includes(sidOf(revokedNow)));
     assert.ok(!ids.includes(sidOf(expired)) && !ids.includes(sidOf(revokedLongAgo)));
-    const [{ orphans }] = await db.query(
-      'SELECT count(*)::int AS orphans FROM refresh_tokens WHERE session_id = ANY($1::int[])',
-      [[sidOf(expired), sidOf(revokedLongAgo)]],
-    );
+    const [{ orphans }] = await db.query('SELECT count(*)::int AS orphans FROM refresh_tokens WHERE session_id = ANY($1::int[])', [
+      [sidOf(expired), sidOf(revokedLongAgo)],
+    ]);
     assert.equal(orphans, 0);
   });
 
@@ -412,14 +440,21 @@ describe('sessions with a reuse grace window', () => {
   it('catches a thief who replays the parent with a copied user agent once the victim uses the superseded token', async () => {
     const email = uniqueEmail();
     await signUp(t.http, email);
-    const login = await t.http.post('/auth/login').set('User-Agent', 'victim-app/1').type('form').send({ username: email, password: PASSWORD });
+    const login = await t.http
+      .post('/auth/login')
+      .set('User-Agent', 'victim-app/1')
+      .type('form')
+      .send({ username: email, password: PASSWORD });
     const parent = login.body.refresh_token as string;
     const victim = await t.http.post('/auth/refresh').set('User-Agent', 'victim-app/1').send({ refresh_token: parent });
     assert.equal(victim.status, 200);
     const thief = await t.http.post('/auth/refresh').set('User-Agent', 'victim-app/1').send({ refresh_token: parent });
     assert.equal(thief.status, 200, 'inside the window the replay looks like a lost answer');
 
-    expectProblem(await t.http.post('/auth/refresh').set('User-Agent', 'victim-app/1').send({ refresh_token: victim.body.refresh_token }), 401);
+    expectProblem(
+      await t.http.post('/auth/refresh').set('User-Agent', 'victim-app/1').send({ refresh_token: victim.body.refresh_token }),
+      401,
+    );
     expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${thief.body.access_token}`), 401, 'Session ended');
     expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: thief.body.refresh_token }), 401);
   });
@@ -442,7 +477,9 @@ describe('sessions with a reuse grace window', () => {
 
   it('lets one of ten simultaneous refreshes rotate and one renew; the other replays end the session', async () => {
     const first = await freshSession();
-    const results = await Promise.all(Array.from({ length: 10 }, () => t.http.post('/auth/refresh').send({ refresh_token: first.refresh_token })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => t.http.post('/auth/refresh').send({ refresh_token: first.refresh_token })),
+    );
     assert.deepEqual(results.map((r) => r.status).sort(), [...Array(2).fill(200), ...Array(8).fill(401)]);
     for (const granted of results.filter((r) => r.status === 200)) {
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${granted.body.access_token}`), 401, 'Session ended');

@@ -40,7 +40,13 @@ describe('todos', () => {
 
   it('refuses owner_id, id and unknown fields with 422', async () => {
     for (const extra of [{ owner_id: bob.id }, { id: 7 }, { created_at: '2020-01-01' }]) {
-      const body = expectProblem(await t.http.post('/todos').set(ada.auth).send({ title: 'x', ...extra }), 422);
+      const body = expectProblem(
+        await t.http
+          .post('/todos')
+          .set(ada.auth)
+          .send({ title: 'x', ...extra }),
+        422,
+      );
       assert.deepEqual(fieldsIn(body), Object.keys(extra));
     }
     const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM todos');
@@ -62,7 +68,15 @@ describe('todos', () => {
     for (const [body, field] of cases) {
       assert.deepEqual(fieldsIn(expectProblem(await t.http.post('/todos').set(ada.auth).send(body), 422)), [field]);
     }
-    assert.equal((await t.http.post('/todos').set(ada.auth).send({ title: 'x'.repeat(200), description: 'y'.repeat(2000) })).status, 201);
+    assert.equal(
+      (
+        await t.http
+          .post('/todos')
+          .set(ada.auth)
+          .send({ title: 'x'.repeat(200), description: 'y'.repeat(2000) })
+      ).status,
+      201,
+    );
   });
 
   it('lists only the caller’s todos, paginated, with X-Total-Count', async () => {
@@ -95,7 +109,8 @@ describe('todos', () => {
 
   it('lists each todo exactly as it reads on its own, whatever its text and timestamps hold', async () => {
     const titles = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab\u0001control', 'ünïcödé 🍵 中文', '</script><b>', ' spaced '];
-    for (const [i, title] of titles.entries()) await create(ada, { title, description: i % 2 ? null : `d${i}\u2028`, completed: i % 3 === 0 });
+    for (const [i, title] of titles.entries())
+      await create(ada, { title, description: i % 2 ? null : `d${i}\u2028`, completed: i % 3 === 0 });
     // Timestamps with every microsecond digit set, and a millisecond boundary, read back as the entity path reads them.
     const db = t.app.get(DataSource);
     await db.query(
@@ -251,7 +266,7 @@ describe('todos with an Idempotency-Key', () => {
   afterEach(() => t.reset());
 
   const post = (who: SignedIn, key: string, body: object) => t.http.post('/todos').set(who.auth).set('Idempotency-Key', key).send(body);
-  const titles = async (who: SignedIn) => ((await t.http.get('/todos').set(who.auth)).body as { id: number; title: string }[]);
+  const titles = async (who: SignedIn) => (await t.http.get('/todos').set(who.auth)).body as { id: number; title: string }[];
 
   it('creates the todo once when its answer was lost and the request is retried with the same key', async () => {
     const lost = fetch(`${proxy.url}/todos`, {
@@ -280,8 +295,14 @@ describe('todos with an Idempotency-Key', () => {
     const bob = await signUp(t.http);
     const bobs = await post(bob, 'k-1', { title: 'second' });
     assert.equal(bobs.status, 201, 'another user’s key is not ada’s');
-    assert.deepEqual((await titles(ada)).map((todo) => todo.title), ['first']);
-    assert.deepEqual((await titles(bob)).map((todo) => todo.title), ['second']);
+    assert.deepEqual(
+      (await titles(ada)).map((todo) => todo.title),
+      ['first'],
+    );
+    assert.deepEqual(
+      (await titles(bob)).map((todo) => todo.title),
+      ['second'],
+    );
   });
 
   it('refuses a malformed key with 422 and creates nothing', async () => {

@@ -41,22 +41,30 @@ describe('hostile input in every field and query parameter', () => {
   afterEach(() => t.reset());
 
   const counts = async () =>
-    (await t.app.get(DataSource).query(
-      'SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM todos) AS todos',
-    ))[0] as { users: number; todos: number };
+    (
+      await t.app.get(DataSource).query('SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM todos) AS todos')
+    )[0] as { users: number; todos: number };
 
   it('never answers 5xx, and changes nothing it refuses', async () => {
     user = await signUp(t.http);
     const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
     await t.app.get(AdminBootstrapService).ensureAdmin('boss@example.com', 'amber-falcon-river-77');
-    admin = { ...user, auth: { Authorization: `Bearer ${(await t.http.post('/auth/login').type('form').send({ username: 'boss@example.com', password: 'amber-falcon-river-77' })).body.access_token}` } };
+    admin = {
+      ...user,
+      auth: {
+        Authorization: `Bearer ${(await t.http.post('/auth/login').type('form').send({ username: 'boss@example.com', password: 'amber-falcon-river-77' })).body.access_token}`,
+      },
+    };
     const todo = (await t.http.post('/todos').set(user.auth).send({ title: 'mine' })).body as { id: number };
     const before = await counts();
 
     for (const value of HOSTILE) {
       const requests = [
         t.http.post('/auth/register').send({ email: value, password: value }),
-        t.http.post('/auth/login').type('form').send({ username: String(value), password: String(value) }),
+        t.http
+          .post('/auth/login')
+          .type('form')
+          .send({ username: String(value), password: String(value) }),
         t.http.post('/auth/refresh').send({ refresh_token: value }),
         t.http.post('/todos').set(user.auth).send({ title: 'x', description: value }),
         t.http.post('/todos').set(user.auth).send({ title: 'x', completed: value }),
@@ -65,10 +73,20 @@ describe('hostile input in every field and query parameter', () => {
         t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ role: value, is_active: value }),
       ];
       for (const query of ['q', 'sort', 'limit', 'offset', 'completed']) {
-        requests.push(t.http.get('/todos').query({ [query]: typeof value === 'string' ? value : JSON.stringify(value) }).set(user.auth));
+        requests.push(
+          t.http
+            .get('/todos')
+            .query({ [query]: typeof value === 'string' ? value : JSON.stringify(value) })
+            .set(user.auth),
+        );
       }
       for (const query of ['q', 'role', 'is_active', 'limit']) {
-        requests.push(t.http.get('/admin/users').query({ [query]: typeof value === 'string' ? value : JSON.stringify(value) }).set(admin.auth));
+        requests.push(
+          t.http
+            .get('/admin/users')
+            .query({ [query]: typeof value === 'string' ? value : JSON.stringify(value) })
+            .set(admin.auth),
+        );
       }
       if (typeof value === 'string') {
         requests.push(t.http.get(`/todos/${encodeURIComponent(value)}`).set(user.auth));
@@ -93,8 +111,12 @@ describe('hostile input in every field and query parameter', () => {
     const theirs = (await t.http.post('/todos').set(b.auth).send({ title: 'private' })).body.id as number;
     const missing = theirs + 1000;
     for (const method of ['get', 'patch', 'delete'] as const) {
-      const other = await t.http[method](`/todos/${theirs}`).set(a.auth).send(method === 'patch' ? { title: 'x' } : undefined);
-      const none = await t.http[method](`/todos/${missing}`).set(a.auth).send(method === 'patch' ? { title: 'x' } : undefined);
+      const other = await t.http[method](`/todos/${theirs}`)
+        .set(a.auth)
+        .send(method === 'patch' ? { title: 'x' } : undefined);
+      const none = await t.http[method](`/todos/${missing}`)
+        .set(a.auth)
+        .send(method === 'patch' ? { title: 'x' } : undefined);
       assert.equal(other.status, 404);
       assert.deepEqual({ ...other.body, instance: undefined }, { ...none.body, instance: undefined });
     }
@@ -119,10 +141,20 @@ describe('token forgery', () => {
     }
     const [header, payload] = user.token.split('.');
     expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${header}.${payload}.`), 401);
-    const early = jwt.sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 120 }, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
+    const early = jwt.sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 120 }, t.jwtSecret, {
+      algorithm: 'HS256',
+      header: { alg: 'HS256', typ: 'at+jwt' },
+    });
     expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${early}`), 401);
-    const inTolerance = jwt.sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3 }, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
-    assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${inTolerance}`)).status, 200, 'a few seconds of clock skew pass');
+    const inTolerance = jwt.sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3 }, t.jwtSecret, {
+      algorithm: 'HS256',
+      header: { alg: 'HS256', typ: 'at+jwt' },
+    });
+    assert.equal(
+      (await t.http.get('/users/me').set('Authorization', `Bearer ${inTolerance}`)).status,
+      200,
+      'a few seconds of clock skew pass',
+    );
   });
 
   it('sends HSTS only for requests that arrived over TLS at a trusted proxy', async () => {

@@ -57,7 +57,10 @@ for (const store of ['memory', 'redis'] as const) {
       const victim = uniqueEmail('burst');
       await t.http.post('/auth/register').send({ email: victim, password: PASSWORD });
       const statuses = (await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(t, victim, `guess-${i}`)))).map((r) => r.status);
-      assert.ok(statuses.every((s) => s === 401 || s === 429), `${statuses}`);
+      assert.ok(
+        statuses.every((s) => s === 401 || s === 429),
+        `${statuses}`,
+      );
       assert.ok(statuses.filter((s) => s === 401).length <= 3, `at most 3 passwords checked: ${statuses}`);
     });
 
@@ -157,7 +160,8 @@ for (const store of ['memory', 'redis'] as const) {
 
     it('limits registrations and refreshes', async () => {
       const registrations = [];
-      for (let i = 0; i < 5; i += 1) registrations.push((await t.http.post('/auth/register').send({ email: uniqueEmail('r'), password: PASSWORD })).status);
+      for (let i = 0; i < 5; i += 1)
+        registrations.push((await t.http.post('/auth/register').send({ email: uniqueEmail('r'), password: PASSWORD })).status);
       assert.deepEqual(registrations, [201, 201, 201, 201, 429]);
       const refreshes = [];
       for (let i = 0; i < 4; i += 1) refreshes.push((await t.http.post('/auth/refresh').send({ refresh_token: 'x' })).status);
@@ -175,7 +179,10 @@ describe('limits that need no counters', () => {
   afterEach(() => t.reset());
 
   it('refuses a 1 MB password with 413, at the body limit, before any handler runs', async () => {
-    const res = await t.http.post('/auth/login').type('form').send({ username: 'a@example.com', password: 'x'.repeat(1024 * 1024) });
+    const res = await t.http
+      .post('/auth/login')
+      .type('form')
+      .send({ username: 'a@example.com', password: 'x'.repeat(1024 * 1024) });
     expectProblem(res, 413);
   });
 
@@ -188,11 +195,27 @@ describe('limits that need no counters', () => {
     const user = await signUp(t.http);
     tooLong(await t.http.post('/auth/register').send({ email: uniqueEmail(), password: huge }), 'password');
     // Percent-encoded, a third of it fills the same 99 KB of form.
-    tooLong(await t.http.post('/auth/login').type('form').send({ username: user.email, password: huge.slice(0, 11_000) }), 'password');
-    tooLong(await t.http.post('/users/me/password').set(user.auth).send({ current_password: huge, new_password: 'amber-falcon-river-77' }), 'current_password');
-    tooLong(await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: huge }), 'new_password');
+    tooLong(
+      await t.http
+        .post('/auth/login')
+        .type('form')
+        .send({ username: user.email, password: huge.slice(0, 11_000) }),
+      'password',
+    );
+    tooLong(
+      await t.http.post('/users/me/password').set(user.auth).send({ current_password: huge, new_password: 'amber-falcon-river-77' }),
+      'current_password',
+    );
+    tooLong(
+      await t.http.post('/users/me/password').set(user.auth).send({ current_password: PASSWORD, new_password: huge }),
+      'new_password',
+    );
     tooLong(await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: huge }), 'new_password');
-    assert.equal((await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD })).status, 200, 'the password is unchanged');
+    assert.equal(
+      (await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD })).status,
+      200,
+      'the password is unchanged',
+    );
   });
 
   it('answers each operation’s other content types with 415', async () => {
@@ -265,7 +288,10 @@ describe('per-client-IP limits behind a trusted proxy', () => {
     const login = await attempt(t, email, PASSWORD, '[::ffff:198.51.100.30]:443');
     assert.equal(login.status, 200);
     const sessions = await t.http.get('/auth/sessions').set('Authorization', `Bearer ${login.body.access_token}`);
-    assert.deepEqual((sessions.body as { ip: string }[]).map((s) => s.ip), ['198.51.100.30']);
+    assert.deepEqual(
+      (sessions.body as { ip: string }[]).map((s) => s.ip),
+      ['198.51.100.30'],
+    );
   });
 });
 
@@ -280,8 +306,14 @@ describe('rate-limit counters in Redis', () => {
       const keys = await redis.keys(`${prefix}*`);
       const guessable = `${prefix}login-failures:${createHash('sha256').update(email).digest('hex')}`;
       assert.ok(!keys.includes(guessable), 'the account key is keyed, not a bare hash of the email');
-      assert.ok(keys.some((k) => k.startsWith(`${prefix}login-failures:`)), `${keys}`);
-      assert.ok(keys.some((k) => k.startsWith(`${prefix}throttle:login:`)), `${keys}`);
+      assert.ok(
+        keys.some((k) => k.startsWith(`${prefix}login-failures:`)),
+        `${keys}`,
+      );
+      assert.ok(
+        keys.some((k) => k.startsWith(`${prefix}throttle:login:`)),
+        `${keys}`,
+      );
       assert.ok(!keys.some((k) => k.includes('@')), 'no email addresses in Redis');
     } finally {
       await redis.quit();
@@ -299,7 +331,8 @@ describe('rate-limit counters in Redis', () => {
       JWT_SECRET: randomBytes(48).toString('base64url'),
       RATE_LIMIT_LOGIN_FAILURES: '3',
     });
-    const store = async () => ((await instance.http.get('/health/ready')).body as { info: { rateLimitStore: { store: string } } }).info.rateLimitStore.store;
+    const store = async () =>
+      ((await instance.http.get('/health/ready')).body as { info: { rateLimitStore: { store: string } } }).info.rateLimitStore.store;
     try {
       const known = await signUp(instance.http);
       assert.equal(await store(), 'redis');

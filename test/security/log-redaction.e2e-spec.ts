@@ -14,14 +14,23 @@ describe('log redaction', () => {
     try {
       const base = instance.url;
       const email = uniqueEmail('redaction');
-      const registered = await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+      const registered = await fetch(`${base}/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
       assert.equal(registered.status, 201);
-      const login = await fetch(`${base}/auth/login`, { method: 'POST', body: new URLSearchParams({ username: email, password: PASSWORD }) });
+      const login = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ username: email, password: PASSWORD }),
+      });
       tokens = (await login.json()) as typeof tokens;
       const jwt = tokens.access_token;
       const auth = { authorization: `Bearer ${jwt}` };
       const urls = [
-        ...['pass%77ord', '%70assword', 'refresh%5Ftoken', 'password[]', 'password%5B0%5D', ';password', 'PASSWORD'].map((name) => `/auth/login?${name}=${secret}`),
+        ...['pass%77ord', '%70assword', 'refresh%5Ftoken', 'password[]', 'password%5B0%5D', ';password', 'PASSWORD'].map(
+          (name) => `/auth/login?${name}=${secret}`,
+        ),
         `/todos?a=1;password=${secret}`,
         `/todos/${jwt}`,
         `/nowhere/${jwt}`,
@@ -38,9 +47,16 @@ describe('log redaction', () => {
         assert.ok(res.status >= 400 && res.status < 500, `${url}: ${res.status}`);
         // Nor do the problem's instance and 404 detail hand it to client-side error reporting.
         const { instance: where, detail } = (await res.json()) as { instance: string; detail: string };
-        assert.deepEqual(leaks.filter((leak) => `${where} ${detail}`.includes(leak)), [], `${url}: ${where} ${detail}`);
+        assert.deepEqual(
+          leaks.filter((leak) => `${where} ${detail}`.includes(leak)),
+          [],
+          `${url}: ${where} ${detail}`,
+        );
       }
-      const form = await fetch(`${base}/auth/login?;pass%77ord=${secret}`, { method: 'POST', body: new URLSearchParams({ username: email, password: PASSWORD }) });
+      const form = await fetch(`${base}/auth/login?;pass%77ord=${secret}`, {
+        method: 'POST',
+        body: new URLSearchParams({ username: email, password: PASSWORD }),
+      });
       assert.equal(form.status, 200);
     } finally {
       assert.equal(await instance.stop('SIGTERM'), 0);

@@ -61,13 +61,29 @@ describe('mail failures in the logs', () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       const within = { ms: 60_000 };
-      await until(() => `start-up:\n${output}`, () => fetch(`${base}/health/ready`).then((r) => r.ok, () => false), within);
+      await until(
+        () => `start-up:\n${output}`,
+        () =>
+          fetch(`${base}/health/ready`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        within,
+      );
       const json = { 'content-type': 'application/json' };
-      const register = await fetch(`${base}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
+      const register = await fetch(`${base}/auth/register`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
       assert.equal(register.status, 201);
       const reset = await fetch(`${base}/auth/password-reset/request`, { method: 'POST', headers: json, body: JSON.stringify({ email }) });
       assert.equal(reset.status, 202);
-      await until(() => `both mails failing:\n${output}`, () => failures().length === 2, within);
+      await until(
+        () => `both mails failing:\n${output}`,
+        () => failures().length === 2,
+        within,
+      );
     } finally {
       child.kill('SIGTERM');
       await exited;
@@ -81,10 +97,15 @@ describe('mail failures in the logs', () => {
       ...smtp.refused.filter((m) => /confirm/i.test(m.subject)).map((m) => tokenIn(m, 'verify-email')),
     ]);
     assert.equal(tokens.size, 2, 'one token per message, the same on every attempt');
-    assert.deepEqual(failures().map((f) => [f.kind, f.attempt, f.responseCode]).sort(), [
-      ['email_verification', attempts, 451],
-      ['password_reset', attempts, 451],
-    ]);
+    assert.deepEqual(
+      failures()
+        .map((f) => [f.kind, f.attempt, f.responseCode])
+        .sort(),
+      [
+        ['email_verification', attempts, 451],
+        ['password_reset', attempts, 451],
+      ],
+    );
     for (const failure of failures()) {
       assert.ok(Number.isInteger(failure.userId));
       assert.match(String(failure.error), /Mailbox <\[redacted\]> busy/);

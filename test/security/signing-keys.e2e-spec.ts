@@ -30,7 +30,9 @@ describe('asymmetric signing (ES256) with a rotated key', () => {
     assert.equal(jwks.status, 200);
     assert.equal(jwks.body.keys.length, 2);
     assert.equal(jwks.body.keys[0].kid, header.kid);
-    assert.ok(jwks.body.keys.every((k: { d?: string; use: string; alg: string }) => k.d === undefined && k.use === 'sig' && k.alg === 'ES256'));
+    assert.ok(
+      jwks.body.keys.every((k: { d?: string; use: string; alg: string }) => k.d === undefined && k.use === 'sig' && k.alg === 'ES256'),
+    );
     jwt.verify(user.token, pem(current.publicKey), { algorithms: ['ES256'] });
     assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200);
   });
@@ -70,7 +72,10 @@ describe('asymmetric signing (ES256) with a rotated key', () => {
         algorithm: 'ES256',
         header: { alg: 'ES256', typ: 'at+jwt', jwk: attacker.publicKey.export({ format: 'jwk' }) } as jwt.JwtHeader,
       }),
-      signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', jku: 'http://127.0.0.1:9/jwks.json' } }),
+      signed(pem(attacker.privateKey), {
+        algorithm: 'ES256',
+        header: { alg: 'ES256', typ: 'at+jwt', jku: 'http://127.0.0.1:9/jwks.json' },
+      }),
       signed(pem(attacker.privateKey), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: '../../etc/passwd' } }),
     ];
     for (const token of forged) expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
@@ -116,7 +121,10 @@ describe('asymmetric signing with an Ed25519 key as EdDSA', () => {
     assert.deepEqual({ alg: header.alg, typ: header.typ }, { alg: 'EdDSA', typ: 'at+jwt' });
     const { keys } = (await t.http.get('/.well-known/jwks.json')).body as { keys: (JsonWebKey & { kid: string; alg: string })[] };
     assert.equal(keys.length, 1);
-    assert.deepEqual({ kty: keys[0].kty, crv: keys[0].crv, alg: keys[0].alg, kid: keys[0].kid, d: keys[0].d }, { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid: header.kid, d: undefined });
+    assert.deepEqual(
+      { kty: keys[0].kty, crv: keys[0].crv, alg: keys[0].alg, kid: keys[0].kid, d: keys[0].d },
+      { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid: header.kid, d: undefined },
+    );
     const [h, p, sig] = user.token.split('.');
     assert.ok(verify(null, Buffer.from(`${h}.${p}`), createPublicKey({ key: keys[0], format: 'jwk' }), Buffer.from(sig, 'base64url')));
     assert.equal((await t.http.get('/users/me').set(user.auth)).status, 200);
@@ -150,8 +158,19 @@ describe('HS256 mode', () => {
     expectProblem(await t.http.get('/.well-known/jwks.json'), 404);
     const user = await signUp(t.http);
     const claims = jwt.decode(user.token) as jwt.JwtPayload;
-    for (const extra of [{ kid: 'x' }, { kid: 5 }, { kid: '' }, { jku: 'http://127.0.0.1:9/k' }, { jwk: { kty: 'oct', k: 'AA' } }, { x5u: 'http://127.0.0.1:9/c' }, { crit: ['exp'] }]) {
-      const token = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt', ...extra } as jwt.JwtHeader });
+    for (const extra of [
+      { kid: 'x' },
+      { kid: 5 },
+      { kid: '' },
+      { jku: 'http://127.0.0.1:9/k' },
+      { jwk: { kty: 'oct', k: 'AA' } },
+      { x5u: 'http://127.0.0.1:9/c' },
+      { crit: ['exp'] },
+    ]) {
+      const token = jwt.sign(claims, t.jwtSecret, {
+        algorithm: 'HS256',
+        header: { alg: 'HS256', typ: 'at+jwt', ...extra } as jwt.JwtHeader,
+      });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'Invalid token');
     }
     const same = jwt.sign(claims, t.jwtSecret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } });
@@ -163,7 +182,11 @@ describe('start-up key checks', () => {
   it('refuses a shared secret next to a key pair: the modes never mix', async () => {
     const pair = ecPair();
     await assert.rejects(
-      startTestApp({ JWT_PRIVATE_KEY: pem(pair.privateKey), JWT_PUBLIC_KEY: pem(pair.publicKey), JWT_SECRET: 'z'.repeat(8) + 'a-long-enough-secret-0123456789' }),
+      startTestApp({
+        JWT_PRIVATE_KEY: pem(pair.privateKey),
+        JWT_PUBLIC_KEY: pem(pair.publicKey),
+        JWT_SECRET: 'z'.repeat(8) + 'a-long-enough-secret-0123456789',
+      }),
       /never mix/,
     );
   });
@@ -180,10 +203,7 @@ describe('start-up key checks', () => {
       [{ privateKey: p384.privateKey, publicKey: p384.publicKey }, /EC P-256 .*Ed25519.* or RSA/],
       [{ privateKey: a.privateKey, publicKey: b.publicKey }, /not the public half/],
     ] as const) {
-      await assert.rejects(
-        startTestApp({ JWT_PRIVATE_KEY: pem(pair.privateKey), JWT_PUBLIC_KEY: pem(pair.publicKey) }),
-        why,
-      );
+      await assert.rejects(startTestApp({ JWT_PRIVATE_KEY: pem(pair.privateKey), JWT_PUBLIC_KEY: pem(pair.publicKey) }), why);
     }
   });
 });

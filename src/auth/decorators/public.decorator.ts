@@ -6,5 +6,4 @@ export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const PUBLIC_OPERATION_EXTENSION = 'x-public';
 
 /** Opts a route out of the global `JwtAuthGuard`, and out of security in the OpenAPI document. */
-export const Public = () =>
-  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiExtension(PUBLIC_OPERATION_EXTENSION, true));
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiExtension(PUBLIC_OPERATION_EXTENSION, true));

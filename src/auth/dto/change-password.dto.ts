@@ -5,7 +5,9 @@ import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../passw
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password', example: 'violet-kettle-harbour' })
-  @IsPasswordSized() @IsNotEmpty() @IsString()
+  @IsPasswordSized()
+  @IsNotEmpty()
+  @IsString()
   current_password!: string;
 
   @ApiProperty({
@@ -16,6 +18,7 @@ export class ChangePasswordDto {
     description: `The same rules as at registration, and not the current password. ${PASSWORD_RULES}`,
   })
   // The policy needs the account's email, so the service applies it; the size is refused here.
-  @IsPasswordSized() @IsString()
+  @IsPasswordSized()
+  @IsString()
   new_password!: string;
 }

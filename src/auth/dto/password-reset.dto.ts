@@ -7,12 +7,17 @@ import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES 
 export class PasswordResetRequestDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Compared in NFKC form, trimmed and case-insensitively' })
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
-  @IsEmail() @MaxLength(254) @IsString()
+  @IsEmail()
+  @MaxLength(254)
+  @IsString()
   email!: string;
 }
 
 export class PasswordResetConfirmDto {
-  @ApiProperty({ description: 'The code from the reset mail (the `token` in its link)', example: 'mW3ZlR0b2tlbi1leGFtcGxlLW5vdC1yZWFsLTAxMjM0NTY' })
+  @ApiProperty({
+    description: 'The code from the reset mail (the `token` in its link)',
+    example: 'mW3ZlR0b2tlbi1leGFtcGxlLW5vdC1yZWFsLTAxMjM0NTY',
+  })
   @IsString()
   token!: string;
 
@@ -23,6 +28,7 @@ export class PasswordResetConfirmDto {
     maxLength: PASSWORD_MAX_CHARS,
     description: `The same rules as at registration. ${PASSWORD_RULES}`,
   })
-  @IsAcceptablePassword() @IsString()
+  @IsAcceptablePassword()
+  @IsString()
   new_password!: string;
 }

@@ -9,10 +9,14 @@ export class RegisterDto {
   @ApiProperty({
     example: 'ada@example.com',
     maxLength: 254,
-    description: 'Stored in NFKC form, trimmed and lower-cased (a full-width address is the plain one); no invisible characters, no quoted local part',
+    description:
+      'Stored in NFKC form, trimmed and lower-cased (a full-width address is the plain one); no invisible characters, no quoted local part',
   })
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
-  @IsAccountEmail() @IsEmail() @MaxLength(254) @IsString()
+  @IsAccountEmail()
+  @IsEmail()
+  @MaxLength(254)
+  @IsString()
   email!: string;
 
   @ApiProperty({
@@ -21,6 +25,7 @@ export class RegisterDto {
     maxLength: PASSWORD_MAX_CHARS,
     description: PASSWORD_RULES,
   })
-  @IsAcceptablePassword('email') @IsString()
+  @IsAcceptablePassword('email')
+  @IsString()
   password!: string;
 }

@@ -10,7 +10,10 @@ function factoryOf(decorator: () => ParameterDecorator): (data: unknown, context
   class Handler {
     handle(@decorator() _form: unknown) {}
   }
-  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Handler, 'handle') as Record<string, { factory: (data: unknown, context: ExecutionContext) => unknown }>;
+  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Handler, 'handle') as Record<
+    string,
+    { factory: (data: unknown, context: ExecutionContext) => unknown }
+  >;
   return Object.values(args)[0].factory;
 }
 

@@ -15,12 +15,9 @@ type VerifierCallback = (error: Error | null, claims?: Partial<AccessTokenClaims
  * is replaced so that the verifier `TokenService` chose (one pinned algorithm and key, fast-jwt)
  * does the work instead; the strategy's own options are then not used for verification.
  */
-(Strategy as unknown as { JwtVerifier: (token: string, verify: AccessTokenVerifier, options: unknown, done: VerifierCallback) => void }).JwtVerifier = (
-  token,
-  verify,
-  _options,
-  done,
-) => {
+(
+  Strategy as unknown as { JwtVerifier: (token: string, verify: AccessTokenVerifier, options: unknown, done: VerifierCallback) => void }
+).JwtVerifier = (token, verify, _options, done) => {
   let claims: Partial<AccessTokenClaims>;
   try {
     claims = verify(token);

@@ -3,14 +3,18 @@ import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-valida
 
 export class CreateTodoDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Buy milk' })
-  @Length(1, 200) @IsString()
+  @Length(1, 200)
+  @IsString()
   title!: string;
 
   @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true, example: 'Two litres, semi-skimmed' })
-  @IsOptional() @MaxLength(2000) @IsString()
+  @IsOptional()
+  @MaxLength(2000)
+  @IsString()
   description?: string | null;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   completed?: boolean;
 }

@@ -8,14 +8,19 @@ export type TodoSort = (typeof TODO_SORTS)[number];
 
 export class ListTodosQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional() @Transform(toBooleanParam) @IsBoolean()
+  @IsOptional()
+  @Transform(toBooleanParam)
+  @IsBoolean()
   completed?: boolean;
 
   @ApiPropertyOptional({ description: 'Part of the title, case-insensitive', maxLength: 200 })
-  @IsOptional() @MaxLength(200) @IsString()
+  @IsOptional()
+  @MaxLength(200)
+  @IsString()
   q?: string;
 
   @ApiPropertyOptional({ enum: TODO_SORTS, default: '-created_at' })
-  @IsOptional() @IsIn(TODO_SORTS)
+  @IsOptional()
+  @IsIn(TODO_SORTS)
   sort: TodoSort = '-created_at';
 }

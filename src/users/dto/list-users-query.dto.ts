@@ -6,14 +6,19 @@ import { Role } from '../role.enum.js';
 
 export class ListUsersQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ description: 'Part of the email, case-insensitive', maxLength: 254 })
-  @IsOptional() @MaxLength(254) @IsString()
+  @IsOptional()
+  @MaxLength(254)
+  @IsString()
   q?: string;
 
   @ApiPropertyOptional({ enum: Role, enumName: 'Role' })
-  @IsOptional() @IsEnum(Role)
+  @IsOptional()
+  @IsEnum(Role)
   role?: Role;
 
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional() @Transform(toBooleanParam) @IsBoolean()
+  @IsOptional()
+  @Transform(toBooleanParam)
+  @IsBoolean()
   is_active?: boolean;
 }

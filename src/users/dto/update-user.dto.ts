@@ -5,10 +5,12 @@ import { Role } from '../role.enum.js';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: Role, enumName: 'Role', example: Role.Admin })
-  @ValidateIf(isPresent) @IsEnum(Role)
+  @ValidateIf(isPresent)
+  @IsEnum(Role)
   role?: Role;
 
   @ApiPropertyOptional({ example: false })
-  @ValidateIf(isPresent) @IsBoolean()
+  @ValidateIf(isPresent)
+  @IsBoolean()
   is_active?: boolean;
 }
