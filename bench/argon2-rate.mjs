@@ -3,8 +3,11 @@
 // Usage: node bench/argon2-rate.mjs [seconds] [concurrency]
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
-// The app's own parameters, from the build.
-import { ARGON2_OPTIONS as options } from '../dist/src/auth/password-hasher.service.js';
+// The app's own parameters, from the build: the default cost, which the benchmarked server runs with.
+import { argon2Options } from '../dist/src/auth/password-hasher.service.js';
+import { DEFAULT_PASSWORD_HASH_COST } from '../dist/src/config/env.js';
+
+const options = argon2Options(DEFAULT_PASSWORD_HASH_COST);
 
 const seconds = Number(process.argv[2] ?? 5);
 const concurrency = Number(process.argv[3] ?? availableParallelism());

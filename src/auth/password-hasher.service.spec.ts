@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import argon2 from 'argon2';
+import { DEFAULT_PASSWORD_HASH_COST } from '../config/env.js';
 import type { AppConfig } from '../config/configuration.js';
 import { hashesInFlight, PasswordHasherService } from './password-hasher.service.js';
 
@@ -32,7 +33,7 @@ describe('PasswordHasherService concurrency cap', () => {
   async function drive(config: Pick<AppConfig, 'passwordHashConcurrency' | 'threadPoolSize'>) {
     const recorder = recordVerifications();
     restore = recorder.restore;
-    const hasher = new PasswordHasherService(config as AppConfig);
+    const hasher = new PasswordHasherService({ ...config, passwordHashCost: DEFAULT_PASSWORD_HASH_COST } as AppConfig);
     const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
     await settled();
     const startedAtFirst = recorder.seen.started;
@@ -62,10 +63,15 @@ describe('PasswordHasherService concurrency cap', () => {
 });
 
 describe('PasswordHasherService.needsRehash', () => {
-  const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 4 } as AppConfig);
+  const hasher = new PasswordHasherService({
+    passwordHashConcurrency: 2,
+    threadPoolSize: 4,
+    passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
+  } as AppConfig);
 
   it('keeps a hash made with the current parameters, and agrees with the binding on others', async () => {
     const current = await hasher.hash('violet-kettle-harbour');
+    assert.match(current, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     assert.equal(hasher.needsRehash(current), false);
     const others = await Promise.all([
       argon2.hash('violet-kettle-harbour', { type: argon2.argon2id, memoryCost: 8192, timeCost: 2, parallelism: 1 }),
@@ -76,13 +82,49 @@ describe('PasswordHasherService.needsRehash', () => {
     // A prefix that only starts like the current one: m=194560 is not m=19456.
     assert.equal(hasher.needsRehash(current.replace('m=19456,', 'm=194560,')), true);
   });
+
+  it('recognises a current hash by its prefix alone, without parsing it', async () => {
+    const current = await hasher.hash('violet-kettle-harbour');
+    const parse = argon2.needsRehash;
+    argon2.needsRehash = () => assert.fail('parsed a hash in the current format');
+    try {
+      assert.equal(hasher.needsRehash(current), false);
+    } finally {
+      argon2.needsRehash = parse;
+    }
+  });
+});
+
+describe('PasswordHasherService cost', () => {
+  it('hashes with the configured memory and passes, and asks a hash made at the default cost to be redone', async () => {
+    const cheap = new PasswordHasherService({
+      passwordHashConcurrency: 2,
+      threadPoolSize: 4,
+      passwordHashCost: { memoryKib: 1024, passes: 1 },
+    } as AppConfig);
+    const hash = await cheap.hash('violet-kettle-harbour');
+    assert.match(hash, /^\$argon2id\$v=19\$m=1024,p=1,t=1\$/);
+    assert.equal(await cheap.verify(hash, 'violet-kettle-harbour'), true);
+    assert.equal(cheap.needsRehash(hash), false);
+    const atDefault = await argon2.hash('violet-kettle-harbour', {
+      type: argon2.argon2id,
+      memoryCost: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+    });
+    assert.equal(cheap.needsRehash(atDefault), true);
+  });
 });
 
 describe('PasswordHasherService.verify', () => {
   it('answers false for a password no policy accepts, without queueing a verification', async () => {
     const recorder = recordVerifications();
     try {
-      const hasher = new PasswordHasherService({ passwordHashConcurrency: 2, threadPoolSize: 4 } as AppConfig);
+      const hasher = new PasswordHasherService({
+        passwordHashConcurrency: 2,
+        threadPoolSize: 4,
+        passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
+      } as AppConfig);
       assert.equal(await hasher.verify('$argon2id$stored', '\uFDFA'.repeat(33_000)), false);
       assert.equal(recorder.seen.started, 0);
     } finally {

@@ -3,18 +3,13 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { appConfig, type AppConfig } from '../config/configuration.js';
+import type { PasswordHashCost } from '../config/env.js';
 import { normalizePassword, passwordTooLong } from './password-policy.js';
 
-/** OWASP's first argon2id configuration: 19 MiB, two passes, one lane. Stated in docs/security.md. */
-export const ARGON2_OPTIONS = {
-  type: argon2.argon2id,
-  memoryCost: 19_456,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
-
-/** How every hash made with `ARGON2_OPTIONS` begins (version 19, the binding's only one). */
-const CURRENT_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`;
+/** argon2id with one lane at the configured cost (by default OWASP's first configuration, 19 MiB and two passes; docs/security.md). */
+export function argon2Options(cost: PasswordHashCost) {
+  return { type: argon2.argon2id, memoryCost: cost.memoryKib, timeCost: cost.passes, parallelism: 1 } as const;
+}
 
 /**
  * How many hashes to hand to libuv's pool at once so that `concurrency` of them run. When every
@@ -37,9 +32,14 @@ export function hashesInFlight(concurrency: number, threadPoolSize: number): num
 export class PasswordHasherService implements OnModuleInit {
   private dummyHash!: Promise<string>;
   private readonly limit: LimitFunction;
+  private readonly options: ReturnType<typeof argon2Options>;
+  /** How every hash made with `options` begins: version 19 (the binding's only one), then m, p, t in the binding's order. */
+  private readonly currentPrefix: string;
 
   constructor(@Inject(appConfig.KEY) config: AppConfig) {
     this.limit = pLimit(hashesInFlight(config.passwordHashConcurrency, config.threadPoolSize));
+    this.options = argon2Options(config.passwordHashCost);
+    this.currentPrefix = `$argon2id$v=19$m=${this.options.memoryCost},p=${this.options.parallelism},t=${this.options.timeCost}$`;
   }
 
   onModuleInit(): void {
@@ -48,7 +48,7 @@ export class PasswordHasherService implements OnModuleInit {
 
   hash(password: string): Promise<string> {
     const normalized = normalizePassword(password);
-    return this.limit(() => argon2.hash(normalized, ARGON2_OPTIONS));
+    return this.limit(() => argon2.hash(normalized, this.options));
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
@@ -70,7 +70,7 @@ export class PasswordHasherService implements OnModuleInit {
 
   /** A hash in the current format and parameters is recognised by its prefix, on every login, without parsing it. */
   needsRehash(hash: string): boolean {
-    if (hash.startsWith(CURRENT_PREFIX)) return false;
-    return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, ARGON2_OPTIONS);
+    if (hash.startsWith(this.currentPrefix)) return false;
+    return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, this.options);
   }
 }

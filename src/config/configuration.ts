@@ -16,6 +16,7 @@ export const appConfig = registerAs('app', () => {
     httpTimeouts: env.httpTimeouts,
     metrics: env.metrics,
     passwordHashConcurrency: env.passwordHashConcurrency,
+    passwordHashCost: env.passwordHashCost,
     threadPoolSize: env.threadPoolSize,
   };
 });

@@ -35,6 +35,7 @@ describe('loadEnv', () => {
       adminPassword: undefined,
       passwordMinLength: 8,
       passwordHashConcurrency: Math.min(availableParallelism(), 4),
+      passwordHashCost: { memoryKib: 19_456, passes: 2 },
       threadPoolSize: 4,
       trustProxy: false,
       redisUrl: undefined,
@@ -204,6 +205,39 @@ describe('loadEnv', () => {
       const env = loadEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/app' });
       assert.equal(env.nodeEnv, 'production');
       assert.equal(env.databaseUrl, 'postgres://app@db/app');
+    });
+
+    it('takes a password hash cost only when it reaches one of OWASP’s argon2id configurations', () => {
+      const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/app' };
+      for (const [memory, passes] of [
+        ['47104', '1'],
+        ['12288', '3'],
+        ['7168', '5'],
+        ['65536', '3'],
+      ]) {
+        const env = loadEnv({ ...production, PASSWORD_HASH_MEMORY_KIB: memory, PASSWORD_HASH_PASSES: passes });
+        assert.deepEqual(env.passwordHashCost, { memoryKib: Number(memory), passes: Number(passes) });
+      }
+      for (const [memory, passes] of [
+        ['1024', '1'],
+        ['19455', '2'],
+        ['19456', '1'],
+        ['7168', '4'],
+        ['65536', '0'],
+      ]) {
+        assert.throws(
+          () => loadEnv({ ...production, PASSWORD_HASH_MEMORY_KIB: memory, PASSWORD_HASH_PASSES: passes }),
+          /PASSWORD_HASH_(MEMORY_KIB|PASSES)/,
+          `${memory} KiB, ${passes} passes`,
+        );
+      }
+    });
+
+    it('allows a cheaper hash outside production, as the test suite uses', () => {
+      assert.deepEqual(loadEnv({ NODE_ENV: 'test', PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_PASSES: '1' }).passwordHashCost, {
+        memoryKib: 1024,
+        passes: 1,
+      });
     });
   });
 

@@ -28,6 +28,14 @@ const toBoolean = ({ value }: { value: unknown }) => {
 };
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value);
 
+export interface PasswordHashCost {
+  memoryKib: number;
+  passes: number;
+}
+
+/** OWASP's first argon2id configuration: 19 MiB, two passes. */
+export const DEFAULT_PASSWORD_HASH_COST: PasswordHashCost = { memoryKib: 19_456, passes: 2 };
+
 /** The environment as the operator writes it; see the table in docs/configuration.md. */
 class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
@@ -118,6 +126,19 @@ class EnvironmentVariables {
   @Min(8)
   @Max(64)
   PASSWORD_MIN_LENGTH = 8;
+
+  /** argon2id's memory in KiB, and its passes; production takes OWASP's configurations only (`ARGON2_MINIMUMS`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1_048_576)
+  PASSWORD_HASH_MEMORY_KIB = DEFAULT_PASSWORD_HASH_COST.memoryKib;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  PASSWORD_HASH_PASSES = DEFAULT_PASSWORD_HASH_COST.passes;
 
   /** Read by libuv itself when the process starts; the app only needs to know it. */
   @IsOptional()
@@ -247,6 +268,7 @@ export interface Env {
   passwordMinLength: number;
   /** At most this many argon2 computations at once; the others wait their turn. */
   passwordHashConcurrency: number;
+  passwordHashCost: PasswordHashCost;
   /** Threads in libuv's pool (`UV_THREADPOOL_SIZE`, libuv's default 4), where the hashes run. */
   threadPoolSize: number;
   /** Fastify's `trustProxy`: off, a number of proxy hops, or the proxies' addresses and CIDRs. */
@@ -432,6 +454,35 @@ export function loadLogSettings(source: NodeJS.ProcessEnv = process.env): LogSet
   return { nodeEnv: value('NODE_ENV'), level: value('LOG_LEVEL'), format: value('LOG_FORMAT') as LogFormat | undefined };
 }
 
+/**
+ * OWASP's argon2id configurations (Password Storage Cheat Sheet), each as strong as the others:
+ * a hash cost in production must reach one of them. Outside production a cheaper one is allowed,
+ * which the test suite uses, since hashing would otherwise be half of its CPU time.
+ */
+export const ARGON2_MINIMUMS: readonly PasswordHashCost[] = [
+  { memoryKib: 47_104, passes: 1 },
+  { memoryKib: 19_456, passes: 2 },
+  { memoryKib: 12_288, passes: 3 },
+  { memoryKib: 9_216, passes: 4 },
+  { memoryKib: 7_168, passes: 5 },
+];
+
+export function meetsArgon2Minimum(cost: PasswordHashCost): boolean {
+  return ARGON2_MINIMUMS.some((minimum) => cost.memoryKib >= minimum.memoryKib && cost.passes >= minimum.passes);
+}
+
+function passwordHashCost(raw: EnvironmentVariables): PasswordHashCost {
+  const cost = { memoryKib: raw.PASSWORD_HASH_MEMORY_KIB, passes: raw.PASSWORD_HASH_PASSES };
+  if (raw.NODE_ENV === 'production' && !meetsArgon2Minimum(cost)) {
+    const options = ARGON2_MINIMUMS.map((m) => `${m.memoryKib}/${m.passes}`).join(', ');
+    throw new Error(
+      `PASSWORD_HASH_MEMORY_KIB=${cost.memoryKib} with PASSWORD_HASH_PASSES=${cost.passes} is weaker than OWASP's argon2id configurations ` +
+        `(KiB/passes: ${options}), which production requires: unset both for 19456/2.`,
+    );
+  }
+  return cost;
+}
+
 function parseEnv(source: NodeJS.ProcessEnv): Env {
   const { raw, errors } = validated(source);
   if (errors.length > 0) {
@@ -487,6 +538,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     adminPassword: raw.ADMIN_PASSWORD,
     passwordMinLength: raw.PASSWORD_MIN_LENGTH,
     passwordHashConcurrency: raw.PASSWORD_HASH_CONCURRENCY ?? Math.min(availableParallelism(), threadPoolSize),
+    passwordHashCost: passwordHashCost(raw),
     threadPoolSize,
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     redisUrl: raw.REDIS_URL,

@@ -3,10 +3,15 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { CHEAP_PASSWORD_HASH, startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
 import { type LostAnswerProxy, startAppBehindLostAnswerProxy } from '../support/lost-answer-proxy.js';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key.js';
+
+/** argon2id at the cost the suite configures (its default, OWASP's, is held by env.spec.ts and the hasher's spec). */
+const CONFIGURED_HASH = new RegExp(
+  `^\\$argon2id\\$v=19\\$m=${CHEAP_PASSWORD_HASH.PASSWORD_HASH_MEMORY_KIB},p=1,t=${CHEAP_PASSWORD_HASH.PASSWORD_HASH_PASSES}\\$`,
+);
 
 describe('auth', () => {
   let t: TestApp;
@@ -32,7 +37,7 @@ describe('auth', () => {
       assert.equal(res.body.email_verified, false);
       assert.ok(!Number.isNaN(Date.parse(res.body.created_at)));
       assert.doesNotMatch(res.text, /argon2|hashed|password/i);
-      assert.match(await hashOf('ada.lovelace@example.com'), /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      assert.match(await hashOf('ada.lovelace@example.com'), CONFIGURED_HASH);
     });
 
     it('refuses an email that is already registered in another case with 409', async () => {
@@ -234,7 +239,7 @@ describe('auth', () => {
       const weaker = await argon2.hash(PASSWORD, { type: argon2.argon2i, memoryCost: 8192, timeCost: 1, parallelism: 1 });
       await t.app.get(DataSource).query('UPDATE users SET hashed_password = $1 WHERE id = $2', [weaker, user.id]);
       await login(t.http, user.email);
-      assert.match(await hashOf(user.email), /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      assert.match(await hashOf(user.email), CONFIGURED_HASH);
     });
   });
 
@@ -413,5 +418,23 @@ describe('PASSWORD_MIN_LENGTH', () => {
       await t.http.post('/auth/password-reset/confirm').send({ token: 'x'.repeat(43), new_password: 'amber-falco' }),
       'new_password',
     );
+  });
+});
+
+describe('the default password hash cost', () => {
+  let t: TestApp;
+  before(async () => {
+    // Unset, as in production: the suite's cheap cost is not in play.
+    t = await startTestApp({ PASSWORD_HASH_MEMORY_KIB: '', PASSWORD_HASH_PASSES: '' });
+  });
+  after(() => t.close());
+
+  it('is OWASP’s argon2id at 19 MiB and two passes, and logs in with it', async () => {
+    const user = await signUp(t.http);
+    const [{ hash }] = await t.app
+      .get(DataSource)
+      .query<{ hash: string }[]>('SELECT hashed_password AS hash FROM users WHERE id = $1', [user.id]);
+    assert.match(hash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    await login(t.http, user.email);
   });
 });

@@ -7,6 +7,12 @@ import supertest from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 
+/**
+ * argon2id at 1 MiB and one pass: at the default cost (19 MiB, two passes) hashing is half of the
+ * suite's CPU time. Production refuses a cost this low; one e2e test runs at the default.
+ */
+export const CHEAP_PASSWORD_HASH = { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_PASSES: '1' };
+
 export interface TestApp {
   app: NestFastifyApplication;
   http: supertest.Agent;
@@ -35,6 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     RATE_LIMIT_MAIL_PER_HOUR: '100000',
     RATE_LIMIT_MAIL_PER_ACCOUNT: '100000',
+    ...CHEAP_PASSWORD_HASH,
     ...env,
   });
   // A key pair replaces the shared secret; the two never mix.

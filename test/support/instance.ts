@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import supertest from 'supertest';
+import { CHEAP_PASSWORD_HASH } from './app.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const START_WAIT_MS = 90_000;
@@ -51,6 +52,7 @@ export class Instance {
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
+      ...CHEAP_PASSWORD_HASH,
       HOST: '127.0.0.1',
       PORT: String(port),
       DATA_DIR: ownDataDir,
