@@ -108,6 +108,9 @@ describe('npm run seed', () => {
       // Nothing listens there: the refusal comes before any connection.
       DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none',
       JWT_SECRET: randomBytes(48).toString('base64url'),
+      // Production's own hash cost: it refuses the suite's cheap one.
+      PASSWORD_HASH_MEMORY_KIB: undefined,
+      PASSWORD_HASH_PASSES: undefined,
     });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /--allow-production/);

@@ -59,7 +59,7 @@ describe('log redaction', () => {
       });
       assert.equal(form.status, 200);
     } finally {
-      assert.equal(await instance.stop('SIGTERM'), 0);
+      assert.equal(await instance.stop('SIGTERM'), 0, instance.logs().slice(-3000));
     }
     const lines = instance.logs().split('\n');
     assert.ok(lines.filter((line) => line.includes('"request completed"')).length >= 18, 'one line per request');

@@ -36,7 +36,11 @@ export class Instance {
     private readonly ownDataDir: string | undefined,
   ) {
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+    this.exited = once(child, 'exit').then(([code, signal]) => {
+      // Said in the output, so an assertion that prints logs() shows how the process ended.
+      if (signal) this.output += `\n[the process ended on ${String(signal)}]\n`;
+      return code as number | null;
+    });
   }
 
   /**
@@ -52,7 +56,8 @@ export class Instance {
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
-      ...CHEAP_PASSWORD_HASH,
+      // Production refuses the cheap cost, and hashes at its own.
+      ...(env.NODE_ENV === 'production' ? { PASSWORD_HASH_MEMORY_KIB: undefined, PASSWORD_HASH_PASSES: undefined } : CHEAP_PASSWORD_HASH),
       HOST: '127.0.0.1',
       PORT: String(port),
       DATA_DIR: ownDataDir,
