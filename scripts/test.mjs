@@ -99,6 +99,8 @@ const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, availabl
 const coverageDir = join('coverage', 'tmp');
 if (coverage) rmSync('coverage', { recursive: true, force: true });
 const env = {
+  // Node 22+ keeps compiled code between runs (node_modules and dist alike); older Node ignores it.
+  NODE_COMPILE_CACHE: join('node_modules', '.cache', 'node-compile'),
   ...process.env,
   ...(databaseUrl ? { TEST_DATABASE_PER_FILE: '1' } : {}),
   ...(coverage ? { NODE_V8_COVERAGE: coverageDir } : {}),
