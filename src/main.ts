@@ -38,5 +38,8 @@ try {
 } catch (error) {
   // Through Nest's logger, which createApp points at pino first thing: the same format as every other line.
   logger.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  // Not process.exit(1) at once: the log is written asynchronously, and a loaded machine lost these
+  // last lines. The process ends when nothing is left to do, its lines written, or after a second.
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 1_000).unref();
 }
