@@ -108,13 +108,18 @@ export class SessionsService {
     return rotation.tokens;
   }
 
-  /** A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer. */
+  /**
+   * A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer.
+   * "Latest spent" means no token issued after it (a higher id: issued under the session's lock) has been spent or
+   * superseded. Not compared by `used_at`: that is `now()`, the start of each transaction, and a transaction that began
+   * before another yet waited for the lock behind it stamps an earlier time, which let a second renewal through.
+   */
   private async judgeSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<'renew' | 'reuse'> {
     const [known] = await em.query<{ sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean; superseded: boolean }[]>(
       `SELECT t.session_id AS "sessionId", s.user_id AS "userId",
               EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
               t.superseded_at IS NOT NULL AS superseded,
-              NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.session_id = t.session_id AND n.used_at > t.used_at) AS "latestSpent"
+              NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.session_id = t.session_id AND n.id > t.id AND n.used_at IS NOT NULL) AS "latestSpent"
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1`,
       [tokenHash],
