@@ -8,9 +8,8 @@ import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './comm
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
 import { logSecurityEventsTo } from './common/security-events.js';
 import { applySecurityHeaders } from './common/security-headers.js';
-import { appConfig, type AppConfig } from './config/configuration.js';
+import { appConfig, type AppConfig } from './config/app.config.js';
 import { loadEnv } from './config/env.js';
-import { loadSigningKeys } from './config/signing-keys.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { setupSwagger } from './swagger.js';
 
@@ -23,9 +22,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // database retries and a failed start read like every other line (JSON in production).
   const loggers = createLoggers();
   NestLogger.overrideLogger(loggers.nest);
-  // Fail fast, before Nest starts, on configuration that cannot work.
-  const env = loadEnv();
-  loadSigningKeys(env);
+  // Fail fast, before Nest starts, on configuration that cannot work (every variable at once);
+  // the signing keys are checked as Nest builds `authConfig`, before the server listens.
+  const { app: env } = loadEnv();
   const { headersMs, requestMs, keepAliveMs } = env.httpTimeouts;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { isEmail } from 'class-validator';
 import { QueryFailedError } from 'typeorm';
 import { securityEvent } from '../common/security-events.js';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Role } from '../users/role.enum.js';
 import { UsersService } from '../users/users.service.js';
 import { adminRefusalMessage, AdminRefusedError } from './admin-refused.error.js';

@@ -2,7 +2,7 @@ import { Inject, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { accountConfig, type AccountConfig } from '../config/configuration.js';
+import { passwordsConfig, type PasswordsConfig } from '../config/passwords.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -49,7 +49,7 @@ import { TokenService } from './token.service.js';
   exports: [AdminBootstrapService],
 })
 export class AuthModule {
-  constructor(@Inject(accountConfig.KEY) config: AccountConfig) {
-    setPasswordMinChars(config.passwordMinChars);
+  constructor(@Inject(passwordsConfig.KEY) config: PasswordsConfig) {
+    setPasswordMinChars(config.minChars);
   }
 }

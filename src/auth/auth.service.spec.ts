@@ -38,17 +38,7 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
   const passwords = new PasswordCheckService(users, hasher, failures, unused);
-  const auth = new AuthService(
-    users,
-    hasher,
-    unused,
-    unused,
-    passwords,
-    verification,
-    unused,
-    { requireEmailVerification, passwordMinChars: 8 },
-    unused,
-  );
+  const auth = new AuthService(users, hasher, unused, unused, passwords, verification, unused, { requireEmailVerification }, unused);
   return { auth, calls };
 }
 

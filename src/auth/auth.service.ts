@@ -3,7 +3,7 @@ import { securityEvent } from '../common/security-events.js';
 import { validationFailed } from '../common/validation.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { accountConfig, type AccountConfig } from '../config/configuration.js';
+import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';

@@ -1,10 +1,8 @@
 // Entry point for the TypeORM CLI (`npm run migration:*`); the app builds the same DataSource.
+import { databaseConfig } from '../config/database.config.js';
 import { loadEnv } from '../config/env.js';
 import { createDataSource } from './typeorm-options.js';
 
-const env = loadEnv();
-export default await createDataSource({
-  url: env.databaseUrl,
-  dataDir: env.dataDir,
-  migrationsRun: false,
-});
+// The whole environment is checked, as at the server's start; then the app's own database factory.
+loadEnv();
+export default await createDataSource({ ...databaseConfig(), migrationsRun: false });

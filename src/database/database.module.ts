@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { databaseConfig, type DatabaseConfig } from '../config/configuration.js';
+import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 import { openDataSource, typeOrmOptions } from './typeorm-options.js';
 
 @Module({

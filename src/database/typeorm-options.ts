@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AccountToken } from '../auth/account-token.entity.js';
-import type { DatabaseConfig } from '../config/configuration.js';
+import type { DatabaseConfig } from '../config/database.config.js';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';

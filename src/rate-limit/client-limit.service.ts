@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import { securityEvent } from '../common/security-events.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { clientLimitKey, clientLimits, type RateLimitName } from './client-limits.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';

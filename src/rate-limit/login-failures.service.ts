@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type SecurityEvent, securityEvent } from '../common/security-events.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { AccountKeys } from './account-keys.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';

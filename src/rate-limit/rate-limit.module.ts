@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { AccountKeys } from './account-keys.js';
 import { ClientLimitService } from './client-limit.service.js';
 import { clientLimits, type RateLimitName } from './client-limits.js';

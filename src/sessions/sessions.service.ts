@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { securityEvent } from '../common/security-events.js';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';
 import { User } from '../users/user.entity.js';
