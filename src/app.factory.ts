@@ -6,7 +6,6 @@ import { AppModule } from './app.module.js';
 import { jsonBodyParser } from './common/json-body.js';
 import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
-import { logSecurityEventsTo } from './common/security-events.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { loadEnv } from './config/env.js';
@@ -59,11 +58,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // abortOnError: false lets a start-up failure reach the caller instead of aborting the process.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: loggers.nest, abortOnError: false });
   logRequests(fastify, loggers.root);
-  const unbindSecurityEvents = logSecurityEventsTo(loggers.root);
-  fastify.addHook('onClose', (_instance, done) => {
-    unbindSecurityEvents();
-    done();
-  });
   fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   applySecurityHeaders(app);

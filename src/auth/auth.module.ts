@@ -5,6 +5,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { passwordsConfig, type PasswordsConfig } from '../config/passwords.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
+import { SecurityEventsModule } from '../security-events/security-events.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountMailService } from './account-mail.service.js';
@@ -29,7 +31,16 @@ import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [UsersModule, SessionsModule, PassportModule, MailModule, IdempotencyModule, TypeOrmModule.forFeature([AccountToken])],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    PassportModule,
+    MailModule,
+    IdempotencyModule,
+    RateLimitModule,
+    SecurityEventsModule,
+    TypeOrmModule.forFeature([AccountToken]),
+  ],
   controllers: [AuthController, PasswordController, PasswordResetController, EmailVerificationController, JwksController],
   providers: [
     AuthService,

@@ -4,9 +4,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { onSecurityEvent } from '../common/security-events.js';
 import { isLoopbackHost, metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { pgPool } from '../database/prepared.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { MetricsToken } from './metrics-token.js';
 
 /**
@@ -31,14 +31,16 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
-  private readonly unsubscribe = onSecurityEvent((event) => this.securityEvents.inc({ event }));
+  private readonly unsubscribe: () => void;
   private server?: Server;
 
   constructor(
     dataSource: DataSource,
     @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
     private readonly adapterHost: HttpAdapterHost,
+    events: SecurityEventsService,
   ) {
+    this.unsubscribe = events.subscribe((event) => this.securityEvents.inc({ event }));
     collectDefaultMetrics({ register: this.registry });
     const pool = () => pgPool(dataSource);
     new Gauge({
