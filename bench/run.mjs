@@ -429,8 +429,8 @@ async function main() {
   const { loadEnv } = await import('../dist/src/config/env.js');
   const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
   const configured = loadEnv({ ...process.env, ...appEnv });
-  hashConcurrency = configured.passwordHashConcurrency;
-  hashesHandedOut = hashesInFlight(hashConcurrency, configured.threadPoolSize);
+  hashConcurrency = configured.passwords.hashConcurrency;
+  hashesHandedOut = hashesInFlight(hashConcurrency, configured.passwords.threadPoolSize);
 
   log(`app on ${database ?? 'the embedded database'}, port ${appPort}`);
   // Started by the `npm run start:prod` script itself, without npm in between (it execs node, so

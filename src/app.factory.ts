@@ -6,11 +6,9 @@ import { AppModule } from './app.module.js';
 import { jsonBodyParser } from './common/json-body.js';
 import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
-import { logSecurityEventsTo } from './common/security-events.js';
 import { applySecurityHeaders } from './common/security-headers.js';
-import { appConfig, type AppConfig } from './config/configuration.js';
+import { appConfig, type AppConfig } from './config/app.config.js';
 import { loadEnv } from './config/env.js';
-import { loadSigningKeys } from './config/signing-keys.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { setupSwagger } from './swagger.js';
 
@@ -23,9 +21,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // database retries and a failed start read like every other line (JSON in production).
   const loggers = createLoggers();
   NestLogger.overrideLogger(loggers.nest);
-  // Fail fast, before Nest starts, on configuration that cannot work.
-  const env = loadEnv();
-  loadSigningKeys(env);
+  // Fail fast, before Nest starts, on configuration that cannot work (every variable at once);
+  // the signing keys are checked as Nest builds `authConfig`, before the server listens.
+  const { app: env } = loadEnv();
   const { headersMs, requestMs, keepAliveMs } = env.httpTimeouts;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -60,11 +58,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // abortOnError: false lets a start-up failure reach the caller instead of aborting the process.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: loggers.nest, abortOnError: false });
   logRequests(fastify, loggers.root);
-  const unbindSecurityEvents = logSecurityEventsTo(loggers.root);
-  fastify.addHook('onClose', (_instance, done) => {
-    unbindSecurityEvents();
-    done();
-  });
   fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   applySecurityHeaders(app);

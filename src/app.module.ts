@@ -6,7 +6,14 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConsumesGuard } from './common/consumes.decorator.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.js';
-import { accountConfig, appConfig, authConfig, databaseConfig, mailConfig, rateLimitConfig } from './config/configuration.js';
+import { accountConfig } from './config/account.config.js';
+import { appConfig } from './config/app.config.js';
+import { authConfig } from './config/auth.config.js';
+import { databaseConfig } from './config/database.config.js';
+import { mailConfig } from './config/mail.config.js';
+import { metricsConfig } from './config/metrics.config.js';
+import { passwordsConfig } from './config/passwords.config.js';
+import { rateLimitConfig } from './config/rate-limit.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -19,7 +26,7 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
-      load: [appConfig, databaseConfig, authConfig, rateLimitConfig, mailConfig, accountConfig],
+      load: [appConfig, databaseConfig, authConfig, passwordsConfig, rateLimitConfig, mailConfig, accountConfig, metricsConfig],
     }),
     ScheduleModule.forRoot(),
     DatabaseModule,

@@ -48,6 +48,8 @@ async function readPassword(): Promise<string> {
 }
 
 async function createAdmin(email: string): Promise<void> {
+  // Every wrong variable reported at once, and before the password is asked for.
+  loadEnv();
   const password = await readPassword();
   // Nest's own logger stays off: a failure is reported once, below, in one line.
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
@@ -60,7 +62,7 @@ async function createAdmin(email: string): Promise<void> {
 }
 
 async function seed(allowProduction: boolean): Promise<number> {
-  if (loadEnv().nodeEnv === 'production' && !allowProduction) {
+  if (loadEnv().runtime.nodeEnv === 'production' && !allowProduction) {
     console.error(
       'Refusing to add demo accounts with NODE_ENV=production; pass --allow-production if this database really should have them.',
     );

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { appConfig, type AppConfig } from './config/configuration.js';
+import { appConfig, type AppConfig } from './config/app.config.js';
 
 const logger = new Logger('Main');
 

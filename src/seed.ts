@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { PasswordHasherService } from './auth/password-hasher.service.js';
 import { passwordProblem } from './auth/password-policy.js';
-import { accountConfig, type AccountConfig } from './config/configuration.js';
+import { passwordsConfig, type PasswordsConfig } from './config/passwords.config.js';
 import type { CreateTodoDto } from './todos/dto/create-todo.dto.js';
 import { TodosService } from './todos/todos.service.js';
 import { Role } from './users/role.enum.js';
@@ -74,7 +74,7 @@ export async function seedDemoData(app: INestApplicationContext): Promise<SeedRe
   const todos = app.get(TodosService);
   const hasher = app.get(PasswordHasherService);
   const dataSource = app.get(DataSource);
-  const { passwordMinChars } = app.get<AccountConfig>(accountConfig.KEY);
+  const { minChars } = app.get<PasswordsConfig>(passwordsConfig.KEY);
   const results: SeedResult[] = [];
   for (const { email, role, todos: items } of DEMO_ACCOUNTS) {
     const existing = await users.findWithPasswordByEmail(email);
@@ -82,7 +82,7 @@ export async function seedDemoData(app: INestApplicationContext): Promise<SeedRe
       results.push({ email, role: existing.role, outcome: 'exists' });
       continue;
     }
-    const password = demoPassword(email, passwordMinChars);
+    const password = demoPassword(email, minChars);
     const hashedPassword = await hasher.hash(password);
     try {
       await dataSource.transaction(async (em) => {

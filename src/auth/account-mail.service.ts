@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { mailConfig, type MailConfig } from '../config/configuration.js';
+import { mailConfig, type MailConfig } from '../config/mail.config.js';
 import { MailService } from '../mail/mail.service.js';
 import { AccountTokenPurpose } from './account-token.entity.js';
 import { type IssuedToken, TOKEN_LIFETIME_SECONDS } from './account-tokens.service.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { QueryFailedError } from 'typeorm';
-import { securityEvent } from '../common/security-events.js';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { Role } from '../users/role.enum.js';
 import { UsersService } from '../users/users.service.js';
 import { adminRefusalMessage, AdminRefusedError } from './admin-refused.error.js';
@@ -23,6 +23,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasherService,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,7 +37,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       // Refusing to start would let whoever registers the address first keep every instance down.
       if (!(error instanceof AdminRefusedError)) throw error;
       const wording = { address: 'ADMIN_EMAIL', password: 'ADMIN_PASSWORD', another: 'another ADMIN_EMAIL' };
-      securityEvent(
+      this.securityEvents.record(
         'admin_bootstrap_refused',
         { userId: error.userId, reason: error.reason },
         { level: 'error', message: adminRefusalMessage(error.reason, wording) },

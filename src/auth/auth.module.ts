@@ -2,9 +2,11 @@ import { Inject, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { accountConfig, type AccountConfig } from '../config/configuration.js';
+import { passwordsConfig, type PasswordsConfig } from '../config/passwords.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
+import { SecurityEventsModule } from '../security-events/security-events.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountMailService } from './account-mail.service.js';
@@ -29,7 +31,16 @@ import { LocalStrategy } from './strategies/local.strategy.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [UsersModule, SessionsModule, PassportModule, MailModule, IdempotencyModule, TypeOrmModule.forFeature([AccountToken])],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    PassportModule,
+    MailModule,
+    IdempotencyModule,
+    RateLimitModule,
+    SecurityEventsModule,
+    TypeOrmModule.forFeature([AccountToken]),
+  ],
   controllers: [AuthController, PasswordController, PasswordResetController, EmailVerificationController, JwksController],
   providers: [
     AuthService,
@@ -49,7 +60,7 @@ import { TokenService } from './token.service.js';
   exports: [AdminBootstrapService],
 })
 export class AuthModule {
-  constructor(@Inject(accountConfig.KEY) config: AccountConfig) {
-    setPasswordMinChars(config.passwordMinChars);
+  constructor(@Inject(passwordsConfig.KEY) config: PasswordsConfig) {
+    setPasswordMinChars(config.minChars);
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
@@ -37,7 +38,8 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
   const verification = {
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
-  const passwords = new PasswordCheckService(users, hasher, failures, unused);
+  const events = new SecurityEventsService();
+  const passwords = new PasswordCheckService(users, hasher, failures, unused, events);
   const auth = new AuthService(
     users,
     hasher,
@@ -46,8 +48,9 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     passwords,
     verification,
     unused,
-    { requireEmailVerification, passwordMinChars: 8 },
+    { requireEmailVerification },
     unused,
+    events,
   );
   return { auth, calls };
 }

@@ -1,9 +1,9 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { securityEvent } from '../common/security-events.js';
 import { validationFailed } from '../common/validation.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { accountConfig, type AccountConfig } from '../config/configuration.js';
+import { accountConfig, type AccountConfig } from '../config/account.config.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';
@@ -33,12 +33,13 @@ export class AuthService {
     private readonly mails: AccountMailService,
     @Inject(accountConfig.KEY) private readonly config: AccountConfig,
     private readonly idempotency: IdempotencyService,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   /** A new session for an authenticated user, and its first token pair. */
   async login(user: User, client: ClientInfo): Promise<TokenDto> {
     const session = await this.sessions.start(user.id, user.hashedPassword, client);
-    securityEvent('login_succeeded', { userId: user.id, sessionId: session.sessionId });
+    this.securityEvents.record('login_succeeded', { userId: user.id, sessionId: session.sessionId });
     return this.tokens.issue(session);
   }
 
@@ -62,7 +63,7 @@ export class AuthService {
       throw validationFailed([{ field: 'new_password', message: 'new_password must differ from the current password' }]);
     }
     await this.users.changePassword(user.id, await this.hasher.hash(dto.new_password), sessionId);
-    securityEvent('password_changed', { userId: user.id, sessionId });
+    this.securityEvents.record('password_changed', { userId: user.id, sessionId });
     this.mails.passwordChanged(user.id, user.email);
   }
 
@@ -91,15 +92,15 @@ export class AuthService {
     const email = normalizeEmail(rawEmail);
     const { user, valid } = await this.passwords.verify(email, password);
     if (!user || !valid) {
-      securityEvent('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
+      this.securityEvents.record('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
     }
     if (!user.isActive) {
-      securityEvent('login_refused_inactive', { userId: user.id });
+      this.securityEvents.record('login_refused_inactive', { userId: user.id });
       throw new ForbiddenException(INACTIVE_ACCOUNT);
     }
     if (this.config.requireEmailVerification && !user.emailVerified) {
-      securityEvent('login_refused_unverified', { userId: user.id });
+      this.securityEvents.record('login_refused_unverified', { userId: user.id });
       await this.verification.remind(user, clientIp);
       throw new ForbiddenException(EMAIL_NOT_VERIFIED);
     }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { securityEvent } from '../common/security-events.js';
 import { ClientLimitService } from '../rate-limit/client-limit.service.js';
 import { MailLimitService } from '../rate-limit/mail-limit.service.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { User } from '../users/user.entity.js';
 import { AccountMailService } from './account-mail.service.js';
 import { AccountTokenPurpose } from './account-token.entity.js';
@@ -17,6 +17,7 @@ export class EmailVerificationService {
     private readonly mails: AccountMailService,
     private readonly mailLimit: MailLimitService,
     private readonly clientLimits: ClientLimitService,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   /** Mails a fresh link (the previous one stops working); nothing for a verified or inactive account. */
@@ -59,6 +60,6 @@ export class EmailVerificationService {
       await em.update(User, { id: owner.userId }, { emailVerified: true });
       return owner;
     });
-    securityEvent('email_verified', { userId });
+    this.securityEvents.record('email_verified', { userId });
   }
 }

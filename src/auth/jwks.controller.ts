@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator.js';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Public } from './decorators/public.decorator.js';
 
 @ApiTags('auth')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { securityEvent } from '../common/security-events.js';
 import { ClientLimitService } from '../rate-limit/client-limit.service.js';
 import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { PasswordHasherService } from './password-hasher.service.js';
@@ -21,6 +21,7 @@ export class PasswordCheckService {
     private readonly hasher: PasswordHasherService,
     private readonly failures: LoginFailuresService,
     private readonly clients: ClientLimitService,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   /**
@@ -47,7 +48,7 @@ export class PasswordCheckService {
     await this.clients.consume('login', clientIp);
     const { user: stored, valid } = await this.verify(normalizeEmail(user.email), password, 'password_check_throttled');
     if (stored?.id === user.id && valid) return true;
-    securityEvent('password_check_failed', { userId: user.id });
+    this.securityEvents.record('password_check_failed', { userId: user.id });
     return false;
   }
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import argon2 from 'argon2';
-import { DEFAULT_PASSWORD_HASH_COST } from '../config/env.js';
-import type { AppConfig } from '../config/configuration.js';
+import { DEFAULT_PASSWORD_HASH_COST, type PasswordsConfig } from '../config/passwords.config.js';
 import { hashesInFlight, PasswordHasherService } from './password-hasher.service.js';
 
 /** argon2.verify replaced by a recorder whose calls finish only when the test says so. */
@@ -30,10 +29,10 @@ describe('PasswordHasherService concurrency cap', () => {
   afterEach(() => restore());
 
   /** Five verifications through a hasher with `config`, finished one by one: how many started at first, and at most. */
-  async function drive(config: Pick<AppConfig, 'passwordHashConcurrency' | 'threadPoolSize'>) {
+  async function drive(config: Pick<PasswordsConfig, 'hashConcurrency' | 'threadPoolSize'>) {
     const recorder = recordVerifications();
     restore = recorder.restore;
-    const hasher = new PasswordHasherService({ ...config, passwordHashCost: DEFAULT_PASSWORD_HASH_COST } as AppConfig);
+    const hasher = new PasswordHasherService({ ...config, hashCost: DEFAULT_PASSWORD_HASH_COST } as PasswordsConfig);
     const results = Array.from({ length: 5 }, () => hasher.verify('$argon2id$stored', 'password'));
     await settled();
     const startedAtFirst = recorder.seen.started;
@@ -45,12 +44,12 @@ describe('PasswordHasherService concurrency cap', () => {
   }
 
   it('runs at most PASSWORD_HASH_CONCURRENCY verifications at once; the rest wait their turn', async () => {
-    const run = await drive({ passwordHashConcurrency: 2, threadPoolSize: 4 });
+    const run = await drive({ hashConcurrency: 2, threadPoolSize: 4 });
     assert.deepEqual(run, { startedAtFirst: 2, results: [true, true, true, true, true], started: 5, most: 2 });
   });
 
   it('hands libuv one more than it has threads when every thread hashes, so the next starts at once', async () => {
-    const run = await drive({ passwordHashConcurrency: 2, threadPoolSize: 2 });
+    const run = await drive({ hashConcurrency: 2, threadPoolSize: 2 });
     assert.deepEqual(run, { startedAtFirst: 3, results: [true, true, true, true, true], started: 5, most: 3 });
   });
 
@@ -64,10 +63,10 @@ describe('PasswordHasherService concurrency cap', () => {
 
 describe('PasswordHasherService.needsRehash', () => {
   const hasher = new PasswordHasherService({
-    passwordHashConcurrency: 2,
+    hashConcurrency: 2,
     threadPoolSize: 4,
-    passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
-  } as AppConfig);
+    hashCost: DEFAULT_PASSWORD_HASH_COST,
+  } as PasswordsConfig);
 
   it('keeps a hash made with the current parameters, and agrees with the binding on others', async () => {
     const current = await hasher.hash('violet-kettle-harbour');
@@ -98,10 +97,10 @@ describe('PasswordHasherService.needsRehash', () => {
 describe('PasswordHasherService cost', () => {
   it('hashes with the configured memory and passes, and asks a hash made at the default cost to be redone', async () => {
     const cheap = new PasswordHasherService({
-      passwordHashConcurrency: 2,
+      hashConcurrency: 2,
       threadPoolSize: 4,
-      passwordHashCost: { memoryKib: 1024, passes: 1 },
-    } as AppConfig);
+      hashCost: { memoryKib: 1024, passes: 1 },
+    } as PasswordsConfig);
     const hash = await cheap.hash('violet-kettle-harbour');
     assert.match(hash, /^\$argon2id\$v=19\$m=1024,p=1,t=1\$/);
     assert.equal(await cheap.verify(hash, 'violet-kettle-harbour'), true);
@@ -121,10 +120,10 @@ describe('PasswordHasherService.verify', () => {
     const recorder = recordVerifications();
     try {
       const hasher = new PasswordHasherService({
-        passwordHashConcurrency: 2,
+        hashConcurrency: 2,
         threadPoolSize: 4,
-        passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
-      } as AppConfig);
+        hashCost: DEFAULT_PASSWORD_HASH_COST,
+      } as PasswordsConfig);
       assert.equal(await hasher.verify('$argon2id$stored', '\uFDFA'.repeat(33_000)), false);
       assert.equal(recorder.seen.started, 0);
     } finally {

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { appConfig, type AppConfig } from '../config/configuration.js';
-import type { PasswordHashCost } from '../config/env.js';
+import { passwordsConfig, type PasswordHashCost, type PasswordsConfig } from '../config/passwords.config.js';
 import { normalizePassword, passwordTooLong } from './password-policy.js';
 
 /** argon2id with one lane at the configured cost (by default OWASP's first configuration, 19 MiB and two passes; docs/security.md). */
@@ -36,9 +35,9 @@ export class PasswordHasherService implements OnModuleInit {
   /** How every hash made with `options` begins: version 19 (the binding's only one), then m, p, t in the binding's order. */
   private readonly currentPrefix: string;
 
-  constructor(@Inject(appConfig.KEY) config: AppConfig) {
-    this.limit = pLimit(hashesInFlight(config.passwordHashConcurrency, config.threadPoolSize));
-    this.options = argon2Options(config.passwordHashCost);
+  constructor(@Inject(passwordsConfig.KEY) config: PasswordsConfig) {
+    this.limit = pLimit(hashesInFlight(config.hashConcurrency, config.threadPoolSize));
+    this.options = argon2Options(config.hashCost);
     this.currentPrefix = `$argon2id$v=19$m=${this.options.memoryCost},p=${this.options.parallelism},t=${this.options.timeCost}$`;
   }
 

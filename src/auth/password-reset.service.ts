@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { securityEvent } from '../common/security-events.js';
 import { validationFailed } from '../common/validation.js';
 import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { MailLimitService } from '../rate-limit/mail-limit.service.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import { User } from '../users/user.entity.js';
 import { AccountMailService } from './account-mail.service.js';
@@ -22,6 +22,7 @@ export class PasswordResetService {
     private readonly mailLimit: MailLimitService,
     private readonly hasher: PasswordHasherService,
     private readonly failures: LoginFailuresService,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   /**
@@ -31,7 +32,7 @@ export class PasswordResetService {
   async request(email: string): Promise<void> {
     await this.mailLimit.consume(email);
     const issued = await this.tokens.issueForEmail(email, AccountTokenPurpose.PasswordReset);
-    securityEvent('password_reset_requested', { userId: issued?.userId });
+    this.securityEvents.record('password_reset_requested', { userId: issued?.userId });
     if (issued) this.mails.passwordReset(issued);
   }
 
@@ -53,7 +54,7 @@ export class PasswordResetService {
       await revokeSessions(em, { userId: spent.userId }, 'password_reset');
       return spent;
     });
-    securityEvent('password_reset', { userId });
+    this.securityEvents.record('password_reset', { userId });
     await this.failures.clear(email);
     this.mails.passwordChanged(userId, email);
   }

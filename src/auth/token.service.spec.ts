@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
-import type { AuthConfig } from '../config/configuration.js';
-import type { Env } from '../config/env.js';
+import type { AuthConfig } from '../config/auth.config.js';
 import { loadSigningKeys } from '../config/signing-keys.js';
 import { subjectFromClaims, TokenService, tokenHeader } from './token.service.js';
 
@@ -212,11 +211,16 @@ describe('TokenService, verifying a token again', () => {
 
 describe('EdDSA', () => {
   const pair = generateKeyPairSync('ed25519');
-  const keys = loadSigningKeys({
-    jwtPrivateKey: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    jwtPublicKey: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    jwtRsaAlgorithm: 'RS256',
-  } as Env);
+  const keys = loadSigningKeys(
+    {
+      privateKey: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      publicKey: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      rotatedPublicKeys: undefined,
+      secret: undefined,
+      rsaAlgorithm: 'RS256',
+    },
+    { nodeEnv: 'test', dataDir: './data' },
+  );
   const service = new TokenService({ ...hs256Config(''), keys });
 
   it('signs Ed25519 keys as EdDSA under the key’s thumbprint, verifiable by node:crypto alone', async () => {

@@ -1,7 +1,7 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { createSigner, createVerifier } from 'fast-jwt';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import type { SigningKeys } from '../config/signing-keys.js';
 import type { SessionTokens } from '../sessions/sessions.service.js';
 import type { TokenDto } from './dto/token.dto.js';

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger, type Params, PinoLogger } from 'nestjs-pino';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import PinoPretty from 'pino-pretty';
-import { type LogFormat, loadLogSettings, type LogSettings } from '../config/env.js';
+import { type LogFormat, loadLogSettings, type LogSettings } from '../config/logging.config.js';
 import { serializeError } from './error-serializer.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimitedException } from '../rate-limit/rate-limited.exception.js';
+import { HttpExceptionWithHeaders } from './http-exception-with-headers.js';
 import { redactUrl } from './logging.js';
 import { type Problem, toProblem } from './problem.js';
 
@@ -33,7 +33,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
     body.detail = `No route for ${request.method} ${body.instance}`;
   }
   if (body.status === 401) reply.header('www-authenticate', 'Bearer');
-  if (exception instanceof RateLimitedException) reply.header('retry-after', String(exception.retryAfterSeconds));
+  if (exception instanceof HttpExceptionWithHeaders) reply.headers(exception.headers);
   reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 

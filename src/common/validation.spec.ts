@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ArgumentMetadata, UnprocessableEntityException } from '@nestjs/common';
-import { LoginFormDto } from '../auth/dto/login-form.dto.js';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { createValidationPipe } from './validation.js';
+
+/** A DTO as the features write them. */
+class LoginFormDto {
+  @MaxLength(254)
+  @IsNotEmpty()
+  @IsString()
+  username!: string;
+
+  @IsNotEmpty()
+  @IsString()
+  password!: string;
+}
 
 const pipe = createValidationPipe();
 const body = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'body', metatype });

@@ -7,6 +7,12 @@ import { after, describe, it } from 'node:test';
 import { loadEnv } from './env.js';
 import { assertStrongSecret, resolveJwtSecret } from './jwt-secret.js';
 
+/** The secret the app would sign with in the environment `variables`. */
+function secretFor(variables: NodeJS.ProcessEnv): string {
+  const env = loadEnv(variables);
+  return resolveJwtSecret(env.auth.signing.secret, env.runtime);
+}
+
 describe('assertStrongSecret', () => {
   for (const secret of ['secret', 'changeme', 'CHANGEME', ' secret ', 'your-256-bit-secret']) {
     it(`refuses the well-known ${JSON.stringify(secret)}`, () => {
@@ -45,38 +51,37 @@ describe('resolveJwtSecret', () => {
 
   it('generates a private key file once outside production and reuses it', () => {
     const dataDir = freshDir();
-    const env = loadEnv({ NODE_ENV: 'development', DATA_DIR: dataDir });
-    const first = resolveJwtSecret(env);
+    const first = secretFor({ NODE_ENV: 'development', DATA_DIR: dataDir });
     const file = join(dataDir, 'jwt-secret');
     assert.equal(readFileSync(file, 'utf8'), first);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.match(first, /^[A-Za-z0-9_-]{64}$/);
-    assert.equal(resolveJwtSecret(env), first);
-    assert.equal(resolveJwtSecret(loadEnv({ NODE_ENV: 'test', DATA_DIR: dataDir })), first);
+    assert.equal(secretFor({ NODE_ENV: 'development', DATA_DIR: dataDir }), first);
+    assert.equal(secretFor({ NODE_ENV: 'test', DATA_DIR: dataDir }), first);
   });
 
   it('generates different keys in different data directories', () => {
-    const a = resolveJwtSecret(loadEnv({ DATA_DIR: freshDir() }));
-    const b = resolveJwtSecret(loadEnv({ DATA_DIR: freshDir() }));
+    const a = secretFor({ DATA_DIR: freshDir() });
+    const b = secretFor({ DATA_DIR: freshDir() });
     assert.notEqual(a, b);
   });
 
   it('refuses a weak key already on disk', () => {
     const dataDir = freshDir();
-    resolveJwtSecret(loadEnv({ DATA_DIR: dataDir }));
+    secretFor({ DATA_DIR: dataDir });
     writeFileSync(join(dataDir, 'jwt-secret'), 'changeme\n');
-    assert.throws(() => resolveJwtSecret(loadEnv({ DATA_DIR: dataDir })), /well-known or trivial/);
+    assert.throws(() => secretFor({ DATA_DIR: dataDir }), /well-known or trivial/);
   });
 
   it('returns JWT_SECRET when set, without writing a file', () => {
     const dataDir = freshDir();
     const secret = randomBytes(48).toString('base64url');
-    assert.equal(resolveJwtSecret(loadEnv({ DATA_DIR: dataDir, JWT_SECRET: secret })), secret);
+    assert.equal(secretFor({ DATA_DIR: dataDir, JWT_SECRET: secret }), secret);
     assert.equal(existsSync(join(dataDir, 'jwt-secret')), false);
   });
 
   it('refuses a weak JWT_SECRET', () => {
-    assert.throws(() => resolveJwtSecret(loadEnv({ DATA_DIR: freshDir(), JWT_SECRET: 'changeme' })), /well-known/);
+    assert.throws(() => secretFor({ DATA_DIR: freshDir(), JWT_SECRET: 'changeme' }), /well-known/);
   });
 
   describe('in production', () => {
@@ -84,13 +89,13 @@ describe('resolveJwtSecret', () => {
 
     it('requires JWT_SECRET and writes no file', () => {
       const dataDir = freshDir();
-      assert.throws(() => resolveJwtSecret(loadEnv({ ...production, DATA_DIR: dataDir })), /JWT_SECRET is required/);
+      assert.throws(() => secretFor({ ...production, DATA_DIR: dataDir }), /JWT_SECRET is required/);
       assert.equal(existsSync(join(dataDir, 'jwt-secret')), false);
     });
 
     it('accepts a strong JWT_SECRET', () => {
       const secret = randomBytes(48).toString('base64url');
-      assert.equal(resolveJwtSecret(loadEnv({ ...production, DATA_DIR: freshDir(), JWT_SECRET: secret })), secret);
+      assert.equal(secretFor({ ...production, DATA_DIR: freshDir(), JWT_SECRET: secret }), secret);
     });
   });
 });

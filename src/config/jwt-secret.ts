@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from './env.js';
+import type { Runtime } from './variables.js';
 
 const MIN_SECRET_BYTES = 32;
 
@@ -46,16 +46,16 @@ export function assertStrongSecret(secret: string): void {
  * The HS256 key: `JWT_SECRET` when set (checked for strength), otherwise outside production a
  * random key generated once into `DATA_DIR/jwt-secret` and reused, so tokens survive restarts.
  */
-export function resolveJwtSecret(env: Env): string {
-  if (env.jwtSecret !== undefined) {
-    assertStrongSecret(env.jwtSecret);
-    return env.jwtSecret;
+export function resolveJwtSecret(jwtSecret: string | undefined, { nodeEnv, dataDir }: Runtime): string {
+  if (jwtSecret !== undefined) {
+    assertStrongSecret(jwtSecret);
+    return jwtSecret;
   }
-  if (env.nodeEnv === 'production') {
+  if (nodeEnv === 'production') {
     throw new Error(`JWT_SECRET is required when NODE_ENV=production; ${HOW_TO_GENERATE}`);
   }
-  const file = join(env.dataDir, 'jwt-secret');
-  mkdirSync(env.dataDir, { recursive: true });
+  const file = join(dataDir, 'jwt-secret');
+  mkdirSync(dataDir, { recursive: true });
   try {
     writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { Env } from './env.js';
+import type { SigningSettings } from './auth.config.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import type { Runtime } from './variables.js';
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'EdDSA' | 'RS256' | 'PS256';
 
@@ -60,23 +61,23 @@ function pemBlocks(text: string): string[] {
  * `JWT_PUBLIC_KEY` are set, ES256/EdDSA/RS256/PS256 by key type, with `JWT_ROTATED_PUBLIC_KEYS` still
  * accepted for verification. The two modes never mix: in asymmetric mode no HS256 token passes.
  */
-export function loadSigningKeys(env: Env): SigningKeys {
-  if (!env.jwtPrivateKey && !env.jwtPublicKey) {
-    const secret = resolveJwtSecret(env);
+export function loadSigningKeys(signing: SigningSettings, runtime: Runtime): SigningKeys {
+  if (!signing.privateKey && !signing.publicKey) {
+    const secret = resolveJwtSecret(signing.secret, runtime);
     return { algorithm: 'HS256', signingKey: secret, verificationKeys: new Map([['', secret]]), jwks: [] };
   }
-  if (!env.jwtPrivateKey || !env.jwtPublicKey) throw new Error('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY go together: set both or neither.');
-  if (env.jwtSecret) throw new Error('Set JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, not both: the two signing modes never mix.');
-  const privateKey = createPrivateKey(env.jwtPrivateKey);
-  const publicKey = createPublicKey(env.jwtPublicKey);
-  const algorithm = algorithmOf(publicKey, env.jwtRsaAlgorithm);
+  if (!signing.privateKey || !signing.publicKey) throw new Error('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY go together: set both or neither.');
+  if (signing.secret) throw new Error('Set JWT_SECRET or JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, not both: the two signing modes never mix.');
+  const privateKey = createPrivateKey(signing.privateKey);
+  const publicKey = createPublicKey(signing.publicKey);
+  const algorithm = algorithmOf(publicKey, signing.rsaAlgorithm);
   const current = publicJwk(publicKey, algorithm);
   if (publicJwk(createPublicKey(privateKey), algorithm).kid !== current.kid) {
     throw new Error('JWT_PUBLIC_KEY is not the public half of JWT_PRIVATE_KEY');
   }
-  const rotated = pemBlocks(env.jwtRotatedPublicKeys ?? '').map((pem) => {
+  const rotated = pemBlocks(signing.rotatedPublicKeys ?? '').map((pem) => {
     const key = createPublicKey(pem);
-    if (algorithmOf(key, env.jwtRsaAlgorithm) !== algorithm)
+    if (algorithmOf(key, signing.rsaAlgorithm) !== algorithm)
       throw new Error(`JWT_ROTATED_PUBLIC_KEYS must all be ${algorithm} keys, like JWT_PUBLIC_KEY`);
     return { key, jwk: publicJwk(key, algorithm) };
   });

@@ -1,23 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AccountToken } from '../auth/account-token.entity.js';
-import type { DatabaseConfig } from '../config/configuration.js';
-import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
-import { RefreshToken } from '../sessions/refresh-token.entity.js';
-import { Session } from '../sessions/session.entity.js';
-import { Todo } from '../todos/todo.entity.js';
-import { User } from '../users/user.entity.js';
+import type { DatabaseConfig } from '../config/database.config.js';
 import type { EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrations } from './run-migrations.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 
 const migrationsGlob = fileURLToPath(new URL('../../migrations/*.js', import.meta.url));
 
+/**
+ * Everything but the entities, which each feature module registers (`TypeOrmModule.forFeature`,
+ * collected by `autoLoadEntities`) and the CLI finds by file name: this folder imports no feature.
+ */
 export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
-    entities: [User, Todo, Session, RefreshToken, AccountToken, IdempotencyKey],
     migrations: [migrationsGlob],
     // Run by `openDataSource` under a lock, not by TypeORM at initialisation.
     migrationsRun: false,

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
 

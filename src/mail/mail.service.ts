@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
-import { appConfig, type AppConfig, mailConfig, type MailConfig } from '../config/configuration.js';
+import { appConfig, type AppConfig } from '../config/app.config.js';
+import { mailConfig, type MailConfig } from '../config/mail.config.js';
 
 export interface OutgoingMail {
   to: string;

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, NotFoundException, Res, UnauthorizedE
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators/public.decorator.js';
-import { appConfig, type AppConfig } from '../config/configuration.js';
+import { metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { MetricsService } from './metrics.service.js';
 import { MetricsToken } from './metrics-token.js';
 
@@ -15,9 +15,9 @@ export class MetricsController {
 
   constructor(
     private readonly metrics: MetricsService,
-    @Inject(appConfig.KEY) config: AppConfig,
+    @Inject(metricsConfig.KEY) config: MetricsConfig,
   ) {
-    this.token = config.metrics.token === undefined ? undefined : new MetricsToken(config.metrics.token);
+    this.token = config.token === undefined ? undefined : new MetricsToken(config.token);
   }
 
   @Get()

@@ -4,10 +4,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { onSecurityEvent } from '../common/security-events.js';
-import { appConfig, type AppConfig } from '../config/configuration.js';
-import { isLoopbackHost } from '../config/env.js';
+import { isLoopbackHost, metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { pgPool } from '../database/prepared.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { MetricsToken } from './metrics-token.js';
 
 /**
@@ -32,14 +31,16 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
-  private readonly unsubscribe = onSecurityEvent((event) => this.securityEvents.inc({ event }));
+  private readonly unsubscribe: () => void;
   private server?: Server;
 
   constructor(
     dataSource: DataSource,
-    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
     private readonly adapterHost: HttpAdapterHost,
+    events: SecurityEventsService,
   ) {
+    this.unsubscribe = events.subscribe((event) => this.securityEvents.inc({ event }));
     collectDefaultMetrics({ register: this.registry });
     const pool = () => pgPool(dataSource);
     new Gauge({
@@ -71,7 +72,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
    * METRICS_TOKEN anywhere else (the configuration refuses such a host without one).
    */
   async onApplicationBootstrap(): Promise<void> {
-    const { port, host, token } = this.config.metrics;
+    const { port, host, token } = this.config;
     // The server only: the CLI builds the same modules without HTTP, next to a running server.
     if (port === undefined || !this.adapterHost.httpAdapter) return;
     const required = token !== undefined && !isLoopbackHost(host) ? new MetricsToken(token) : undefined;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
-import { securityEvent } from '../common/security-events.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { clientLimitKey, clientLimits, type RateLimitName } from './client-limits.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -17,6 +17,7 @@ export class ClientLimitService {
   constructor(
     private readonly store: RateLimitStore,
     @Inject(rateLimitConfig.KEY) config: RateLimitConfig,
+    private readonly securityEvents: SecurityEventsService,
   ) {
     this.limits = clientLimits(config);
   }
@@ -26,7 +27,7 @@ export class ClientLimitService {
     // The throttler guard's own tracker: IPv6 clients are counted per /64, as it counts them.
     const { isBlocked, timeToBlockExpire } = await this.store.increment(clientLimitKey(name, normalizeIp(ip)), ttl, limit, 0, name);
     if (isBlocked) {
-      securityEvent('rate_limited', { limit: name, ip });
+      this.securityEvents.record('rate_limited', { limit: name, ip });
       throw new RateLimitedException(Math.max(1, timeToBlockExpire));
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RateLimitConfig } from '../config/configuration.js';
+import type { RateLimitConfig } from '../config/rate-limit.config.js';
 
 export type RateLimitName = 'login' | 'register' | 'refresh' | 'mail';
 

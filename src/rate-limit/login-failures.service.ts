@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type SecurityEvent, securityEvent } from '../common/security-events.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
+import { type SecurityEvent, SecurityEventsService } from '../security-events/security-events.service.js';
 import { AccountKeys } from './account-keys.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -26,6 +26,7 @@ export class LoginFailuresService {
     private readonly store: RateLimitStore,
     private readonly keys: AccountKeys,
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   private key(email: string): string {
@@ -41,7 +42,7 @@ export class LoginFailuresService {
     const key = this.key(email);
     const { count, resetMs } = await this.store.counters.increment(key, WINDOW_MS);
     if (count > this.config.loginFailures) {
-      securityEvent(throttledEvent, { attempts: count });
+      this.securityEvents.record(throttledEvent, { attempts: count });
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
     }
     return { succeeded: () => this.store.counters.reset(key) };

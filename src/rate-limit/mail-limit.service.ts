@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { securityEvent } from '../common/security-events.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { AccountKeys } from './account-keys.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -19,13 +19,14 @@ export class MailLimitService {
     private readonly store: RateLimitStore,
     private readonly keys: AccountKeys,
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   /** Counts one mail for `email`; 429 with `Retry-After` past the limit. */
   async consume(email: string): Promise<void> {
     const { count, resetMs } = await this.store.counters.increment(this.keys.key('mail', email), WINDOW_MS);
     if (count > this.config.mailPerAccount) {
-      securityEvent('mail_throttled', { mails: count });
+      this.securityEvents.record('mail_throttled', { mails: count });
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
     }
   }

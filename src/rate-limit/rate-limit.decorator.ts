@@ -1,9 +1,18 @@
 import { applyDecorators, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
-import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { clientIp } from '../common/client-ip.js';
-import { securityEvent } from '../common/security-events.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { clientLimitKey, type RateLimitName } from './client-limits.js';
 import { RateLimitedException } from './rate-limited.exception.js';
 
@@ -17,6 +26,15 @@ export const RATE_LIMIT_KEY = 'rate-limit:name';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly securityEvents: SecurityEventsService,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
     return clientLimitKey(name, tracker);
   }
@@ -27,7 +45,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    securityEvent('rate_limited', { limit: Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()), ip: detail.tracker });
+    this.securityEvents.record('rate_limited', { limit: Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()), ip: detail.tracker });
     throw new RateLimitedException(Math.max(1, detail.timeToBlockExpire));
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { rateLimitConfig, type RateLimitConfig } from '../config/configuration.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { type CounterStore, FallbackCounterStore, MemoryCounterStore, RedisCounterStore } from './counter-store.js';
 
 /**

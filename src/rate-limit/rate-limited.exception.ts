@@ -1,8 +1,9 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { HttpExceptionWithHeaders } from '../common/http-exception-with-headers.js';
 
-/** 429; the problem filter turns `retryAfterSeconds` into the `Retry-After` header. */
-export class RateLimitedException extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many requests, retry later', HttpStatus.TOO_MANY_REQUESTS);
+/** 429, with `Retry-After` in whole seconds. */
+export class RateLimitedException extends HttpExceptionWithHeaders {
+  constructor(retryAfterSeconds: number) {
+    super('Too many requests, retry later', HttpStatus.TOO_MANY_REQUESTS, { 'retry-after': String(retryAfterSeconds) });
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SecurityEventsModule } from '../security-events/security-events.module.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { SessionPurgeService } from './session-purge.service.js';
@@ -8,7 +9,7 @@ import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken, User])],
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken, User]), SecurityEventsModule],
   controllers: [SessionsController],
   providers: [SessionsService, SessionPurgeService],
   exports: [SessionsService],

@@ -2,10 +2,10 @@ import { ForbiddenException, Inject, Injectable, NotFoundException, Unauthorized
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
-import { securityEvent } from '../common/security-events.js';
-import { authConfig, type AuthConfig } from '../config/configuration.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken, spentTokenVerdict } from './refresh-token.js';
@@ -37,6 +37,7 @@ export class SessionsService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   /**
@@ -127,7 +128,7 @@ export class SessionsService {
     const verdict = spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds);
     if (verdict === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
-      securityEvent('refresh_token_reuse', { userId: known.userId, sessionId: known.sessionId });
+      this.securityEvents.record('refresh_token_reuse', { userId: known.userId, sessionId: known.sessionId });
     }
     return verdict;
   }

@@ -4,9 +4,9 @@ import { type EntityManager, ILike, Not, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { AccountToken, AccountTokenPurpose } from '../auth/account-token.entity.js';
 import { likeContains } from '../common/pagination.dto.js';
-import { securityEvent } from '../common/security-events.js';
 import { columnsWith, hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';
+import { SecurityEventsService } from '../security-events/security-events.service.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -21,7 +21,10 @@ export class UsersService {
   private readonly withPassword: ColumnMetadata[];
   private readonly byEmailWithPassword: string;
 
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly securityEvents: SecurityEventsService,
+  ) {
     this.withPassword = columnsWith(users, 'hashedPassword');
     this.byEmailWithPassword = `SELECT ${selectList(users, 'u', this.withPassword)} FROM users u WHERE u.email = $1`;
   }
@@ -88,7 +91,7 @@ export class UsersService {
         // A link mailed before the deactivation would otherwise work again once the account is reactivated.
         await em.delete(AccountToken, { userId: id });
       } else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
-      securityEvent('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
+      this.securityEvents.record('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
       return Object.assign(user, patch);
     });
   }
@@ -99,7 +102,7 @@ export class UsersService {
       const user = await this.lockUser(em, id);
       await this.assertNotLastAdmin(em, user);
       await em.delete(User, { id });
-      securityEvent('user_deleted_by_admin', { actorId, userId: id });
+      this.securityEvents.record('user_deleted_by_admin', { actorId, userId: id });
     });
   }
 

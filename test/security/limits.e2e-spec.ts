@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { Instance } from '../support/instance.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
-import { onSecurityEvent, type SecurityEvent } from '../../src/common/security-events.js';
+import { type SecurityEvent, SecurityEventsService } from '../../src/security-events/security-events.service.js';
 import { expectProblem, PASSWORD, type SignedIn, signUp, uniqueEmail } from '../support/factories.js';
 
 /**
@@ -78,7 +78,7 @@ for (const store of ['memory', 'redis'] as const) {
 
     it('throttles wrong current passwords at /users/me/password as it throttles logins, even for the right one', async () => {
       const events: SecurityEvent[] = [];
-      const unsubscribe = onSecurityEvent((event) => events.push(event));
+      const unsubscribe = t.app.get(SecurityEventsService).subscribe((event) => events.push(event));
       try {
         const user = await signUp(t.http);
         for (let i = 0; i < 3; i += 1) expectProblem(await change(t, user, `wrong-guess-${i}`), 401, 'Current password is incorrect');
