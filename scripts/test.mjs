@@ -10,8 +10,8 @@
 //             or every suite when a pattern is given.
 //   pattern:  runs only the files whose path contains it (`npm test -- todos`).
 //   --watch:  recompiles on change and reruns the affected files.
-//   --coverage: line coverage of src/ with a threshold (on by default when CI=true and the run is
-//             not narrowed by a pattern). Report in coverage/.
+//   --coverage: line coverage of src/ with a threshold (on by default when CI=true for the unit and
+//             e2e run that no pattern narrows). Report in coverage/.
 // TEST_CONCURRENCY sets how many files run at once (default: the number of CPUs, at least 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,10 @@ const named = words.flatMap((w) => (w === 'all' ? Object.keys(SUITES) : w in SUI
 const patterns = words.filter((w) => w !== 'all' && !(w in SUITES));
 const suites = named.length > 0 ? [...new Set(named)] : patterns.length > 0 ? Object.keys(SUITES) : ['unit', 'e2e'];
 const watch = flags.has('--watch');
-const coverage = !watch && (flags.has('--coverage') || (process.env.CI === 'true' && patterns.length === 0));
+// In CI by default only for the run whose threshold is checked (unit and e2e, unnarrowed).
+const coverage =
+  !watch &&
+  (flags.has('--coverage') || (process.env.CI === 'true' && patterns.length === 0 && suites.includes('unit') && suites.includes('e2e')));
 const databaseUrl = process.env.DATABASE_URL;
 
 const step = (command, commandArgs) => {
