@@ -1,4 +1,4 @@
-// npm run bench [-- --duration 10 --connections 50 --embedded --smoke --phases me,todos,create,update,login,storm]
+// npm run bench [-- --duration 10 --connections 50 --rounds 1 --embedded --smoke --phases me,todos,create,update,login,storm]
 //
 // Starts the built app on a fresh PostgreSQL database (bench_<pid> on 127.0.0.1:5432, dropped at
 // the end) or, with --embedded, on PGlite in a temporary directory; seeds users with 20 todos
@@ -26,6 +26,9 @@ const { values: flags } = parseArgs({
     'baseline-port': { type: 'string', default: '3602' },
     // A subset of the phases, for measuring one change quickly; the full run is the reference.
     phases: { type: 'string', default: 'me,todos,create,update,login,storm' },
+    // Request phases run app, baseline, app, baseline, …: on a busy machine the median of the
+    // rounds' ratios moves far less than one pair measured once.
+    rounds: { type: 'string', default: '1' },
   },
 });
 const PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm'];
@@ -35,6 +38,7 @@ const smoke = flags.smoke;
 const duration = smoke ? 1 : Number(flags.duration);
 const connections = smoke ? 4 : Number(flags.connections);
 const warmup = smoke ? 0 : Math.max(1, Math.round(duration / 5));
+const rounds = smoke ? 1 : Math.max(1, Number(flags.rounds));
 const userCount = smoke ? 4 : Math.max(10, connections);
 const todosPerUser = 20;
 // GET /todos is sampled by this many connections while the login storm runs.
@@ -367,7 +371,11 @@ function table(results) {
   for (const r of rows.slice(1)) out.push(line(r));
   const m = results.memory;
   const s = results.storm;
+  const rounds = results.phases.filter((p) => p.ratios);
   const lines = [
+    ...rounds.map(
+      (p) => `${p.name}: app/base over ${p.ratios.length} interleaved rounds ${p.ratios.map(pct).join(', ')} (the median round is shown)`,
+    ),
     `CPU ms/req = server + PostgreSQL backends + wrk, from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes at once (${results.config.hashesHandedOut} handed to libuv's ${results.config.threadPoolSize} threads).`,
   ];
   if (results.login) {
@@ -468,9 +476,15 @@ async function main() {
     ['PATCH /todos/{id}', 'update'],
   ].filter(([, mode]) => selected.has(mode))) {
     log(name);
-    const appResult = await phase({ server: app, port: appPort, mode, usersFile, database });
-    const baseResult = baseline && (await phase({ server: baseline, port: baselinePort, mode, usersFile, database }));
-    phases.push({ name, app: appResult, baseline: baseResult, ratio: baseResult && appResult.rps / baseResult.rps });
+    const runs = [];
+    for (let round = 0; round < rounds; round++) {
+      const appResult = await phase({ server: app, port: appPort, mode, usersFile, database });
+      const baseResult = baseline && (await phase({ server: baseline, port: baselinePort, mode, usersFile, database }));
+      runs.push({ app: appResult, baseline: baseResult, ratio: baseResult && appResult.rps / baseResult.rps });
+    }
+    // The round with the median ratio stands for the phase; every round's ratio is kept.
+    runs.sort((a, b) => (a.ratio ?? 0) - (b.ratio ?? 0));
+    phases.push({ name, ...runs[Math.floor((runs.length - 1) / 2)], ...(rounds > 1 ? { ratios: runs.map((r) => r.ratio) } : {}) });
   }
   let login, argon2, argon2Tuned;
   if (selected.has('login')) {
@@ -518,6 +532,7 @@ async function main() {
     config: {
       duration,
       warmup,
+      rounds,
       connections,
       probeConnections,
       users: userCount,

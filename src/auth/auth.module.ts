@@ -1,7 +1,9 @@
 import { Inject, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { passwordsConfig, type PasswordsConfig } from '../config/passwords.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MailModule } from '../mail/mail.module.js';
@@ -9,6 +11,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SecurityEventsModule } from '../security-events/security-events.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { jwtModuleOptions } from './access-token.js';
 import { AccountMailService } from './account-mail.service.js';
 import { AccountToken } from './account-token.entity.js';
 import { AccountTokensService } from './account-tokens.service.js';
@@ -35,6 +38,7 @@ import { TokenService } from './token.service.js';
     UsersModule,
     SessionsModule,
     PassportModule,
+    JwtModule.registerAsync({ inject: [authConfig.KEY], useFactory: (config: AuthConfig) => jwtModuleOptions(config) }),
     MailModule,
     IdempotencyModule,
     RateLimitModule,

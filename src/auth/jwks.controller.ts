@@ -33,7 +33,7 @@ export class JwksController {
               alg: { type: 'string' },
               use: { type: 'string', enum: ['sig'] },
             },
-            // The key material itself: crv and x (and y) for EC and OKP keys, n and e for RSA.
+            // The key material itself: crv, x and y for EC keys, n and e for RSA.
             additionalProperties: true,
           },
         },
@@ -41,11 +41,12 @@ export class JwksController {
       example: {
         keys: [
           {
-            kty: 'OKP',
-            crv: 'Ed25519',
-            x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
-            kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k',
-            alg: 'EdDSA',
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'H_G4jpoWe6wXsOHwtA3CKQPd8VaF65yQjEXnr-8Nx48',
+            y: 'IymkfrTv7vlJ5oJHKsNDfpjxJ2iXQInCwPENarV7QBM',
+            kid: 's79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs',
+            alg: 'ES256',
             use: 'sig',
           },
         ],

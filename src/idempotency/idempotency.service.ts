@@ -1,8 +1,9 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { derivedSecret } from '../config/signing-keys.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
 
@@ -39,9 +40,7 @@ export class IdempotencyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authConfig.KEY) auth: AuthConfig,
   ) {
-    const material = auth.keys.signingKey;
-    const secret = typeof material === 'string' ? material : material.export({ format: 'pem', type: 'pkcs8' });
-    this.fingerprintKey = createHash('sha256').update('idempotency-fingerprints').update(secret).digest();
+    this.fingerprintKey = derivedSecret(auth.keys, 'idempotency-fingerprints');
   }
 
   /**

@@ -1,6 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { derivedSecret } from '../config/signing-keys.js';
 
 /**
  * Counter keys for per-account limits, keyed on the normalised email (known or not) with an HMAC
@@ -12,9 +13,7 @@ export class AccountKeys {
   private readonly keyed: Buffer;
 
   constructor(@Inject(authConfig.KEY) auth: AuthConfig) {
-    const material = auth.keys.signingKey;
-    const secret = typeof material === 'string' ? material : material.export({ format: 'pem', type: 'pkcs8' });
-    this.keyed = createHash('sha256').update('account-counters').update(secret).digest();
+    this.keyed = derivedSecret(auth.keys, 'account-counters');
   }
 
   key(scope: string, email: string): string {

@@ -1,7 +1,6 @@
 import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { TokenError } from 'fast-jwt';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 
 /** Global: every route needs a valid bearer token unless it is marked `@Public()`. */
@@ -21,7 +20,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (user) return user;
     const reason = info instanceof Error ? info : undefined;
     if (!reason || reason.message === 'No auth token') throw new UnauthorizedException('Not authenticated');
-    if (reason instanceof TokenError && reason.code === TokenError.codes.expired) throw new UnauthorizedException('Token expired');
+    // jsonwebtoken's error for a token past `exp` (by name: the class is jsonwebtoken's, behind passport-jwt).
+    if (reason.name === 'TokenExpiredError') throw new UnauthorizedException('Token expired');
     throw new UnauthorizedException('Invalid token');
   }
 }

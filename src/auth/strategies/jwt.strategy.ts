@@ -1,32 +1,14 @@
-import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig, type AuthConfig } from '../../config/auth.config.js';
 import type { RequestWithSession } from '../../sessions/current-session.decorator.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
+import { accessTokenVerifyOptions, type AccessTokenClaims, subjectFromClaims } from '../access-token.js';
 import { INACTIVE_ACCOUNT } from '../messages.js';
-import { type AccessTokenClaims, type AccessTokenVerifier, subjectFromClaims, TokenService } from '../token.service.js';
-
-type VerifierCallback = (error: Error | null, claims?: Partial<AccessTokenClaims>) => void;
-
-/**
- * passport-jwt hands the token to jsonwebtoken, which cannot verify EdDSA. Its `JwtVerifier` hook
- * is replaced so that the verifier `TokenService` chose (one pinned algorithm and key, fast-jwt)
- * does the work instead; the strategy's own options are then not used for verification.
- */
-(
-  Strategy as unknown as { JwtVerifier: (token: string, verify: AccessTokenVerifier, options: unknown, done: VerifierCallback) => void }
-).JwtVerifier = (token, verify, _options, done) => {
-  let claims: Partial<AccessTokenClaims>;
-  try {
-    claims = verify(token);
-  } catch (error) {
-    done(error as Error);
-    return;
-  }
-  done(null, claims);
-};
+import { TokenService } from '../token.service.js';
 
 /**
  * Verifies the bearer token, then loads its user and checks its session in one query on every
@@ -36,16 +18,18 @@ type VerifierCallback = (error: Error | null, claims?: Partial<AccessTokenClaims
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     tokens: TokenService,
+    @Inject(authConfig.KEY) config: AuthConfig,
     private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       passReqToCallback: true,
-      // Nothing a token says about keys (`jku`, `x5u`, `jwk`, an odd `kid`) is fetched or trusted.
-      // What it hands on reaches the `JwtVerifier` above: a verifier, not key material.
+      ...accessTokenVerifyOptions(config),
       secretOrKeyProvider: (_request, rawToken: string, done) => {
-        const verify = tokens.verifierFor(rawToken);
-        if (verify) done(null, verify as unknown as string);
+        const key = tokens.verificationKeyFor(rawToken);
+        // An imported key, handed on to jsonwebtoken as is (it takes a KeyObject; the strategy's
+        // typings only name PEM text and buffers, which jsonwebtoken would parse on every request).
+        if (key) done(null, key as unknown as Buffer);
         else done(new Error('Unusable token header'));
       },
     });
