@@ -2,7 +2,7 @@ import { registerAs, type ConfigType } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import ms from 'ms';
-import { loadSigningKeys } from './signing-keys.js';
+import { loadSigningKeys, type SigningSettings } from './signing-keys.js';
 import { durationMs, readArea, type Runtime, toInt } from './variables.js';
 
 const RSA_ALGORITHMS = ['RS256', 'PS256'] as const;
@@ -85,7 +85,7 @@ export function toAuthSettings(v: AuthVariables, runtime: Runtime) {
       publicKey: v.JWT_PUBLIC_KEY,
       rotatedPublicKeys: v.JWT_ROTATED_PUBLIC_KEYS,
       rsaAlgorithm: v.JWT_RSA_ALGORITHM,
-    },
+    } satisfies SigningSettings,
     issuer: v.JWT_ISSUER,
     audience: v.JWT_AUDIENCE,
     accessTokenTtlSeconds: durationSeconds(
@@ -99,8 +99,6 @@ export function toAuthSettings(v: AuthVariables, runtime: Runtime) {
     adminPassword: v.ADMIN_PASSWORD,
   };
 }
-
-export type SigningSettings = ReturnType<typeof toAuthSettings>['signing'];
 
 /**
  * The one place the signing keys are parsed (and the development secret generated): a bad key

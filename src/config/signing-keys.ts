@@ -1,9 +1,17 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { SigningSettings } from './auth.config.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import type { Runtime } from './variables.js';
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'PS256';
+
+/** The signing variables as configured: a shared secret, or a key pair and rotated public keys (PEM). */
+export interface SigningSettings {
+  secret?: string;
+  privateKey?: string;
+  publicKey?: string;
+  rotatedPublicKeys?: string;
+  rsaAlgorithm: 'RS256' | 'PS256';
+}
 
 /** The key that signs access tokens and the keys that verify them, by `kid`. */
 export interface SigningKeys {
