@@ -7,13 +7,14 @@
 // JSON under bench/results/. Every server it starts is stopped on exit, error or Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { summarise } from './profile-summary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -29,6 +30,8 @@ const { values: flags } = parseArgs({
     // Request phases run app, baseline, app, baseline, …: on a busy machine the median of the
     // rounds' ratios moves far less than one pair measured once.
     rounds: { type: 'string', default: '1' },
+    // The app runs under V8's CPU profiler; the profile is written to bench/results/ and summarised.
+    profile: { type: 'boolean', default: false },
   },
 });
 const PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm'];
@@ -434,6 +437,8 @@ async function main() {
   delete process.env.REDIS_URL;
   if (!databaseUrl) appEnv.NODE_ENV = 'development'; // production requires PostgreSQL
   appEnv.UV_THREADPOOL_SIZE = String(threadPoolSize);
+  const profileDir = join(work, 'profile');
+  if (flags.profile) appEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   const { loadEnv } = await import('../dist/src/config/env.js');
   const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
   const configured = loadEnv({ ...process.env, ...appEnv });
@@ -526,6 +531,15 @@ async function main() {
   await sleep(smoke ? 200 : 2_000);
   const afterLoad = rss(app.pid);
   await stop(app);
+  let profile;
+  if (flags.profile) {
+    const [file] = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+    if (file) {
+      profile = join(root, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.cpuprofile`);
+      mkdirSync(dirname(profile), { recursive: true });
+      copyFileSync(join(profileDir, file), profile);
+    } else log('--profile: the app wrote no profile (did it exit cleanly?)');
+  }
 
   const results = {
     date: new Date().toISOString(),
@@ -559,6 +573,10 @@ async function main() {
     .reduce((n, r) => n + r.errors, 0);
   results.errors = failures;
   console.log(table(results));
+  if (profile)
+    console.log(
+      `\nCPU profile of the app over the whole run (start-up and seeding included): ${profile}\n${summarise(JSON.parse(readFileSync(profile, 'utf8')))}`,
+    );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   const file = join(
     root,
