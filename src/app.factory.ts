@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { learnAllowedMethods } from './common/allowed-methods.js';
 import { jsonBodyParser } from './common/json-body.js';
 import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
@@ -43,6 +44,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     clientErrorHandler: writeClientError,
   });
   const fastify = adapter.getInstance();
+  learnAllowedMethods(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();

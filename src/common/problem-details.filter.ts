@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, MethodNotAllowedException } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { allowedMethodsFor } from './allowed-methods.js';
 import { HttpExceptionWithHeaders } from './http-exception-with-headers.js';
 import { redactUrl } from './logging.js';
 import { type Problem, toProblem } from './problem.js';
@@ -19,6 +20,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown, logger: Logger): void {
+  // No route matched: a path served under other methods answers 405 with them in `Allow`.
+  const allow = allowedMethodsFor(request);
+  if (allow.length > 0) {
+    reply.header('allow', allow.join(', '));
+    exception = new MethodNotAllowedException(`${request.method} is not served here; allowed: ${allow.join(', ')}`);
+  }
   const body = toProblem(exception);
   // What went wrong unexpectedly, with the request id so it matches its request line. A 5xx the
   // code chose to answer (a failed readiness check, polled by every load balancer) is no error

@@ -27,11 +27,32 @@ describe('operations', () => {
     assert.equal(ready.body.info.database.status, 'up');
   });
 
-  it('answers unknown routes and methods with a problem+json 404 that does not echo the query', async () => {
+  it('answers unknown routes with a problem+json 404 that does not echo the query', async () => {
     expectProblem(await t.http.get('/nowhere'), 404, 'No route for GET /nowhere');
-    expectProblem(await t.http.put('/todos'), 404);
-    const leaky = expectProblem(await t.http.get('/auth/login?username=a@example.com&password=hunter2-secret'), 404);
+    expectProblem(await t.http.delete('/todos/1/nowhere'), 404);
+    const leaky = expectProblem(await t.http.get('/nowhere?username=a@example.com&password=hunter2-secret'), 404);
     assert.doesNotMatch(JSON.stringify(leaky), /hunter2/);
+  });
+
+  it('answers a known path called with a method it does not serve with 405 and Allow', async () => {
+    for (const [method, path, allow] of [
+      ['put', '/todos', 'GET, HEAD, POST'],
+      ['put', '/todos/1', 'DELETE, GET, HEAD, PATCH'],
+      ['delete', '/users/me', 'GET, HEAD'],
+      ['get', '/auth/login', 'POST'],
+      ['options', '/auth/refresh', 'POST'],
+    ] as const) {
+      const res = await t.http[method](path);
+      expectProblem(res, 405, new RegExp(`^${method.toUpperCase()} is not served here; allowed: ${allow}$`));
+      assert.equal(res.headers.allow, allow, `${method} ${path}`);
+    }
+    const leaky = expectProblem(await t.http.get('/auth/login?username=a@example.com&password=hunter2-secret'), 405);
+    assert.doesNotMatch(JSON.stringify(leaky), /hunter2/);
+    // A route that exists but finds nothing is still a 404, without Allow.
+    const user = await signUp(t.http);
+    const missing = await t.http.get('/todos/2147483647').set(user.auth);
+    expectProblem(missing, 404, 'Todo not found');
+    assert.equal(missing.headers.allow, undefined);
   });
 
   it('answers a malformed URL and malformed HTTP with problem+json 400', async () => {
