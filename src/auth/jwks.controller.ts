@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Public } from './decorators/public.decorator.js';
+import { JsonWebKeySetDto } from './dto/jwks.dto.js';
 
 @ApiTags('auth')
 @Public()
@@ -18,39 +19,19 @@ export class JwksController {
   })
   @ApiOkResponse({
     description: 'A JWK Set: the current key and any rotated ones still accepted',
-    schema: {
-      type: 'object',
-      required: ['keys'],
-      properties: {
-        keys: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['kty', 'kid', 'alg', 'use'],
-            properties: {
-              kty: { type: 'string' },
-              kid: { type: 'string' },
-              alg: { type: 'string' },
-              use: { type: 'string', enum: ['sig'] },
-            },
-            // The key material itself: crv, x and y for EC keys, n and e for RSA.
-            additionalProperties: true,
-          },
+    type: JsonWebKeySetDto,
+    example: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'H_G4jpoWe6wXsOHwtA3CKQPd8VaF65yQjEXnr-8Nx48',
+          y: 'IymkfrTv7vlJ5oJHKsNDfpjxJ2iXQInCwPENarV7QBM',
+          kid: 's79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs',
+          alg: 'ES256',
+          use: 'sig',
         },
-      },
-      example: {
-        keys: [
-          {
-            kty: 'EC',
-            crv: 'P-256',
-            x: 'H_G4jpoWe6wXsOHwtA3CKQPd8VaF65yQjEXnr-8Nx48',
-            y: 'IymkfrTv7vlJ5oJHKsNDfpjxJ2iXQInCwPENarV7QBM',
-            kid: 's79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs',
-            alg: 'ES256',
-            use: 'sig',
-          },
-        ],
-      },
+      ],
     },
   })
   @ApiProblems(404)

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, type ApiResponseOptions, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDto } from './problem.dto.js';
 
@@ -23,8 +23,8 @@ const HEADERS: Record<number, ApiResponseOptions['headers']> = {
   429: { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer', example: 60 } } },
 };
 
-/** The documented response for an error status: a problem+json body with an example, and its headers. */
-export function problemResponse(status: number, detail?: string) {
+/** The documented response for an error status: a problem+json body (`schema`, a `Problem` by default) with an example, and its headers. */
+export function problemResponse(status: number, detail?: string, schema: Type<ProblemDto> = ProblemDto, extra: object = {}) {
   const [description, typicalDetail] = STATUSES[status] ?? [STATUS_CODES[status] ?? 'Error', STATUS_CODES[status] ?? 'Error'];
   const example = {
     type: 'about:blank',
@@ -32,10 +32,11 @@ export function problemResponse(status: number, detail?: string) {
     status,
     detail: detail ?? typicalDetail,
     ...(status === 422 ? { errors: [{ field: 'title', message: 'title must be a string' }] } : {}),
+    ...extra,
   };
   return {
     description,
-    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(schema) }, example } },
     headers: HEADERS[status],
   };
 }

@@ -28,17 +28,4 @@ export class ProblemDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto] })
   errors?: FieldErrorDto[];
-
-  @ApiPropertyOptional({
-    description: 'On a failed readiness check: each dependency up or down, by name (the reason is in the logs)',
-    type: 'object',
-    additionalProperties: {
-      type: 'object',
-      required: ['status'],
-      properties: { status: { type: 'string', enum: ['up', 'down'] } },
-      additionalProperties: false,
-    },
-    example: { database: { status: 'up' }, migrations: { status: 'down' } },
-  })
-  checks?: Record<string, { status: string }>;
 }

@@ -1,11 +1,12 @@
 import { Controller, Get, HttpException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator.js';
-import { ApiProblems } from '../common/api-problems.decorator.js';
+import { problemResponse } from '../common/api-problems.decorator.js';
 import { FallbackCounterStore } from '../rate-limit/counter-store.js';
 import { RateLimitStore } from '../rate-limit/rate-limit.store.js';
+import { HEALTH_MODELS, HealthDto, ReadinessProblemDto } from './health.dto.js';
 import { ReadinessLog } from './readiness-log.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -18,33 +19,11 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Terminus's result when every check is up; a failed check is a 503 problem. */
-const HEALTHY = {
-  type: 'object',
-  required: ['status'],
-  properties: {
-    status: { type: 'string', enum: ['ok'] },
-    info: {
-      type: 'object',
-      additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } }, additionalProperties: true },
-    },
-    error: { type: 'object' },
-    details: {
-      type: 'object',
-      additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } }, additionalProperties: true },
-    },
-  },
-  example: {
-    status: 'ok',
-    info: { database: { status: 'up' }, migrations: { status: 'up' }, rateLimitStore: { status: 'up', store: 'redis' } },
-    error: {},
-    details: { database: { status: 'up' }, migrations: { status: 'up' }, rateLimitStore: { status: 'up', store: 'redis' } },
-  },
-};
 // Terminus documents its failure body; here failures are problem+json, so its documentation is off.
 const HealthCheckEndpoint = () => HealthCheck({ noCache: true, swaggerDocumentation: false });
 
 @ApiTags('health')
+@ApiExtraModels(...HEALTH_MODELS)
 @Public()
 @Controller('health')
 export class HealthController {
@@ -62,7 +41,7 @@ export class HealthController {
   @Get('live')
   @HealthCheckEndpoint()
   @ApiOperation({ summary: 'The process is up', operationId: 'health_live' })
-  @ApiOkResponse({ description: 'Up', schema: { ...HEALTHY, example: { status: 'ok', info: {}, error: {}, details: {} } } })
+  @ApiOkResponse({ description: 'Up', type: HealthDto, example: { status: 'ok', info: {}, error: {}, details: {} } })
   live() {
     return this.health.check([]);
   }
@@ -70,8 +49,22 @@ export class HealthController {
   @Get('ready')
   @HealthCheckEndpoint()
   @ApiOperation({ summary: 'The database answers and its schema is current', operationId: 'health_ready' })
-  @ApiOkResponse({ description: 'Ready to serve', schema: HEALTHY })
-  @ApiProblems(503)
+  @ApiOkResponse({
+    description: 'Ready to serve',
+    type: HealthDto,
+    example: {
+      status: 'ok',
+      info: { database: { status: 'up' }, migrations: { status: 'up' }, rateLimitStore: { status: 'up', store: 'redis' } },
+      error: {},
+      details: { database: { status: 'up' }, migrations: { status: 'up' }, rateLimitStore: { status: 'up', store: 'redis' } },
+    },
+  })
+  @ApiResponse({
+    status: 503,
+    ...problemResponse(503, 'Not ready: migrations', ReadinessProblemDto, {
+      checks: { database: { status: 'up' }, migrations: { status: 'down' }, rateLimitStore: { status: 'up' } },
+    }),
+  })
   async ready() {
     try {
       const result = await this.health.check([

@@ -76,7 +76,7 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('gives every operation a success response with a schema, and every error the shared Problem schema', () => {
+  it('gives every operation a success response with a schema, and every error the shared Problem schema (readiness: a Problem with its checks)', () => {
     for (const { at, op } of operations()) {
       const success = Object.keys(op.responses).filter((code) => code.startsWith('2'));
       assert.equal(success.length, 1, `${at}: one success response`);
@@ -89,13 +89,18 @@ describe('OpenAPI document', () => {
       for (const [code, response] of Object.entries(op.responses).filter(([c]) => Number(c) >= 400)) {
         assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${at} ${code}: problem+json only`);
         const media = response.content!['application/problem+json'];
-        assert.equal(media.schema?.$ref, '#/components/schemas/Problem', `${at} ${code}: the Problem schema`);
+        // A failed readiness check also lists its checks: a Problem with one more member.
+        const expected = op.operationId === 'health_ready' && code === '503' ? 'ReadinessProblem' : 'Problem';
+        assert.equal(media.schema?.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
         assert.equal(media.example?.status, Number(code), `${at} ${code}: an example with its status`);
       }
       assert.ok(!Object.keys(op.responses).some((code) => code.startsWith('5') && code !== '503'), `${at}: no 5xx but 503`);
     }
     const problem = doc.components.schemas.Problem;
     assert.deepEqual([...(problem.required ?? [])].sort(), ['detail', 'status', 'title', 'type']);
+    assert.equal(problem.properties?.checks, undefined, 'readiness checks stay out of the general Problem');
+    const readiness = doc.components.schemas.ReadinessProblem;
+    assert.deepEqual(Object.keys(readiness.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'checks']);
   });
 
   it('documents authentication errors on protected operations and none on public ones', () => {

@@ -381,23 +381,6 @@ export interface components {
             /** @example /auth/login */
             instance?: string;
             errors?: components["schemas"]["FieldError"][];
-            /**
-             * @description On a failed readiness check: each dependency up or down, by name (the reason is in the logs)
-             * @example {
-             *       "database": {
-             *         "status": "up"
-             *       },
-             *       "migrations": {
-             *         "status": "down"
-             *       }
-             *     }
-             */
-            checks?: {
-                [key: string]: {
-                    /** @enum {string} */
-                    status: "up" | "down";
-                };
-            };
         };
         /** @enum {string} */
         Role: "user" | "admin";
@@ -535,6 +518,37 @@ export interface components {
              */
             token: string;
         };
+        /** @description A public key that verifies access tokens (RFC 7517): EC P-256 or RSA */
+        JsonWebKey: {
+            /** @enum {string} */
+            kty: "EC" | "RSA";
+            /**
+             * @description The key’s RFC 7638 thumbprint; access tokens name it in their header
+             * @example s79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs
+             */
+            kid: string;
+            /** @enum {string} */
+            alg: "ES256" | "RS256" | "PS256";
+            /** @enum {string} */
+            use: "sig";
+            /**
+             * @description EC keys
+             * @enum {string}
+             */
+            crv?: "P-256";
+            /** @description EC keys: the x coordinate, base64url */
+            x?: string;
+            /** @description EC keys: the y coordinate, base64url */
+            y?: string;
+            /** @description RSA keys: the modulus, base64url */
+            n?: string;
+            /** @description RSA keys: the exponent, base64url */
+            e?: string;
+        };
+        /** @description The current key and any rotated ones still accepted */
+        JsonWebKeySet: {
+            keys: components["schemas"]["JsonWebKey"][];
+        };
         SessionOut: {
             /** @example 12 */
             id: number;
@@ -593,6 +607,63 @@ export interface components {
             description?: string | null;
             /** @example true */
             completed?: boolean;
+        };
+        /** @description One dependency that is up */
+        HealthCheck: {
+            /** @enum {string} */
+            status: "up";
+            /**
+             * @description Where the rate-limit counters live (`rateLimitStore` only)
+             * @example redis
+             */
+            store?: string;
+        };
+        ReadinessCheck: {
+            /** @enum {string} */
+            status: "up" | "down";
+        };
+        /** @description A failed readiness check: a problem with each dependency up or down */
+        ReadinessProblem: {
+            /** @example about:blank */
+            type: string;
+            /** @example Unauthorized */
+            title: string;
+            /** @example 401 */
+            status: number;
+            /** @example Incorrect email or password */
+            detail: string;
+            /** @example /auth/login */
+            instance?: string;
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description Each dependency up or down, by name (the reason is in the logs)
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       },
+             *       "migrations": {
+             *         "status": "down"
+             *       }
+             *     }
+             */
+            checks: {
+                [key: string]: components["schemas"]["ReadinessCheck"];
+            };
+        };
+        /** @description Every check up (a failed one answers 503 instead) */
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+            /** @description The checks that are up, by name */
+            info: {
+                [key: string]: components["schemas"]["HealthCheck"];
+            };
+            /** @description Always empty here: a failed check answers 503 */
+            error: Record<string, never>;
+            /** @description Every check, by name */
+            details: {
+                [key: string]: components["schemas"]["HealthCheck"];
+            };
         };
     };
     responses: never;
@@ -2313,17 +2384,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        keys: ({
-                            kty: string;
-                            kid: string;
-                            alg: string;
-                            /** @enum {string} */
-                            use: "sig";
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "EC",
+                     *           "crv": "P-256",
+                     *           "x": "H_G4jpoWe6wXsOHwtA3CKQPd8VaF65yQjEXnr-8Nx48",
+                     *           "y": "IymkfrTv7vlJ5oJHKsNDfpjxJ2iXQInCwPENarV7QBM",
+                     *           "kid": "s79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs",
+                     *           "alg": "ES256",
+                     *           "use": "sig"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JsonWebKeySet"];
                 };
             };
             /** @description Not found, or not yours */
@@ -3340,27 +3416,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status?: "up";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                        error?: Record<string, never>;
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status?: "up";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "info": {},
+                     *       "error": {},
+                     *       "details": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3397,27 +3461,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status?: "up";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                        error?: Record<string, never>;
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status?: "up";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "info": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "migrations": {
+                     *           "status": "up"
+                     *         },
+                     *         "rateLimitStore": {
+                     *           "status": "up",
+                     *           "store": "redis"
+                     *         }
+                     *       },
+                     *       "error": {},
+                     *       "details": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "migrations": {
+                     *           "status": "up"
+                     *         },
+                     *         "rateLimitStore": {
+                     *           "status": "up",
+                     *           "store": "redis"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3448,10 +3522,21 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "Not ready: migrations",
+                     *       "checks": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "migrations": {
+                     *           "status": "down"
+                     *         },
+                     *         "rateLimitStore": {
+                     *           "status": "up"
+                     *         }
+                     *       }
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ReadinessProblem"];
                 };
             };
         };
