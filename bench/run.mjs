@@ -427,7 +427,7 @@ async function main() {
   if (!databaseUrl) appEnv.NODE_ENV = 'development'; // production requires PostgreSQL
   appEnv.UV_THREADPOOL_SIZE = String(threadPoolSize);
   const { loadEnv } = await import('../dist/src/config/env.js');
-  const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
+  const { hashesInFlight } = await import('../dist/src/passwords/password-hasher.service.js');
   const configured = loadEnv({ ...process.env, ...appEnv });
   hashConcurrency = configured.passwords.hashConcurrency;
   hashesHandedOut = hashesInFlight(hashConcurrency, configured.passwords.threadPoolSize);

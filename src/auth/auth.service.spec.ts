@@ -7,10 +7,10 @@ import type { User } from '../users/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthService, BAD_CREDENTIALS } from './auth.service.js';
 import type { LoginFailuresService } from '../rate-limit/login-failures.service.js';
-import type { EmailVerificationService } from './email-verification.service.js';
+import type { EmailVerificationService } from '../account/email-verification.service.js';
 import { EMAIL_NOT_VERIFIED } from './messages.js';
-import { PasswordCheckService } from './password-check.service.js';
-import type { PasswordHasherService } from './password-hasher.service.js';
+import { PasswordCheckService } from '../passwords/password-check.service.js';
+import type { PasswordHasherService } from '../passwords/password-hasher.service.js';
 
 /** The decisions of `authenticate`, with the hasher and the user lookup replaced by recorders. */
 function setUp(user: Partial<User> | null, { valid = true, outdated = false, requireEmailVerification = false } = {}) {

@@ -8,15 +8,15 @@ import { type ClientInfo, SessionsService } from '../sessions/sessions.service.j
 import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
-import type { ChangePasswordDto } from './dto/change-password.dto.js';
+import type { ChangePasswordDto } from '../passwords/dto/change-password.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import type { TokenDto } from './dto/token.dto.js';
-import { AccountMailService } from './account-mail.service.js';
-import { EmailVerificationService } from './email-verification.service.js';
-import { PasswordCheckService } from './password-check.service.js';
-import { PasswordHasherService } from './password-hasher.service.js';
+import { AccountMailService } from '../account/account-mail.service.js';
+import { EmailVerificationService } from '../account/email-verification.service.js';
+import { PasswordCheckService } from '../passwords/password-check.service.js';
+import { PasswordHasherService } from '../passwords/password-hasher.service.js';
 import { BAD_CREDENTIALS, EMAIL_NOT_VERIFIED, INACTIVE_ACCOUNT } from './messages.js';
-import { normalizeEmail, passwordProblem, samePassword } from './password-policy.js';
+import { normalizeEmail, passwordProblem, samePassword } from '../passwords/password-policy.js';
 import { TokenService } from './token.service.js';
 
 export { BAD_CREDENTIALS } from './messages.js';

@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, ILike, Not, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { AccountToken, AccountTokenPurpose } from '../auth/account-token.entity.js';
+import { AccountToken, AccountTokenPurpose } from '../account/account-token.entity.js';
 import { likeContains } from '../common/pagination.dto.js';
 import { columnsWith, hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { hashOpaqueToken, isOpaqueTokenShaped, newOpaqueToken } from '../common/opaque-token.js';
 import { AccountToken, AccountTokenPurpose } from './account-token.entity.js';
-import { INVALID_ACCOUNT_TOKEN } from './messages.js';
+import { INVALID_ACCOUNT_TOKEN } from '../auth/messages.js';
 
 export const TOKEN_LIFETIME_SECONDS: Record<AccountTokenPurpose, number> = {
   [AccountTokenPurpose.PasswordReset]: 30 * 60,

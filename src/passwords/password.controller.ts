@@ -6,8 +6,8 @@ import { Client } from '../sessions/client-info.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
 import { User } from '../users/user.entity.js';
-import { AuthService } from './auth.service.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
+import { AuthService } from '../auth/auth.service.js';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 
 @ApiTags('users')

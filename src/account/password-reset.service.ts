@@ -10,8 +10,8 @@ import { User } from '../users/user.entity.js';
 import { AccountMailService } from './account-mail.service.js';
 import { AccountTokenPurpose } from './account-token.entity.js';
 import { AccountTokensService } from './account-tokens.service.js';
-import { PasswordHasherService } from './password-hasher.service.js';
-import { passwordProblem } from './password-policy.js';
+import { PasswordHasherService } from '../passwords/password-hasher.service.js';
+import { passwordProblem } from '../passwords/password-policy.js';
 
 @Injectable()
 export class PasswordResetService {
