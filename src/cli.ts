@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { AdminBootstrapService } from './admin-bootstrap/admin-bootstrap.service.js';
-import { normalizeEmail } from './passwords/password-policy.js';
+import { normalizeEmail } from './users/email-address.js';
 import { loadEnv } from './config/env.js';
 import { describeSeed, seedDemoData } from './seed.js';
 

@@ -5,7 +5,7 @@ import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { PasswordCheckService } from '../passwords/password-check.service.js';
 import { PasswordHasherService } from '../passwords/password-hasher.service.js';
-import { normalizeEmail } from '../passwords/password-policy.js';
+import { normalizeEmail } from '../users/email-address.js';
 import { PasswordsService } from '../passwords/passwords.service.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';

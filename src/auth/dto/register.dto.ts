@@ -2,8 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { IsAcceptablePassword } from '../../passwords/is-acceptable-password.decorator.js';
-import { IsAccountEmail } from '../is-account-email.decorator.js';
-import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../../passwords/password-policy.js';
+import { IsAccountEmail } from '../../users/is-account-email.decorator.js';
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../../passwords/password-policy.js';
+import { normalizeEmail } from '../../users/email-address.js';
 
 export class RegisterDto {
   @ApiProperty({
