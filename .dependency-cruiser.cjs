@@ -6,6 +6,34 @@
 /** The shared folders every feature may use; they use only each other. */
 const SHARED = '^src/(common|config|database)/';
 
+/**
+ * The folders above the shared ones, top first. A folder imports only folders of the layers below
+ * its own (and the shared ones): features depend downward, and no two folders need each other.
+ * Below auth/ sit the modules it is made of, so a module it adds (a second factor) can use them too.
+ */
+const LAYERS = [
+  ['auth', 'admin-bootstrap', 'todos', 'health', 'metrics'],
+  ['account', 'idempotency'],
+  ['passwords'],
+  ['sessions'],
+  ['users'],
+  ['rate-limit', 'mail'],
+  ['security-events'],
+];
+
+/** What a lower folder may still import from a higher one. */
+const LAYER_EXCEPTIONS = [
+  // The route decorators (@Public, @Roles, @CurrentUser) are metadata every controller sets for
+  // auth's global guards; they import nothing of auth's.
+  '^src/auth/decorators/',
+  // The login's answer texts, which a session's start repeats for stale credentials.
+  '^src/auth/messages[.]ts$',
+  // Deactivations and role changes end the user's sessions in their own transaction.
+  '^src/sessions/revoke-sessions[.]ts$',
+];
+
+const folders = (names) => `^src/(${names.join('|')})/`;
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -20,9 +48,26 @@ module.exports = {
       name: 'shared-imports-no-feature',
       severity: 'error',
       comment:
-        'common/, config/ and database/ are used by every feature (auth, users, sessions, todos, mail, rate-limit, health, metrics, idempotency, security-events) and know none of them, nor the app around them.',
+        'common/, config/ and database/ are used by every feature (auth, account, passwords, users, sessions, todos, admin-bootstrap, mail, rate-limit, health, metrics, idempotency, security-events) and know none of them, nor the app around them.',
       from: { path: SHARED },
       to: { path: '^src/', pathNot: SHARED },
+    },
+    ...LAYERS.slice(1).map((layer, i) => {
+      const above = LAYERS.slice(0, i + 1).flat();
+      return {
+        name: `${layer.join('-')}-imports-no-higher-layer`,
+        severity: 'error',
+        comment: `${layer.join(', ')} sit below ${above.join(', ')}, and import none of them.`,
+        from: { path: folders(layer) },
+        to: { path: folders(above), pathNot: LAYER_EXCEPTIONS },
+      };
+    }),
+    {
+      name: 'no-feature-imports-the-app',
+      severity: 'error',
+      comment: 'main, app.module, cli, seed and the OpenAPI builder assemble the features; no feature depends on them.',
+      from: { path: '^src/[^/]+/' },
+      to: { path: '^src/[^/]+[.]ts$' },
     },
     {
       name: 'src-imports-no-test',

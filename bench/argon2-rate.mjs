@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 // The app's own parameters, from the build: the default cost, which the benchmarked server runs with.
-import { argon2Options } from '../dist/src/auth/password-hasher.service.js';
+import { argon2Options } from '../dist/src/passwords/password-hasher.service.js';
 import { DEFAULT_PASSWORD_HASH_COST } from '../dist/src/config/passwords.config.js';
 
 const options = argon2Options(DEFAULT_PASSWORD_HASH_COST);

@@ -440,7 +440,7 @@ async function main() {
   const profileDir = join(work, 'profile');
   if (flags.profile) appEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   const { loadEnv } = await import('../dist/src/config/env.js');
-  const { hashesInFlight } = await import('../dist/src/auth/password-hasher.service.js');
+  const { hashesInFlight } = await import('../dist/src/passwords/password-hasher.service.js');
   const configured = loadEnv({ ...process.env, ...appEnv });
   hashConcurrency = configured.passwords.hashConcurrency;
   hashesHandedOut = hashesInFlight(hashConcurrency, configured.passwords.threadPoolSize);

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AccountModule } from './account/account.module.js';
+import { AdminBootstrapModule } from './admin-bootstrap/admin-bootstrap.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConsumesGuard } from './common/consumes.decorator.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -17,6 +19,7 @@ import { rateLimitConfig } from './config/rate-limit.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PasswordsModule } from './passwords/passwords.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TodosModule } from './todos/todos.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -33,6 +36,9 @@ import { UsersModule } from './users/users.module.js';
     RateLimitModule,
     UsersModule,
     AuthModule,
+    PasswordsModule,
+    AccountModule,
+    AdminBootstrapModule,
     TodosModule,
     HealthModule,
     MetricsModule,

@@ -4,8 +4,8 @@ import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
-import { normalizeEmail } from './auth/password-policy.js';
+import { AdminBootstrapService } from './admin-bootstrap/admin-bootstrap.service.js';
+import { normalizeEmail } from './users/email-address.js';
 import { loadEnv } from './config/env.js';
 import { describeSeed, seedDemoData } from './seed.js';
 

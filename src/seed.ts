@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { PasswordHasherService } from './auth/password-hasher.service.js';
-import { passwordProblem } from './auth/password-policy.js';
+import { PasswordHasherService } from './passwords/password-hasher.service.js';
+import { passwordProblem } from './passwords/password-policy.js';
 import { passwordsConfig, type PasswordsConfig } from './config/passwords.config.js';
 import type { CreateTodoDto } from './todos/dto/create-todo.dto.js';
 import { TodosService } from './todos/todos.service.js';

@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import type { Repository } from 'typeorm';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthService, BAD_CREDENTIALS } from './auth.service.js';
 import type { LoginFailuresService } from '../rate-limit/login-failures.service.js';
-import type { EmailVerificationService } from './email-verification.service.js';
+import type { EmailVerificationService } from '../account/email-verification.service.js';
 import { EMAIL_NOT_VERIFIED } from './messages.js';
-import { PasswordCheckService } from './password-check.service.js';
-import type { PasswordHasherService } from './password-hasher.service.js';
+import { PasswordCheckService } from '../passwords/password-check.service.js';
+import type { PasswordHasherService } from '../passwords/password-hasher.service.js';
+import { PasswordsService } from '../passwords/passwords.service.js';
 
-/** The decisions of `authenticate`, with the hasher and the user lookup replaced by recorders. */
+/** The decisions of `authenticate`, with the hasher and the user reads and writes replaced by recorders. */
 function setUp(user: Partial<User> | null, { valid = true, outdated = false, requireEmailVerification = false } = {}) {
   const calls: string[] = [];
   const users = {
@@ -20,8 +22,13 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
       calls.push(`find ${email}`);
       return user ? ({ id: 7, role: Role.User, isActive: true, hashedPassword: 'stored', ...user } as User) : null;
     },
-    replacePasswordHash: async (_id: number, current: string, hash: string) => (calls.push(`rehash ${current} -> ${hash}`), true),
   } as unknown as UsersService;
+  const userRows = {
+    update: async (where: { hashedPassword: string }, patch: { hashedPassword: string }) => (
+      calls.push(`rehash ${where.hashedPassword} -> ${patch.hashedPassword}`),
+      { affected: 1 }
+    ),
+  } as unknown as Repository<User>;
   const hasher = {
     verify: async () => (calls.push('verify'), valid),
     verifyDummy: async () => (calls.push('verifyDummy'), false as const),
@@ -39,15 +46,16 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
   const events = new SecurityEventsService();
-  const passwords = new PasswordCheckService(users, hasher, failures, unused, events);
+  const checks = new PasswordCheckService(users, hasher, failures, unused, events);
+  const passwords = new PasswordsService(userRows, hasher, checks, unused, events);
   const auth = new AuthService(
     users,
     hasher,
     unused,
     unused,
+    checks,
     passwords,
     verification,
-    unused,
     { requireEmailVerification },
     unused,
     events,

@@ -1,22 +1,20 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { validationFailed } from '../common/validation.js';
+import { EmailVerificationService } from '../account/email-verification.service.js';
+import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { accountConfig, type AccountConfig } from '../config/account.config.js';
+import { PasswordCheckService } from '../passwords/password-check.service.js';
+import { PasswordHasherService } from '../passwords/password-hasher.service.js';
+import { normalizeEmail } from '../users/email-address.js';
+import { PasswordsService } from '../passwords/passwords.service.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
 import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
-import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import type { TokenDto } from './dto/token.dto.js';
-import { AccountMailService } from './account-mail.service.js';
-import { EmailVerificationService } from './email-verification.service.js';
-import { PasswordCheckService } from './password-check.service.js';
-import { PasswordHasherService } from './password-hasher.service.js';
 import { BAD_CREDENTIALS, EMAIL_NOT_VERIFIED, INACTIVE_ACCOUNT } from './messages.js';
-import { normalizeEmail, passwordProblem, samePassword } from './password-policy.js';
 import { TokenService } from './token.service.js';
 
 export { BAD_CREDENTIALS } from './messages.js';
@@ -28,9 +26,9 @@ export class AuthService {
     private readonly hasher: PasswordHasherService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
-    private readonly passwords: PasswordCheckService,
+    private readonly checks: PasswordCheckService,
+    private readonly passwords: PasswordsService,
     private readonly verification: EmailVerificationService,
-    private readonly mails: AccountMailService,
     @Inject(accountConfig.KEY) private readonly config: AccountConfig,
     private readonly idempotency: IdempotencyService,
     private readonly securityEvents: SecurityEventsService,
@@ -46,25 +44,6 @@ export class AuthService {
   /** Rotation: the presented refresh token is spent and the next pair issued. */
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenDto> {
     return this.tokens.issue(await this.sessions.rotate(refreshToken, client));
-  }
-
-  /**
-   * Applies the policy, checks the current password (within the login's limits), refuses the same
-   * password again, ends every other session of the user, and mails a notice.
-   */
-  async changePassword(user: User, sessionId: number, dto: ChangePasswordDto, clientIp: string): Promise<void> {
-    const problem = passwordProblem(dto.new_password, user.email);
-    if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
-    if (!(await this.passwords.verifyPasswordFor(user, dto.current_password, clientIp))) {
-      throw new UnauthorizedException('Current password is incorrect');
-    }
-    // Only now: before the check, "the same as the current one" would confirm a guess.
-    if (samePassword(dto.new_password, dto.current_password)) {
-      throw validationFailed([{ field: 'new_password', message: 'new_password must differ from the current password' }]);
-    }
-    await this.users.changePassword(user.id, await this.hasher.hash(dto.new_password), sessionId);
-    this.securityEvents.record('password_changed', { userId: user.id, sessionId });
-    this.mails.passwordChanged(user.id, user.email);
   }
 
   /**
@@ -90,7 +69,7 @@ export class AuthService {
    */
   async authenticate(rawEmail: string, password: string, clientIp: string | null = null): Promise<User> {
     const email = normalizeEmail(rawEmail);
-    const { user, valid } = await this.passwords.verify(email, password);
+    const { user, valid } = await this.checks.verify(email, password);
     if (!user || !valid) {
       this.securityEvents.record('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
       throw new UnauthorizedException(BAD_CREDENTIALS);
@@ -104,14 +83,7 @@ export class AuthService {
       await this.verification.remind(user, clientIp);
       throw new ForbiddenException(EMAIL_NOT_VERIFIED);
     }
-    if (this.hasher.needsRehash(user.hashedPassword)) {
-      const upgraded = await this.hasher.hash(password);
-      // Only over the hash just verified: a password changed meanwhile must not be written back.
-      if (!(await this.users.replacePasswordHash(user.id, user.hashedPassword, upgraded))) {
-        throw new UnauthorizedException(BAD_CREDENTIALS);
-      }
-      user.hashedPassword = upgraded;
-    }
+    if (!(await this.passwords.upgradeOutdatedHash(user, password))) throw new UnauthorizedException(BAD_CREDENTIALS);
     return user;
   }
 }

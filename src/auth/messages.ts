@@ -2,5 +2,3 @@
 export const BAD_CREDENTIALS = 'Incorrect email or password';
 export const INACTIVE_ACCOUNT = 'Inactive account';
 export const EMAIL_NOT_VERIFIED = 'Email not verified';
-/** One answer for every refused password-reset or verification token: unknown, expired, spent or malformed. */
-export const INVALID_ACCOUNT_TOKEN = 'Invalid or expired token';

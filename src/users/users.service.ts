@@ -2,7 +2,6 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, ILike, Not, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { AccountToken, AccountTokenPurpose } from '../auth/account-token.entity.js';
 import { likeContains } from '../common/pagination.dto.js';
 import { columnsWith, hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';
@@ -16,8 +15,12 @@ import { User } from './user.entity.js';
 /** Arbitrary key of the advisory lock that serialises changes which remove an active admin. */
 const LAST_ADMIN_LOCK = 7_301_001;
 
+/** Work of a module above this one, run inside the transaction that deactivates an account. */
+export type DeactivationHook = (em: EntityManager, userId: number) => Promise<unknown>;
+
 @Injectable()
 export class UsersService {
+  private readonly deactivationHooks: DeactivationHook[] = [];
   private readonly withPassword: ColumnMetadata[];
   private readonly byEmailWithPassword: string;
 
@@ -40,22 +43,6 @@ export class UsersService {
     return em.save(this.users.create({ email, hashedPassword, role, emailVerified }));
   }
 
-  /** Swaps the hash only if it is still `current`; false when the password changed meanwhile. */
-  async replacePasswordHash(id: number, current: string, hashedPassword: string): Promise<boolean> {
-    const result = await this.users.update({ id, hashedPassword: current }, { hashedPassword });
-    return result.affected === 1;
-  }
-
-  /** A new password; every session but `keepSessionId` ends with the old one. */
-  changePassword(id: number, hashedPassword: string, keepSessionId: number): Promise<void> {
-    return this.users.manager.transaction(async (em) => {
-      await em.update(User, { id }, { hashedPassword });
-      await revokeSessions(em, { userId: id, id: Not(keepSessionId) }, 'password_changed');
-      // A reset link mailed before the change would otherwise still set a password afterwards.
-      await em.delete(AccountToken, { userId: id, purpose: AccountTokenPurpose.PasswordReset });
-    });
-  }
-
   async getById(id: number): Promise<User> {
     const user = await this.users.findOneBy({ id });
     if (!user) throw new NotFoundException('User not found');
@@ -75,6 +62,14 @@ export class UsersService {
     });
   }
 
+  /**
+   * Adds work to every deactivation's transaction. Modules above this one that keep per-user
+   * secrets (the account tokens) register here: users cannot import them.
+   */
+  onDeactivation(hook: DeactivationHook): void {
+    this.deactivationHooks.push(hook);
+  }
+
   /** Role and activation changes; the last active admin can be neither demoted nor deactivated. */
   update(id: number, changes: UpdateUserDto, actorId: number): Promise<User> {
     return this.users.manager.transaction(async (em) => {
@@ -88,8 +83,7 @@ export class UsersService {
       // Whoever is signed in as this user signs in again under the new role, or not at all.
       if (user.isActive && !after.isActive) {
         await revokeSessions(em, { userId: id }, 'account_deactivated');
-        // A link mailed before the deactivation would otherwise work again once the account is reactivated.
-        await em.delete(AccountToken, { userId: id });
+        for (const hook of this.deactivationHooks) await hook(em, id);
       } else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
       this.securityEvents.record('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
       return Object.assign(user, patch);

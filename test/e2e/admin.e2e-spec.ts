@@ -164,7 +164,7 @@ describe('admin', () => {
   });
 
   it('bootstraps an admin: creates a new account, refuses one it cannot vouch for', async () => {
-    const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
+    const { AdminBootstrapService } = await import('../../src/admin-bootstrap/admin-bootstrap.service.js');
     const bootstrap = t.app.get(AdminBootstrapService);
     const email = uniqueEmail('boss');
     assert.equal(await bootstrap.ensureAdmin(` ${email.toUpperCase()} `, PASSWORD), 'created');
@@ -186,7 +186,7 @@ describe('admin', () => {
   });
 
   it('promotes a verified account when given its own password, reactivating it and ending its sessions', async () => {
-    const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
+    const { AdminBootstrapService } = await import('../../src/admin-bootstrap/admin-bootstrap.service.js');
     const bootstrap = t.app.get(AdminBootstrapService);
     const user = await signUp(t.http, uniqueEmail(), 'users-own-passphrase');
     await t.app.get(DataSource).query('UPDATE users SET email_verified = true, is_active = false WHERE id = $1', [user.id]);
@@ -200,7 +200,7 @@ describe('admin', () => {
   });
 
   it('does not reactivate a deactivated bootstrap admin at start-up, only from the CLI', async () => {
-    const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
+    const { AdminBootstrapService } = await import('../../src/admin-bootstrap/admin-bootstrap.service.js');
     const bootstrap = t.app.get(AdminBootstrapService);
     const email = uniqueEmail('boss');
     await bootstrap.ensureAdmin(email, PASSWORD);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { type ApiClient, createApiClient, isProblem, logIn, type Problem, type TodoOut, totalCount } from '#api-client';
-import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service.js';
+import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { PASSWORD, uniqueEmail } from '../support/factories.js';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
-import { AccountTokensService } from '../../src/auth/account-tokens.service.js';
+import { AccountTokensService } from '../../src/account/account-tokens.service.js';
 import { MailService } from '../../src/mail/mail.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { expectProblem, login, PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';

@@ -47,7 +47,7 @@ describe('hostile input in every field and query parameter', () => {
 
   it('never answers 5xx, and changes nothing it refuses', async () => {
     user = await signUp(t.http);
-    const { AdminBootstrapService } = await import('../../src/auth/admin-bootstrap.service.js');
+    const { AdminBootstrapService } = await import('../../src/admin-bootstrap/admin-bootstrap.service.js');
     await t.app.get(AdminBootstrapService).ensureAdmin('boss@example.com', 'amber-falcon-river-77');
     admin = {
       ...user,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service.js';
+import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
 import type { TestApp } from './app.js';
 
 let counter = 0;

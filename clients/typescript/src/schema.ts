@@ -108,6 +108,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that verify access tokens (asymmetric signing only) */
+        get: operations["auth_jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/password": {
         parameters: {
             query?: never;
@@ -196,23 +213,6 @@ export interface paths {
         put?: never;
         /** Mail me a fresh verification link (valid 24 hours) */
         post: operations["auth_verify_email_resend"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/jwks.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The public keys that verify access tokens (asymmetric signing only) */
-        get: operations["auth_jwks"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -474,6 +474,37 @@ export interface components {
              */
             refresh_token: string;
         };
+        /** @description A public key that verifies access tokens (RFC 7517): EC P-256 or RSA */
+        JsonWebKey: {
+            /** @enum {string} */
+            kty: "EC" | "RSA";
+            /**
+             * @description The key’s RFC 7638 thumbprint; access tokens name it in their header
+             * @example s79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs
+             */
+            kid: string;
+            /** @enum {string} */
+            alg: "ES256" | "RS256" | "PS256";
+            /** @enum {string} */
+            use: "sig";
+            /**
+             * @description EC keys
+             * @enum {string}
+             */
+            crv?: "P-256";
+            /** @description EC keys: the x coordinate, base64url */
+            x?: string;
+            /** @description EC keys: the y coordinate, base64url */
+            y?: string;
+            /** @description RSA keys: the modulus, base64url */
+            n?: string;
+            /** @description RSA keys: the exponent, base64url */
+            e?: string;
+        };
+        /** @description The current key and any rotated ones still accepted */
+        JsonWebKeySet: {
+            keys: components["schemas"]["JsonWebKey"][];
+        };
         ChangePasswordDto: {
             /**
              * Format: password
@@ -517,37 +548,6 @@ export interface components {
              * @example dmVyaWZ5LWV4YW1wbGUtbm90LWEtcmVhbC10b2tlbi0wMTI
              */
             token: string;
-        };
-        /** @description A public key that verifies access tokens (RFC 7517): EC P-256 or RSA */
-        JsonWebKey: {
-            /** @enum {string} */
-            kty: "EC" | "RSA";
-            /**
-             * @description The key’s RFC 7638 thumbprint; access tokens name it in their header
-             * @example s79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs
-             */
-            kid: string;
-            /** @enum {string} */
-            alg: "ES256" | "RS256" | "PS256";
-            /** @enum {string} */
-            use: "sig";
-            /**
-             * @description EC keys
-             * @enum {string}
-             */
-            crv?: "P-256";
-            /** @description EC keys: the x coordinate, base64url */
-            x?: string;
-            /** @description EC keys: the y coordinate, base64url */
-            y?: string;
-            /** @description RSA keys: the modulus, base64url */
-            n?: string;
-            /** @description RSA keys: the exponent, base64url */
-            e?: string;
-        };
-        /** @description The current key and any rotated ones still accepted */
-        JsonWebKeySet: {
-            keys: components["schemas"]["JsonWebKey"][];
         };
         SessionOut: {
             /** @example 12 */
@@ -1749,6 +1749,75 @@ export interface operations {
             };
         };
     };
+    auth_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JWK Set: the current key and any rotated ones still accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "EC",
+                     *           "crv": "P-256",
+                     *           "x": "H_G4jpoWe6wXsOHwtA3CKQPd8VaF65yQjEXnr-8Nx48",
+                     *           "y": "IymkfrTv7vlJ5oJHKsNDfpjxJ2iXQInCwPENarV7QBM",
+                     *           "kid": "s79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs",
+                     *           "alg": "ES256",
+                     *           "use": "sig"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JsonWebKeySet"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Todo not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     users_change_password: {
         parameters: {
             query?: never;
@@ -2362,75 +2431,6 @@ export interface operations {
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "A dependency is unavailable, please retry"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    auth_jwks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A JWK Set: the current key and any rotated ones still accepted */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "keys": [
-                     *         {
-                     *           "kty": "EC",
-                     *           "crv": "P-256",
-                     *           "x": "H_G4jpoWe6wXsOHwtA3CKQPd8VaF65yQjEXnr-8Nx48",
-                     *           "y": "IymkfrTv7vlJ5oJHKsNDfpjxJ2iXQInCwPENarV7QBM",
-                     *           "kid": "s79Z83iNTzjsWjOHMJSbuIRwrgtLt4upJfWI1HBGXFs",
-                     *           "alg": "ES256",
-                     *           "use": "sig"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["JsonWebKeySet"];
-                };
-            };
-            /** @description Not found, or not yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
-                     *       "status": 404,
-                     *       "detail": "Todo not found"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A body was sent; this operation takes none */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
-                     *       "status": 415,
-                     *       "detail": "This operation takes no body"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

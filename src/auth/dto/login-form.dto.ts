@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { IsPasswordSized } from '../is-acceptable-password.decorator.js';
+import { IsPasswordSized } from '../../passwords/is-acceptable-password.decorator.js';
 
 export const GRANT_TYPES = ['password', 'refresh_token'] as const;
 

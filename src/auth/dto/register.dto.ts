@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
-import { IsAcceptablePassword } from '../is-acceptable-password.decorator.js';
-import { IsAccountEmail } from '../is-account-email.decorator.js';
-import { normalizeEmail, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
+import { IsAcceptablePassword } from '../../passwords/is-acceptable-password.decorator.js';
+import { IsAccountEmail } from '../../users/is-account-email.decorator.js';
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../../passwords/password-policy.js';
+import { normalizeEmail } from '../../users/email-address.js';
 
 export class RegisterDto {
   @ApiProperty({

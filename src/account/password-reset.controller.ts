@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
-import { Public } from './decorators/public.decorator.js';
+import { Public } from '../auth/decorators/public.decorator.js';
 import { AcceptedOut } from './dto/accepted-out.dto.js';
 import { PasswordResetConfirmDto, PasswordResetRequestDto } from './dto/password-reset.dto.js';
 import { PasswordResetService } from './password-reset.service.js';

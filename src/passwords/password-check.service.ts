@@ -5,7 +5,7 @@ import { SecurityEventsService } from '../security-events/security-events.servic
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { PasswordHasherService } from './password-hasher.service.js';
-import { normalizeEmail } from './password-policy.js';
+import { normalizeEmail } from '../users/email-address.js';
 
 /**
  * Every check of a password a client sends, so that no route is a password oracle: the account's

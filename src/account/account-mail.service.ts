@@ -3,7 +3,7 @@ import { mailConfig, type MailConfig } from '../config/mail.config.js';
 import { MailService } from '../mail/mail.service.js';
 import { AccountTokenPurpose } from './account-token.entity.js';
 import { type IssuedToken, TOKEN_LIFETIME_SECONDS } from './account-tokens.service.js';
-import { passwordChangedMail, passwordResetMail, verificationMail } from './mail-templates.js';
+import { passwordResetMail, verificationMail } from './mail-templates.js';
 
 /**
  * The mails of an account's life, with links under `PUBLIC_URL`. The token travels in the
@@ -27,10 +27,6 @@ export class AccountMailService {
     const hours = TOKEN_LIFETIME_SECONDS[AccountTokenPurpose.EmailVerification] / 3600;
     const content = verificationMail(this.link('verify-email', token), token, hours);
     this.mail.send({ to: email, ...content }, { kind: 'email_verification', userId, secrets: [token] });
-  }
-
-  passwordChanged(userId: number, email: string): void {
-    this.mail.send({ to: email, ...passwordChangedMail(new Date()) }, { kind: 'password_changed', userId });
   }
 
   private link(page: string, token: string): string {

@@ -1,10 +1,14 @@
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { hashOpaqueToken, isOpaqueTokenShaped, newOpaqueToken } from '../common/opaque-token.js';
+import { PasswordsService } from '../passwords/passwords.service.js';
+import { UsersService } from '../users/users.service.js';
 import { AccountToken, AccountTokenPurpose } from './account-token.entity.js';
-import { INVALID_ACCOUNT_TOKEN } from './messages.js';
+
+/** One answer for every refused password-reset or verification token: unknown, expired, spent or malformed. */
+export const INVALID_ACCOUNT_TOKEN = 'Invalid or expired token';
 
 export const TOKEN_LIFETIME_SECONDS: Record<AccountTokenPurpose, number> = {
   [AccountTokenPurpose.PasswordReset]: 30 * 60,
@@ -23,10 +27,22 @@ export interface IssuedToken {
  * the other. Issuing replaces the user's previous token of that purpose in the same statement.
  */
 @Injectable()
-export class AccountTokensService {
+export class AccountTokensService implements OnModuleInit {
   private readonly logger = new Logger(AccountTokensService.name);
 
-  constructor(@InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>) {}
+  constructor(
+    @InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordsService,
+  ) {}
+
+  /** Users and passwords sit below account/ and cannot import it: their transactions run these. */
+  onModuleInit(): void {
+    // A link mailed before the deactivation would otherwise work again once the account is reactivated.
+    this.users.onDeactivation((em, userId) => this.voidOutstanding(em, userId));
+    // A reset link mailed before a new password would otherwise still set a password afterwards.
+    this.passwords.onPasswordSet((em, userId) => this.voidOutstanding(em, userId, AccountTokenPurpose.PasswordReset));
+  }
 
   /**
    * A token for the active account with this (normalised) email, or undefined when there is none.
@@ -41,11 +57,6 @@ export class AccountTokensService {
     return this.issue('id = $1', userId, purpose);
   }
 
-  /**
-   * Spends a live token of `purpose` inside the caller's transaction and returns its active
-   * user; unknown, expired, spent, malformed or other-purpose tokens all get one 400. Concurrent
-   * spends of one token queue on its row, and only the first finds it unspent.
-   */
   /** The owner of a live token, without spending it: to check a request before the slow work. */
   async owner(token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
@@ -58,6 +69,11 @@ export class AccountTokensService {
     return rows[0];
   }
 
+  /**
+   * Spends a live token of `purpose` inside the caller's transaction and returns its active
+   * user; unknown, expired, spent, malformed or other-purpose tokens all get one 400. Concurrent
+   * spends of one token queue on its row, and only the first finds it unspent.
+   */
   async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
     const [rows] = await em.query<[{ userId: number; email: string }[], number]>(
@@ -79,6 +95,11 @@ export class AccountTokensService {
     const purged = result.affected ?? 0;
     if (purged > 0) this.logger.log(`Purged ${purged} spent or expired account tokens`);
     return purged;
+  }
+
+  /** Deletes the user's unspent tokens (of `purpose`, or all) in the caller's transaction; spent ones wait for the purge. */
+  private voidOutstanding(em: EntityManager, userId: number, purpose?: AccountTokenPurpose) {
+    return em.delete(AccountToken, { userId, usedAt: IsNull(), ...(purpose ? { purpose } : {}) });
   }
 
   private async issue(userMatch: string, value: string | number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The vendored list (assets/common-passwords.txt; its README says where it comes from), found
- * from this module's place in the build: dist/src/auth/ sits three levels below the project root,
+ * from this module's place in the build: dist/src/passwords/ sits three levels below the project root,
  * where assets/ is in a checkout and in the Docker image alike.
  */
 export const COMMON_PASSWORDS_FILE = new URL('../../../assets/common-passwords.txt', import.meta.url);

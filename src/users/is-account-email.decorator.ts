@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { emailProblem } from './password-policy.js';
+import { emailProblem } from './email-address.js';
 
 /** Refuses an address (already normalised) that could pass for another one: see `emailProblem`. */
 export function IsAccountEmail(options?: ValidationOptions) {

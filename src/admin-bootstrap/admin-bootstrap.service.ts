@@ -6,8 +6,9 @@ import { SecurityEventsService } from '../security-events/security-events.servic
 import { Role } from '../users/role.enum.js';
 import { UsersService } from '../users/users.service.js';
 import { adminRefusalMessage, AdminRefusedError } from './admin-refused.error.js';
-import { PasswordHasherService } from './password-hasher.service.js';
-import { emailProblem, normalizeEmail, passwordProblem } from './password-policy.js';
+import { PasswordHasherService } from '../passwords/password-hasher.service.js';
+import { passwordProblem } from '../passwords/password-policy.js';
+import { emailProblem, normalizeEmail } from '../users/email-address.js';
 
 export type AdminOutcome = 'created' | 'promoted' | 'unchanged' | 'inactive';
 

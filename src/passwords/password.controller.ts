@@ -1,19 +1,19 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { Client } from '../sessions/client-info.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
 import { User } from '../users/user.entity.js';
-import { AuthService } from './auth.service.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { PasswordsService } from './passwords.service.js';
 
 @ApiTags('users')
 @Controller('users/me')
 export class PasswordController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly passwords: PasswordsService) {}
 
   @Post('password')
   @Consumes('application/json')
@@ -27,6 +27,6 @@ export class PasswordController {
     @Client() client: ClientInfo,
     @Body() body: ChangePasswordDto,
   ): Promise<void> {
-    await this.auth.changePassword(user, sessionId, body, client.ip ?? '');
+    await this.passwords.change(user, sessionId, body, client.ip ?? '');
   }
 }
