@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
@@ -14,7 +14,7 @@ import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
 import { Public } from './decorators/public.decorator.js';
-import { LoginFormDto } from './dto/login-form.dto.js';
+import { LOGIN_FORM_SCHEMA, LoginFormDto, PasswordGrantForm, RefreshTokenGrantForm } from './dto/login-form.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { TokenDto } from './dto/token.dto.js';
 import { LocalAuthGuard, LoginForm } from './guards/local-auth.guard.js';
@@ -48,7 +48,8 @@ export class AuthController {
     summary: 'Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair',
     operationId: 'auth_login',
   })
-  @ApiBody({ type: LoginFormDto })
+  @ApiExtraModels(PasswordGrantForm, RefreshTokenGrantForm)
+  @ApiBody({ schema: LOGIN_FORM_SCHEMA })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
   @ApiProblems(401, 403, 422)
   login(

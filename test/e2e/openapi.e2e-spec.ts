@@ -135,6 +135,22 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('describes the token endpoint as two grants told apart by grant_type, each with its required members', () => {
+    type Grant = { properties: { grant_type: { enum: string[] } }; required: string[] };
+    const body = doc.paths['/auth/login'].post.requestBody!.content['application/x-www-form-urlencoded'].schema as unknown as {
+      oneOf: { $ref: string }[];
+      discriminator: { propertyName: string };
+    };
+    assert.equal(body.discriminator.propertyName, 'grant_type');
+    const grants = Object.fromEntries(
+      body.oneOf.map(({ $ref }) => {
+        const schema = doc.components.schemas[$ref.split('/').pop()!] as unknown as Grant;
+        return [schema.properties.grant_type.enum.join(), [...schema.required].sort()];
+      }),
+    );
+    assert.deepEqual(grants, { password: ['grant_type', 'password', 'username'], refresh_token: ['grant_type', 'refresh_token'] });
+  });
+
   it('documents X-Total-Count on lists and Retry-After on rate-limited operations', () => {
     for (const path of ['/todos', '/admin/users']) {
       assert.equal(doc.paths[path].get.responses['200'].headers?.['X-Total-Count'].schema.type, 'integer', path);

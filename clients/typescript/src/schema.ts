@@ -419,31 +419,45 @@ export interface components {
              */
             password: string;
         };
-        LoginFormDto: {
-            /**
-             * @default password
-             * @enum {string}
-             */
-            grant_type?: "password" | "refresh_token";
-            /**
-             * @description The account email (password grant)
-             * @example ada@example.com
-             */
-            username?: string;
-            /**
-             * Format: password
-             * @description Password grant
-             * @example violet-kettle-harbour
-             */
-            password?: string;
-            /** @description Refresh grant: the refresh token to spend */
-            refresh_token?: string;
+        /** @description OAuth2 password grant (RFC 6749 §4.3.2): log in with email and password */
+        PasswordGrantForm: {
             /** @description Accepted and ignored: this API has no scopes */
             scope?: string;
             /** @description Accepted and ignored: public clients need no client id */
             client_id?: string;
             /** @description Accepted and ignored */
             client_secret?: string;
+            /**
+             * @description Required by RFC 6749 and by this document; the server also takes a password form without it, as older clients send (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            grant_type: "password";
+            /**
+             * @description The account email
+             * @example ada@example.com
+             */
+            username: string;
+            /**
+             * Format: password
+             * @example violet-kettle-harbour
+             */
+            password: string;
+        };
+        /** @description OAuth2 refresh grant (RFC 6749 §6): spend a refresh token for a new pair */
+        RefreshTokenGrantForm: {
+            /** @description Accepted and ignored: this API has no scopes */
+            scope?: string;
+            /** @description Accepted and ignored: public clients need no client id */
+            client_id?: string;
+            /** @description Accepted and ignored */
+            client_secret?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            grant_type: "refresh_token";
+            /** @description The refresh token to spend */
+            refresh_token: string;
         };
         Token: {
             /**
@@ -1433,7 +1447,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": components["schemas"]["LoginFormDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantForm"] | components["schemas"]["RefreshTokenGrantForm"];
             };
         };
         responses: {
