@@ -1,7 +1,12 @@
-import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
+import { type ArgumentMetadata, Injectable, Param, type PipeTransform } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { validationFailed } from './validation.js';
 
-const MAX_ID = 2_147_483_647;
+/** Ids are PostgreSQL `integer` identities: 1 to 2^31 − 1. */
+export const MAX_ID = 2_147_483_647;
+
+/** How an id is documented wherever one appears: a path, a body, a response. */
+export const ID_SCHEMA = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
 
 /** Path ids are positive 32-bit integers written in plain decimal; anything else is a 422. */
 @Injectable()
@@ -13,4 +18,16 @@ export class ParseIdPipe implements PipeTransform<string, number> {
     }
     return id;
   }
+}
+
+/**
+ * An id path parameter (`@IdParam() id: number`): parsed by `ParseIdPipe`, and documented as an
+ * integer in its range rather than the `number` the parameter's type alone would give.
+ */
+export function IdParam(name = 'id'): ParameterDecorator {
+  return (target, method, index) => {
+    Param(name, ParseIdPipe)(target, method, index);
+    if (method === undefined) return;
+    ApiParam({ name, schema: ID_SCHEMA })(target, method, Object.getOwnPropertyDescriptor(target, method)!);
+  };
 }

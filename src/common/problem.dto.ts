@@ -17,7 +17,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'Unauthorized' })
   title!: string;
 
-  @ApiProperty({ example: 401 })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 401 })
   status!: number;
 
   @ApiProperty({ example: 'Incorrect email or password' })

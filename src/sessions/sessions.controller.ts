@@ -1,8 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { IdParam } from '../common/parse-id.pipe.js';
 import type { User } from '../users/user.entity.js';
 import { CurrentSession } from './current-session.decorator.js';
 import { SessionOut, toSessionOut } from './dto/session-out.dto.js';
@@ -42,7 +42,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End one of the signed-in user’s sessions', operationId: 'sessions_delete' })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiProblems(404, 422)
-  async end(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<void> {
+  async end(@CurrentUser() user: User, @IdParam() id: number): Promise<void> {
     await this.sessions.end(user.id, id, 'ended_by_user');
   }
 }

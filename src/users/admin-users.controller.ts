@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
@@ -6,7 +6,7 @@ import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { IdParam } from '../common/parse-id.pipe.js';
 import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { toUserOut, UserOut } from './dto/user-out.dto.js';
@@ -34,7 +34,7 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Get a user', operationId: 'admin_users_get' })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404)
-  async get(@Param('id', ParseIdPipe) id: number): Promise<UserOut> {
+  async get(@IdParam() id: number): Promise<UserOut> {
     return toUserOut(await this.users.getById(id));
   }
 
@@ -43,7 +43,7 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404, 409)
-  async update(@CurrentUser() admin: User, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
+  async update(@CurrentUser() admin: User, @IdParam() id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
     return toUserOut(await this.users.update(id, body, admin.id));
   }
 
@@ -52,7 +52,7 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Delete a user and their todos', operationId: 'admin_users_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409)
-  async remove(@CurrentUser() admin: User, @Param('id', ParseIdPipe) id: number): Promise<void> {
+  async remove(@CurrentUser() admin: User, @IdParam() id: number): Promise<void> {
     await this.users.remove(id, admin.id);
   }
 }

@@ -11,7 +11,7 @@ export class TokenDto {
   @ApiProperty({ enum: ['bearer'], example: 'bearer' })
   token_type!: 'bearer';
 
-  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Seconds until the access token expires', example: 900 })
   expires_in!: number;
 
   @ApiProperty({
