@@ -21,6 +21,22 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string;
 };
 
+/**
+ * Request bodies take no members beyond their schema's: the validation pipe refuses unknown ones
+ * with a 422 (so `role` cannot be mass-assigned), and the document says so to generators and fuzzers.
+ */
+function closeRequestBodies(document: OpenAPIObject, operation: OperationObject): void {
+  const body = operation.requestBody;
+  if (!body || !('content' in body)) return;
+  for (const { schema } of Object.values(body.content)) {
+    const refs = schema && '$ref' in schema ? [schema] : ((schema?.oneOf ?? []) as { $ref?: string }[]);
+    for (const { $ref } of refs) {
+      const target = $ref && document.components?.schemas?.[$ref.split('/').pop()!];
+      if (target && !('$ref' in target)) target.additionalProperties = false;
+    }
+  }
+}
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(TITLE)
@@ -55,6 +71,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
           description: 'A body was sent; this operation takes none',
         };
       }
+      closeRequestBodies(document, operation);
       operation.responses = Object.fromEntries(Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)));
     }
   }

@@ -135,6 +135,25 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('closes every request body to unknown members, as the server refuses them, and marks emails as such', () => {
+    const schemaOf = (ref: string) => doc.components.schemas[ref.split('/').pop()!] as unknown as Record<string, unknown>;
+    let bodies = 0;
+    for (const { at, op } of operations()) {
+      for (const media of Object.values(op.requestBody?.content ?? {})) {
+        const schema = media.schema as { $ref?: string; oneOf?: { $ref: string }[] };
+        for (const { $ref } of schema.oneOf ?? [{ $ref: schema.$ref! }]) {
+          assert.equal(schemaOf($ref).additionalProperties, false, `${at}: ${$ref}`);
+          bodies++;
+        }
+      }
+    }
+    assert.ok(bodies >= 10, `request bodies checked: ${bodies}`);
+    for (const name of ['RegisterDto', 'PasswordResetRequestDto']) {
+      const { properties } = schemaOf(name) as { properties: { email: { format?: string } } };
+      assert.equal(properties.email.format, 'email', name);
+    }
+  });
+
   it('describes the token endpoint as two grants told apart by grant_type, each with its required members', () => {
     type Grant = { properties: { grant_type: { enum: string[] } }; required: string[] };
     const body = doc.paths['/auth/login'].post.requestBody!.content['application/x-www-form-urlencoded'].schema as unknown as {

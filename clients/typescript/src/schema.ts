@@ -409,6 +409,7 @@ export interface components {
         };
         RegisterDto: {
             /**
+             * Format: email
              * @description Stored in NFKC form, trimmed and lower-cased (a full-width address is the plain one); no invisible characters, no quoted local part
              * @example ada@example.com
              */
@@ -534,6 +535,7 @@ export interface components {
         };
         PasswordResetRequestDto: {
             /**
+             * Format: email
              * @description Compared in NFKC form, trimmed and case-insensitively
              * @example ada@example.com
              */

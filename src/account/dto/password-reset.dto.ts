@@ -6,7 +6,12 @@ import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../../pa
 import { normalizeEmail } from '../../users/email-address.js';
 
 export class PasswordResetRequestDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Compared in NFKC form, trimmed and case-insensitively' })
+  @ApiProperty({
+    format: 'email',
+    example: 'ada@example.com',
+    maxLength: 254,
+    description: 'Compared in NFKC form, trimmed and case-insensitively',
+  })
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail()
   @MaxLength(254)

@@ -8,6 +8,7 @@ import { normalizeEmail } from '../../users/email-address.js';
 
 export class RegisterDto {
   @ApiProperty({
+    format: 'email',
     example: 'ada@example.com',
     maxLength: 254,
     description:

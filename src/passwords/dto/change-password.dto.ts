@@ -4,7 +4,7 @@ import { IsPasswordSized } from '../is-acceptable-password.decorator.js';
 import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PASSWORD_RULES } from '../password-policy.js';
 
 export class ChangePasswordDto {
-  @ApiProperty({ format: 'password', example: 'violet-kettle-harbour' })
+  @ApiProperty({ format: 'password', minLength: 1, example: 'violet-kettle-harbour' })
   @IsPasswordSized()
   @IsNotEmpty()
   @IsString()
