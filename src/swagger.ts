@@ -71,6 +71,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
           description: 'A body was sent; this operation takes none',
         };
       }
+      // Any URL can be malformed (`/todos/%zz`): Fastify refuses it with a 400 before routing.
+      operation.responses['400'] ??= { ...problemResponse(400, 'Malformed URL'), description: 'A URL that is not valid percent-encoding' };
       closeRequestBodies(document, operation);
       operation.responses = Object.fromEntries(Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)));
     }

@@ -5,7 +5,7 @@ import { ProblemDto } from './problem.dto.js';
 
 /** What each status means here, and a typical `detail`. */
 const STATUSES: Record<number, [description: string, detail: string]> = {
-  400: ['Malformed body', 'Body is not valid JSON'],
+  400: ['Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding', 'Body is not valid JSON'],
   401: ['Missing, invalid or expired credentials', 'Invalid token'],
   403: ['Not allowed: inactive account or missing role', 'Inactive account'],
   404: ['Not found, or not yours', 'Todo not found'],

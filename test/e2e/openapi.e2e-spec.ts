@@ -95,6 +95,7 @@ describe('OpenAPI document', () => {
         assert.equal(media.example?.status, Number(code), `${at} ${code}: an example with its status`);
       }
       assert.ok(!Object.keys(op.responses).some((code) => code.startsWith('5') && code !== '503'), `${at}: no 5xx but 503`);
+      assert.ok(op.responses['400'], `${at}: 400, which a malformed URL gets anywhere`);
     }
     const problem = doc.components.schemas.Problem;
     assert.deepEqual([...(problem.required ?? [])].sort(), ['detail', 'status', 'title', 'type']);
