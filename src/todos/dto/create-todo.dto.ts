@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import type { Todo } from '../todo.entity.js';
 
 export class CreateTodoDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Buy milk' })
@@ -17,4 +18,9 @@ export class CreateTodoDto {
   @IsOptional()
   @IsBoolean()
   completed?: boolean;
+}
+
+/** The entity's values a create sets; a field left out takes its column's default. */
+export function toNewTodo(dto: CreateTodoDto): Partial<Todo> {
+  return { title: dto.title, description: dto.description, completed: dto.completed };
 }
