@@ -37,11 +37,7 @@ class ColumnMarker {
  * a `select: false` column, one with a transformer or a type without a known JSON form), throws
  * here, at start-up.
  */
-export function mappedJsonSelect<T extends ObjectLiteral>(
-  repository: Repository<T>,
-  toOut: (entity: T) => object,
-  alias: string,
-): string {
+export function mappedJsonSelect<T extends ObjectLiteral>(repository: Repository<T>, toOut: (entity: T) => object, alias: string): string {
   const probe = repository.create();
   for (const column of selectedColumns(repository)) column.setEntityValue(probe, new ColumnMarker(column));
   const { driver } = repository.manager.connection;

@@ -25,7 +25,13 @@ export class TodosService {
 
   /** In the caller's transaction when given one: an idempotency key's record commits with the todo. */
   async create(ownerId: number, dto: CreateTodoDto, em: EntityManager = this.todos.manager): Promise<Todo> {
-    const { raw } = await em.createQueryBuilder().insert().into(Todo).values({ ...toNewTodo(dto), ownerId }).returning('*').execute();
+    const { raw } = await em
+      .createQueryBuilder()
+      .insert()
+      .into(Todo)
+      .values({ ...toNewTodo(dto), ownerId })
+      .returning('*')
+      .execute();
     const [row] = raw as Record<string, unknown>[];
     return hydrate(this.todos, row);
   }

@@ -58,7 +58,11 @@ describe('hand-written SQL and the entities', () => {
             const query = Object.assign(new ListTodosQueryDto(), { sort, completed, q, limit, offset });
             const label = JSON.stringify(query);
             const { json, total } = await queries.listJson(ada.id, query);
-            const where = { ownerId: ada.id, ...(completed === undefined ? {} : { completed }), ...(q ? { title: ILike(likeContains(q)) } : {}) };
+            const where = {
+              ownerId: ada.id,
+              ...(completed === undefined ? {} : { completed }),
+              ...(q ? { title: ILike(likeContains(q)) } : {}),
+            };
             const [rows, count] = await todos.findAndCount({ where, order: orders[sort], skip: offset, take: limit });
             assert.equal(json, JSON.stringify(rows.map(toTodoOut)), label);
             assert.equal(total, count, label);
@@ -67,9 +71,10 @@ describe('hand-written SQL and the entities', () => {
 
   it('loads the user of a session as the repository loads the user', async () => {
     const user = await signUp(t.http);
-    await db.query(`UPDATE users SET email_verified = true, role = 'admin', updated_at = updated_at + interval '1.5 second' WHERE id = $1`, [
-      user.id,
-    ]);
+    await db.query(
+      `UPDATE users SET email_verified = true, role = 'admin', updated_at = updated_at + interval '1.5 second' WHERE id = $1`,
+      [user.id],
+    );
     const [{ id: sessionId }] = await db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [user.id]);
     const loaded = await t.app.get(SessionsQueries).findUserForSession(user.id, sessionId);
     assert.deepEqual(loaded, { user: await db.getRepository(User).findOneBy({ id: user.id }), sessionLive: true });

@@ -50,7 +50,8 @@ describe('todo fields', () => {
     const list = await t.http.get('/todos').set(ada.auth);
     assert.equal(list.status, 200);
     assert.equal(list.body.length, 2);
-    for (const [i, item] of (list.body as Record<string, unknown>[]).entries()) answers.push([`GET /todos, item ${i}`, { status: 200, body: item }]);
+    for (const [i, item] of (list.body as Record<string, unknown>[]).entries())
+      answers.push([`GET /todos, item ${i}`, { status: 200, body: item }]);
 
     for (const [route, { status, body }] of answers) {
       assert.ok(status === 200 || status === 201, `${route}: ${status}`);
