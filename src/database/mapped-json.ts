@@ -15,7 +15,6 @@ const JSON_FORMS: Record<string, (value: string) => string> = {
   text: (v) => v,
   uuid: (v) => v,
   enum: (v) => v,
-  date: (v) => v,
   // node-postgres reads these as strings, which keep every digit.
   bigint: (v) => `${v}::text`,
   numeric: (v) => `${v}::text`,
