@@ -22,5 +22,6 @@ export class CreateTodoDto {
 
 /** The entity's values a create sets; a field left out takes its column's default. */
 export function toNewTodo(dto: CreateTodoDto): Partial<Todo> {
-  return { title: dto.title, description: dto.description, completed: dto.completed };
+  // `@IsOptional` lets `completed: null` through: it means the default, as if left out.
+  return { title: dto.title, description: dto.description, completed: dto.completed ?? undefined };
 }
