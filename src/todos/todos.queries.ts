@@ -50,8 +50,9 @@ export class TodosQueries {
     if (!sql) {
       const [property, direction] = SORTS[query.sort];
       const order = (alias: string) => `${alias}.${column(property)} ${direction}, ${alias}.${column('id')} ${direction}`;
-      sql = `SELECT max(p.total) AS total, '[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY ${order('p')}), '') || ']' AS json
-          FROM (SELECT count(*) OVER () AS total, t.* FROM ${table} t WHERE ${where}
+      // `__total`, not `total`: it sits beside `t.*`, and an entity may well have a column named total.
+      sql = `SELECT max(p.__total) AS total, '[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY ${order('p')}), '') || ']' AS json
+          FROM (SELECT count(*) OVER () AS __total, t.* FROM ${table} t WHERE ${where}
                  ORDER BY ${order('t')} LIMIT $${params.length + 1} OFFSET $${params.length + 2}) p
           CROSS JOIN LATERAL (SELECT ${this.item}) j`;
       this.statements.set(key, sql);
