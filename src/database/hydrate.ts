@@ -15,13 +15,6 @@ export function selectedColumns<T extends ObjectLiteral>(repository: Repository<
   return columns;
 }
 
-/** Those columns and the named `select: false` ones, for the rare read that needs one (a password check). */
-export function columnsWith<T extends ObjectLiteral>(repository: Repository<T>, ...properties: (keyof T & string)[]): ColumnMetadata[] {
-  const extra = repository.metadata.columns.filter((column) => properties.includes(column.propertyName as keyof T & string));
-  if (extra.length !== properties.length) throw new Error(`Unknown column among ${properties.join(', ')}`);
-  return [...selectedColumns(repository), ...extra.filter((column) => !column.isSelect)];
-}
-
 /** `"a", "b", …` of those columns, under a table alias, for hand-written SQL on a hot path. */
 export function selectList<T extends ObjectLiteral>(
   repository: Repository<T>,
@@ -31,7 +24,7 @@ export function selectList<T extends ObjectLiteral>(
   return columns.map((column) => `${alias}."${column.databaseName}"`).join(', ');
 }
 
-/** An entity from a raw row of that SQL, converted the way TypeORM converts its own results. */
+/** An entity from a raw row (of that SQL, or a query builder's `RETURNING`), converted the way TypeORM converts its own loads. */
 export function hydrate<T extends ObjectLiteral>(
   repository: Repository<T>,
   row: Record<string, unknown>,

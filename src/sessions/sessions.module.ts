@@ -6,12 +6,13 @@ import { RefreshToken } from './refresh-token.entity.js';
 import { SessionPurgeService } from './session-purge.service.js';
 import { Session } from './session.entity.js';
 import { SessionsController } from './sessions.controller.js';
+import { SessionsQueries } from './sessions.queries.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Session, RefreshToken, User]), SecurityEventsModule],
   controllers: [SessionsController],
-  providers: [SessionsService, SessionPurgeService],
+  providers: [SessionsService, SessionsQueries, SessionPurgeService],
   exports: [SessionsService],
 })
 export class SessionsModule {}

@@ -3,13 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { hydrate, selectList } from '../database/hydrate.js';
 import { preparedQuery } from '../database/prepared.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken, spentTokenVerdict } from './refresh-token.js';
 import { revokeSessions } from './revoke-sessions.js';
+import { SessionsQueries } from './sessions.queries.js';
 import { type RevocationReason, Session } from './session.entity.js';
 
 /** Where a login or refresh comes from, as shown in the session list. */
@@ -31,11 +31,9 @@ type Rotation = { kind: 'rotated'; tokens: SessionTokens } | { kind: 'refused' }
 
 @Injectable()
 export class SessionsService {
-  private userForSession?: string;
-
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly queries: SessionsQueries,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly securityEvents: SecurityEventsService,
   ) {}
@@ -133,27 +131,9 @@ export class SessionsService {
     return verdict;
   }
 
-  /**
-   * The user of an access token and whether its session is live, in one indexed query: the
-   * user row the JWT strategy loads anyway, with the session joined to it.
-   */
-  async findUserForSession(userId: number, sessionId: number): Promise<{ user: User | null; sessionLive: boolean }> {
-    const [row] = await preparedQuery(this.users.manager, this.userForSessionSql(), [userId, sessionId]);
-    if (!row) return { user: null, sessionLive: false };
-    return { user: hydrate(this.users, row), sessionLive: row.session_live === true };
-  }
-
-  /**
-   * Plain SQL, built once and run as a prepared statement: this runs on every authenticated
-   * request, where building it with the query builder each time was the largest cost of the ORM.
-   */
-  private userForSessionSql(): string {
-    if (!this.userForSession) {
-      this.userForSession = `SELECT ${selectList(this.users, 'u')}, s.id IS NOT NULL AS session_live FROM users u
-        LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()
-        WHERE u.id = $1`;
-    }
-    return this.userForSession;
+  /** The user of an access token and whether its session is live (see `SessionsQueries`). */
+  findUserForSession(userId: number, sessionId: number): Promise<{ user: User | null; sessionLive: boolean }> {
+    return this.queries.findUserForSession(userId, sessionId);
   }
 
   /** The user's live sessions, most recently used first. */

@@ -3,11 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { Todo } from './todo.entity.js';
 import { TodosController } from './todos.controller.js';
+import { TodosQueries } from './todos.queries.js';
 import { TodosService } from './todos.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Todo]), IdempotencyModule],
   controllers: [TodosController],
-  providers: [TodosService],
+  providers: [TodosService, TodosQueries],
 })
 export class TodosModule {}

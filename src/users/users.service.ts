@@ -1,10 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, ILike, Not, Repository } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { likeContains } from '../common/pagination.dto.js';
-import { columnsWith, hydrate, selectList } from '../database/hydrate.js';
-import { preparedQuery } from '../database/prepared.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
@@ -21,21 +18,15 @@ export type DeactivationHook = (em: EntityManager, userId: number) => Promise<un
 @Injectable()
 export class UsersService {
   private readonly deactivationHooks: DeactivationHook[] = [];
-  private readonly withPassword: ColumnMetadata[];
-  private readonly byEmailWithPassword: string;
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly securityEvents: SecurityEventsService,
-  ) {
-    this.withPassword = columnsWith(users, 'hashedPassword');
-    this.byEmailWithPassword = `SELECT ${selectList(users, 'u', this.withPassword)} FROM users u WHERE u.email = $1`;
-  }
+  ) {}
 
-  /** The one read that includes the password hash (a prepared statement: every login runs it). `email` must already be normalised. */
-  async findWithPasswordByEmail(email: string): Promise<User | null> {
-    const [row] = await preparedQuery(this.users.manager, this.byEmailWithPassword, [email]);
-    return row ? hydrate(this.users, row, this.withPassword) : null;
+  /** The one read that includes the password hash (`select: false` elsewhere). `email` must already be normalised. */
+  findWithPasswordByEmail(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('user').addSelect('user.hashedPassword').where('user.email = :email', { email }).getOne();
   }
 
   /** Inserts a user; a taken email surfaces as the unique violation the error filter maps to 409. */
