@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { IdParam } from '../common/parse-id.pipe.js';
 import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
@@ -56,7 +56,7 @@ export class TodosController {
   @ApiOperation({ summary: 'Get one of my todos', operationId: 'todos_get' })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async get(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<TodoOut> {
+  async get(@CurrentUser() user: User, @IdParam() id: number): Promise<TodoOut> {
     return toTodoOut(await this.todos.findOwnedTodo(user.id, id));
   }
 
@@ -65,7 +65,7 @@ export class TodosController {
   @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async update(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
+  async update(@CurrentUser() user: User, @IdParam() id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
     return toTodoOut(await this.todos.update(user.id, id, body));
   }
 
@@ -74,7 +74,7 @@ export class TodosController {
   @ApiOperation({ summary: 'Delete one of my todos', operationId: 'todos_delete' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404)
-  async remove(@CurrentUser() user: User, @Param('id', ParseIdPipe) id: number): Promise<void> {
+  async remove(@CurrentUser() user: User, @IdParam() id: number): Promise<void> {
     await this.todos.remove(user.id, id);
   }
 }

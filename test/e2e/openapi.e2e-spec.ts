@@ -22,6 +22,7 @@ interface Operation {
   summary?: string;
   security?: unknown[];
   requestBody?: { content: Record<string, { schema: Schema }> };
+  parameters?: { name: string; in: string; schema: unknown }[];
   responses: Record<string, Response>;
 }
 interface Document {
@@ -153,6 +154,29 @@ describe('OpenAPI document', () => {
       const { properties } = schemaOf(name) as { properties: { email: { format?: string } } };
       assert.equal(properties.email.format, 'email', name);
     }
+  });
+
+  it('types every number as an integer, ids with their range', () => {
+    const numbers: string[] = [];
+    const ids: string[] = [];
+    const visit = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${at}[${i}]`));
+      if (node === null || typeof node !== 'object') return;
+      const schema = node as Record<string, unknown>;
+      if (schema.type === 'number') numbers.push(at);
+      for (const [key, value] of Object.entries(schema)) {
+        if ((key === 'id' || key.endsWith('_id')) && value && typeof value === 'object' && 'type' in value) ids.push(`${at}.${key}`);
+        visit(value, `${at}.${key}`);
+      }
+    };
+    visit(doc, '');
+    assert.deepEqual(numbers, []);
+    const idParameters = operations().flatMap(({ at, op }) =>
+      (op.parameters ?? []).filter((p) => p.name === 'id').map((p) => ({ at, schema: p.schema })),
+    );
+    assert.ok(idParameters.length >= 7, `id parameters: ${idParameters.length}`);
+    for (const { at, schema } of idParameters) assert.deepEqual(schema, { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, at);
+    assert.ok(ids.length >= 4, `id properties: ${ids.join(', ')}`);
   });
 
   it('describes the token endpoint as two grants told apart by grant_type, each with its required members', () => {
