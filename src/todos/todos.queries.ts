@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { likeContains } from '../common/pagination.dto.js';
 import { columnName, mappedJsonSelect } from '../database/mapped-json.js';
 import { preparedQuery } from '../database/prepared.js';
+import { PreparedWrites } from '../database/prepared-writes.js';
 import type { ListTodosQueryDto, TodoSort } from './dto/list-todos-query.dto.js';
 import { toTodoOut } from './dto/todo-out.dto.js';
 import { Todo } from './todo.entity.js';
@@ -18,7 +19,8 @@ const SORTS: Record<TodoSort, [keyof Todo & string, 'ASC' | 'DESC']> = {
 
 /**
  * The todos module's hand-written SQL, kept only where the benchmark measured a clear gain
- * (bench/README.md): the list, whose JSON PostgreSQL writes. Everything else goes through the
+ * (bench/README.md): the list, whose JSON PostgreSQL writes, and the writes, each one prepared
+ * statement written from the entity's metadata. Reads of one todo and deletes go through the
  * repository. Column names come from the entity's metadata, and the listed fields from
  * `toTodoOut` itself, so a column added to the entity and `TodoOut` is listed with no edit here.
  * Statements are fixed text chosen by which filters are present and the validated sort (no client
@@ -28,9 +30,21 @@ const SORTS: Record<TodoSort, [keyof Todo & string, 'ASC' | 'DESC']> = {
 export class TodosQueries {
   private readonly item: string;
   private readonly statements = new Map<string, string>();
+  private readonly writes: PreparedWrites<Todo>;
 
   constructor(@InjectRepository(Todo) private readonly todos: Repository<Todo>) {
     this.item = mappedJsonSelect(todos, toTodoOut, 'p');
+    this.writes = new PreparedWrites(todos);
+  }
+
+  /** `INSERT … RETURNING` the whole row; in `em`'s transaction when it has one. */
+  insert(values: Partial<Todo>, em?: EntityManager): Promise<Todo> {
+    return this.writes.insert(values, em);
+  }
+
+  /** `UPDATE … RETURNING` the whole row of the owner's todo; `undefined` when there is none. */
+  update(ownerId: number, id: number, changes: Partial<Todo>): Promise<Todo | undefined> {
+    return this.writes.update({ id, ownerId }, changes);
   }
 
   /**

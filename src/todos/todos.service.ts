@@ -1,7 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
-import { hydrate } from '../database/hydrate.js';
 import { type CreateTodoDto, toNewTodo } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import { toTodoChanges, type UpdateTodoDto } from './dto/update-todo.dto.js';
@@ -12,9 +11,9 @@ const notFound = () => new NotFoundException('Todo not found');
 
 /**
  * Every query is scoped to its owner, so another user's todo is indistinguishable from a missing
- * one. A write is one statement returning the whole row (`RETURNING *`), converted as a load
- * converts it: every column, defaults included, reaches the answer without a second read, which
- * the benchmark showed costs more than the query builder itself (bench/README.md).
+ * one. A write is one statement returning the whole row, converted as a load converts it: every
+ * column, defaults included, reaches the answer without a second read. The list and the writes
+ * are in `todos.queries.ts`, where the benchmark measured them clearly faster (bench/README.md).
  */
 @Injectable()
 export class TodosService {
@@ -24,16 +23,8 @@ export class TodosService {
   ) {}
 
   /** In the caller's transaction when given one: an idempotency key's record commits with the todo. */
-  async create(ownerId: number, dto: CreateTodoDto, em: EntityManager = this.todos.manager): Promise<Todo> {
-    const { raw } = await em
-      .createQueryBuilder()
-      .insert()
-      .into(Todo)
-      .values({ ...toNewTodo(dto), ownerId })
-      .returning('*')
-      .execute();
-    const [row] = raw as Record<string, unknown>[];
-    return hydrate(this.todos, row);
+  create(ownerId: number, dto: CreateTodoDto, em?: EntityManager): Promise<Todo> {
+    return this.queries.insert({ ...toNewTodo(dto), ownerId }, em);
   }
 
   /** One page as the API's JSON array, and the total. */
@@ -51,10 +42,9 @@ export class TodosService {
   async update(ownerId: number, id: number, dto: UpdateTodoDto): Promise<Todo> {
     const changes = toTodoChanges(dto);
     if (Object.keys(changes).length === 0) return this.findOwnedTodo(ownerId, id);
-    const { raw } = await this.todos.createQueryBuilder().update().set(changes).where({ id, ownerId }).returning('*').execute();
-    const [row] = raw as Record<string, unknown>[];
-    if (!row) throw notFound();
-    return hydrate(this.todos, row);
+    const todo = await this.queries.update(ownerId, id, changes);
+    if (!todo) throw notFound();
+    return todo;
   }
 
   async remove(ownerId: number, id: number): Promise<void> {

@@ -69,6 +69,28 @@ describe('hand-written SQL and the entities', () => {
           }
   });
 
+  it('writes todos with every column and answers with the row as the repository loads it', async () => {
+    const user = await signUp(t.http);
+    const queries = t.app.get(TodosQueries);
+    const todos = db.getRepository(Todo);
+    const created = await queries.insert({ title: 'quote " ünïcödé 🍵', ownerId: user.id });
+    assert.deepEqual(created, await todos.findOneBy({ id: created.id }));
+    assert.deepEqual([created.description, created.completed], [null, false], 'the defaults');
+    const inTransaction = await db.transaction((em) =>
+      queries.insert({ title: 'b', description: 'd', completed: true, ownerId: user.id }, em),
+    );
+    assert.deepEqual(inTransaction, await todos.findOneBy({ id: inTransaction.id }));
+    for (const changes of [{ title: 'renamed' }, { description: null }, { completed: true, description: 'again' }] as Partial<Todo>[]) {
+      const updated = await queries.update(user.id, created.id, changes);
+      assert.ok(updated, JSON.stringify(changes));
+      assert.deepEqual(updated, await todos.findOneBy({ id: created.id }), JSON.stringify(changes));
+      assert.ok(updated.updatedAt > created.updatedAt, 'updated_at moves');
+    }
+    const other = await signUp(t.http);
+    assert.equal(await queries.update(other.id, created.id, { title: 'not yours' }), undefined);
+    assert.equal((await todos.findOneBy({ id: created.id }))?.title, 'renamed');
+  });
+
   it('loads the user of a session as the repository loads the user', async () => {
     const user = await signUp(t.http);
     await db.query(
