@@ -32,7 +32,7 @@ describe('server process', () => {
       secrets.push(issued.refresh_token, token);
       const me = await fetch(`${base}/users/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-me-1' } });
       assert.equal(me.status, 200);
-      assert.equal((await fetch(`${base}/auth/login?password=query-secret-123`)).status, 404);
+      assert.equal((await fetch(`${base}/auth/login?password=query-secret-123`)).status, 405, 'a GET of the login route');
       // Tokens pasted where they do not belong: in a path, in an unexpected query parameter.
       await fetch(`${base}/todos/${token}`, { headers: { authorization: `Bearer ${token}` } });
       await fetch(`${base}/todos?jwt=${token}`, { headers: { authorization: `Bearer ${token}` } });
