@@ -73,6 +73,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
       maxAge: 600,
     });
   }
-  if (config.swaggerEnabled) setupSwagger(app);
+  if (config.swaggerEnabled) setupSwagger(app, config.apiUrl);
   return app;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
@@ -10,6 +11,7 @@ import { problemResponse } from './common/api-problems.decorator.js';
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
 const TITLE = 'Auth & Todos API';
+const LOCAL_SERVER = 'http://localhost:3000';
 
 const DESCRIPTION = `Sign up, log in with the OAuth2 password flow, and manage your own todos.
 
@@ -43,7 +45,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion(version)
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    .addServer('/', 'The server that serves this document')
+    // Absolute, as generated clients need; the served document names its own server instead.
+    .addServer(LOCAL_SERVER, 'A local server (the served /openapi.json names the server it comes from)')
     .addTag('auth', 'Sign up and log in')
     .addTag('users', 'The signed-in user')
     .addTag('sessions', 'Your signed-in devices; logging out')
@@ -94,8 +97,22 @@ export async function createOpenApiDocument(): Promise<OpenAPIObject> {
   }
 }
 
-export function setupSwagger(app: INestApplication): void {
+/**
+ * The server a served document names: `API_URL` when set, else the origin the request reached
+ * (scheme and host as the trusted proxies report them), so Swagger UI and a client generated
+ * from a deployment's own /openapi.json call that deployment.
+ */
+function serverFor(request: FastifyRequest, apiUrl: string | undefined): string {
+  return apiUrl ?? `${request.protocol}://${request.host}`;
+}
+
+export function setupSwagger(app: INestApplication, apiUrl: string | undefined): void {
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    // Nest hands Swagger's routes Fastify's request.
+    patchDocumentOnRequest: (request, _reply, document) => ({
+      ...document,
+      servers: [{ url: serverFor(request as FastifyRequest, apiUrl), description: 'This server' }],
+    }),
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
     customSiteTitle: TITLE,

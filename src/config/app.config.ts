@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { registerAs, type ConfigType } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { durationMs, readArea, type Runtime, toBoolean, toInt } from './variables.js';
 
 /** The HTTP server: where it listens, whom it trusts, how long it waits. */
@@ -24,6 +24,10 @@ export class AppVariables {
   @Transform(toBoolean)
   @IsBoolean()
   SWAGGER_ENABLED = true;
+
+  @IsOptional()
+  @IsString()
+  API_URL?: string;
 
   @IsString()
   SHUTDOWN_TIMEOUT = '10s';
@@ -86,6 +90,25 @@ function parseTrustProxy(value: string): false | number | string {
   );
 }
 
+/**
+ * Where clients reach this API (`API_URL`), as the OpenAPI document's server: an absolute http(s)
+ * URL, a path allowed (behind a prefix), no query or fragment, no trailing slash. Not `PUBLIC_URL`,
+ * the base of links in mails, which may be the frontend's origin.
+ */
+function parseApiUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`API_URL must be an absolute URL such as https://api.example.com, got "${value}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new Error(`API_URL must be an http(s) URL without credentials, query or fragment, got "${value}"`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 export function toAppConfig(v: AppVariables, runtime: Runtime) {
   return {
     nodeEnv: runtime.nodeEnv,
@@ -96,6 +119,8 @@ export function toAppConfig(v: AppVariables, runtime: Runtime) {
       .map((o) => o.trim())
       .filter(Boolean),
     swaggerEnabled: v.SWAGGER_ENABLED,
+    /** Unset: the served OpenAPI document names the origin it was fetched from. */
+    apiUrl: parseApiUrl(v.API_URL),
     /** How long a SIGTERM waits for in-flight requests before the process gives up and exits 1. */
     shutdownTimeoutMs: shutdownTimeout(v.SHUTDOWN_TIMEOUT),
     httpTimeouts: httpTimeouts(v),

@@ -54,10 +54,36 @@ describe('OpenAPI document', () => {
   });
   after(() => t.close());
 
-  it('is the committed openapi.json, and what `npm run openapi:export` builds without a database', async () => {
-    const committed = JSON.parse(readFileSync(committedPath, 'utf8')) as unknown;
-    assert.deepEqual(doc, committed, 'openapi.json is stale: run `npm run openapi:export` and review the diff');
-    assert.deepEqual(JSON.parse(JSON.stringify(await createOpenApiDocument())), doc);
+  it('is the committed openapi.json, and what `npm run openapi:export` builds without a database, but for its server', async () => {
+    const committed = JSON.parse(readFileSync(committedPath, 'utf8')) as Document;
+    const servers = (d: Document) => (d as unknown as { servers: { url: string }[] }).servers.map((s) => s.url);
+    assert.deepEqual(servers(committed), ['http://localhost:3000']);
+    assert.match(servers(doc).join(), /^http:\/\/127\.0\.0\.1:\d+$/, 'the served document names the server it came from');
+    const withoutServers = (d: Document) => ({ ...d, servers: undefined });
+    assert.deepEqual(
+      withoutServers(doc),
+      withoutServers(committed),
+      'openapi.json is stale: run `npm run openapi:export` and review the diff',
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(await createOpenApiDocument())), committed);
+  });
+
+  it('names API_URL as its server when set, and refuses an API_URL that is not an absolute http(s) URL', async () => {
+    const pinned = await startTestApp({ API_URL: 'https://api.example.com/v1/' });
+    try {
+      const served = (await pinned.http.get('/openapi.json').set('X-Forwarded-Host', 'attacker.example')).body as {
+        servers: { url: string }[];
+      };
+      assert.deepEqual(
+        served.servers.map((s) => s.url),
+        ['https://api.example.com/v1'],
+      );
+    } finally {
+      await pinned.close();
+    }
+    for (const bad of ['api.example.com', 'ftp://api.example.com', 'https://api.example.com/?x=1']) {
+      await assert.rejects(startTestApp({ API_URL: bad }), /API_URL must be/, bad);
+    }
   });
 
   it('names every operation <tag>_<action>, once, with one declared tag and a summary', () => {
