@@ -11,7 +11,6 @@ import { problemResponse } from './common/api-problems.decorator.js';
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
 const TITLE = 'Auth & Todos API';
-const LOCAL_SERVER = 'http://localhost:3000';
 
 const DESCRIPTION = `Sign up, log in with the OAuth2 password flow, and manage your own todos.
 
@@ -45,8 +44,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion(version)
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    // Absolute, as generated clients need; the served document names its own server instead.
-    .addServer(LOCAL_SERVER, 'A local server (the served /openapi.json names the server it comes from)')
+    // Absolute, as generated clients need: a local server by default, its parts variables a client
+    // sets for a deployment; the served document names its own server instead.
+    .addServer('{scheme}://{host}', 'Where the API runs (the served /openapi.json names the server it comes from)', {
+      scheme: { enum: ['http', 'https'], default: 'http' },
+      host: { default: 'localhost:3000', description: 'Host and port of the deployment' },
+    })
     .addTag('auth', 'Sign up and log in')
     .addTag('users', 'The signed-in user')
     .addTag('sessions', 'Your signed-in devices; logging out')

@@ -35,7 +35,11 @@ export class EmailVerificationController {
   @RateLimit('mail')
   @Post('resend')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Mail me a fresh verification link (valid 24 hours)', operationId: 'auth_verify_email_resend' })
+  @ApiOperation({
+    summary: 'Mail me a fresh verification link (valid 24 hours)',
+    description: 'Mails the signed-in user a new verification link, unless the address is already verified.',
+    operationId: 'auth_verify_email_resend',
+  })
   @ApiAcceptedResponse({ type: AcceptedOut })
   @ApiProblems(401, 403)
   async resend(@CurrentUser() user: User): Promise<AcceptedOut> {

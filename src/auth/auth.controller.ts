@@ -30,7 +30,12 @@ export class AuthController {
   @RateLimit('register', 'mail')
   @Post('register')
   @Consumes('application/json')
-  @ApiOperation({ summary: 'Create an account', operationId: 'auth_register' })
+  @ApiOperation({
+    summary: 'Create an account',
+    description:
+      'Creates an account with the `user` role and mails a link to verify the address. The email is stored in its normal form (trimmed, lower-cased, NFKC); the password must meet the policy described on `password`.',
+    operationId: 'auth_register',
+  })
   @ApiCreatedResponse({ type: UserOut })
   @ApiProblems(409, 422)
   @AcceptsIdempotencyKey({ anonymous: true })
@@ -46,6 +51,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair',
+    description:
+      "The OAuth2 token endpoint, as a form: the password grant (email in `username`) answers a new session's access and refresh tokens; the refresh grant spends a refresh token for a new pair. Wrong email and wrong password get the same 401; repeated failures are limited per client and per account (429).",
     operationId: 'auth_login',
   })
   @ApiExtraModels(PasswordGrantForm, RefreshTokenGrantForm)
@@ -67,7 +74,12 @@ export class AuthController {
   @Post('refresh')
   @Consumes('application/json')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Spend a refresh token for a new token pair', operationId: 'auth_refresh' })
+  @ApiOperation({
+    summary: 'Spend a refresh token for a new token pair',
+    description:
+      'Spends a refresh token (JSON) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request.',
+    operationId: 'auth_refresh',
+  })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
   @ApiProblems(401, 422)
   refresh(@Body() body: RefreshDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {

@@ -15,6 +15,8 @@ export class JwksController {
   @Header('cache-control', 'public, max-age=300')
   @ApiOperation({
     summary: 'The public keys that verify access tokens (asymmetric signing only)',
+    description:
+      'The public keys (RFC 7517) that verify access tokens, by `kid`, when tokens are signed asymmetrically: a resource server can verify them without calling this API. 404 when tokens are signed with a shared secret.',
     operationId: 'auth_jwks',
   })
   @ApiOkResponse({

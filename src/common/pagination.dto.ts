@@ -7,14 +7,14 @@ export const toIntParam = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : value;
 
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Items per page' })
   @Transform(toIntParam)
   @Max(100)
   @Min(1)
   @IsInt()
   limit: number = 20;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0, description: 'Items to skip before the page' })
   @Transform(toIntParam)
   @Max(2_147_483_647)
   @Min(0)

@@ -21,13 +21,13 @@ export class ParseIdPipe implements PipeTransform<string, number> {
 }
 
 /**
- * An id path parameter (`@IdParam() id: number`): parsed by `ParseIdPipe`, and documented as an
+ * An id path parameter (`@IdParam('The todo’s id') id: number`): parsed by `ParseIdPipe`, and documented as an
  * integer in its range rather than the `number` the parameter's type alone would give.
  */
-export function IdParam(name = 'id'): ParameterDecorator {
+export function IdParam(description: string, name = 'id'): ParameterDecorator {
   return (target, method, index) => {
     Param(name, ParseIdPipe)(target, method, index);
     if (method === undefined) return;
-    ApiParam({ name, schema: ID_SCHEMA })(target, method, Object.getOwnPropertyDescriptor(target, method)!);
+    ApiParam({ name, description, schema: ID_SCHEMA })(target, method, Object.getOwnPropertyDescriptor(target, method)!);
   };
 }

@@ -40,7 +40,11 @@ export class HealthController {
 
   @Get('live')
   @HealthCheckEndpoint()
-  @ApiOperation({ summary: 'The process is up', operationId: 'health_live' })
+  @ApiOperation({
+    summary: 'The process is up',
+    description: 'Up while the process runs: for a liveness probe. Checks no dependency.',
+    operationId: 'health_live',
+  })
   @ApiOkResponse({ description: 'Up', type: HealthDto, example: { status: 'ok', info: {}, error: {}, details: {} } })
   live() {
     return this.health.check([]);
@@ -48,7 +52,12 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheckEndpoint()
-  @ApiOperation({ summary: 'The database answers and its schema is current', operationId: 'health_ready' })
+  @ApiOperation({
+    summary: 'The database answers and its schema is current',
+    description:
+      "Ready when the database answers and its schema is current: for a load balancer's readiness probe. 503, with each check up or down, otherwise.",
+    operationId: 'health_ready',
+  })
   @ApiOkResponse({
     description: 'Ready to serve',
     type: HealthDto,

@@ -18,7 +18,12 @@ export class PasswordController {
   @Post('password')
   @Consumes('application/json')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Change my password; my other sessions end', operationId: 'users_change_password' })
+  @ApiOperation({
+    summary: 'Change my password; my other sessions end',
+    description:
+      'Sets a new password after checking the current one (limited as logins are). Every other session of the user ends; this one stays signed in. The new password must meet the policy and differ from the current one.',
+    operationId: 'users_change_password',
+  })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiProblems(401, 403, 422, 429)
   async change(

@@ -16,7 +16,11 @@ export class SessionsController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End this session: its refresh token and this access token stop working', operationId: 'sessions_logout' })
+  @ApiOperation({
+    summary: 'End this session: its refresh token and this access token stop working',
+    description: 'Ends the session of the presented access token: its refresh token and the access token itself stop working at once.',
+    operationId: 'sessions_logout',
+  })
   @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<void> {
     await this.sessions.endCurrent(user.id, sessionId);
@@ -24,14 +28,22 @@ export class SessionsController {
 
   @Post('logout-all')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End every session of the signed-in user, on every device', operationId: 'sessions_logout_all' })
+  @ApiOperation({
+    summary: 'End every session of the signed-in user, on every device',
+    description: 'Ends every session of the caller, this one included.',
+    operationId: 'sessions_logout_all',
+  })
   @ApiNoContentResponse({ description: 'Logged out everywhere' })
   async logoutAll(@CurrentUser() user: User): Promise<void> {
     await this.sessions.endAll(user.id, 'logout_all');
   }
 
   @Get('sessions')
-  @ApiOperation({ summary: 'The signed-in user’s live sessions (devices)', operationId: 'sessions_list' })
+  @ApiOperation({
+    summary: 'The signed-in user’s live sessions (devices)',
+    description: "The caller's live sessions (devices), newest use first; `current` marks the one making the call.",
+    operationId: 'sessions_list',
+  })
   @ApiOkResponse({ type: [SessionOut] })
   async list(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<SessionOut[]> {
     return (await this.sessions.listLive(user.id)).map((session) => toSessionOut(session, sessionId));
@@ -39,10 +51,14 @@ export class SessionsController {
 
   @Delete('sessions/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End one of the signed-in user’s sessions', operationId: 'sessions_delete' })
+  @ApiOperation({
+    summary: 'End one of the signed-in user’s sessions',
+    description: "Ends one of the caller's sessions (sign out a device). Another user's session is a 404.",
+    operationId: 'sessions_delete',
+  })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiProblems(404, 422)
-  async end(@CurrentUser() user: User, @IdParam() id: number): Promise<void> {
+  async end(@CurrentUser() user: User, @IdParam("The session's id, from GET /auth/sessions") id: number): Promise<void> {
     await this.sessions.end(user.id, id, 'ended_by_user');
   }
 }

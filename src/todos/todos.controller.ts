@@ -27,7 +27,12 @@ export class TodosController {
 
   @Post()
   @Consumes('application/json')
-  @ApiOperation({ summary: 'Create a todo', operationId: 'todos_create' })
+  @ApiOperation({
+    summary: 'Create a todo',
+    description:
+      'A new todo owned by the caller; `completed` defaults to false. With an `Idempotency-Key`, a retry of the same request answers with the first answer instead of creating a second todo.',
+    operationId: 'todos_create',
+  })
   @ApiCreatedResponse({ type: TodoOut })
   @AcceptsIdempotencyKey()
   async create(@CurrentUser() user: User, @Body() body: CreateTodoDto, @Idempotency() key?: IdempotentRequest): Promise<TodoOut> {
@@ -38,7 +43,12 @@ export class TodosController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List my todos', operationId: 'todos_list' })
+  @ApiOperation({
+    summary: 'List my todos',
+    description:
+      "The caller's todos, a page at a time (`limit`, `offset`), newest first unless `sort` says otherwise; `X-Total-Count` holds how many match the filters.",
+    operationId: 'todos_list',
+  })
   @ApiOkResponse({ type: [TodoOut], headers: ApiTotalCount })
   async list(
     @CurrentUser() user: User,
@@ -53,28 +63,40 @@ export class TodosController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get one of my todos', operationId: 'todos_get' })
+  @ApiOperation({
+    summary: 'Get one of my todos',
+    description: "One of the caller's todos. Another user's todo is a 404, exactly as a missing one.",
+    operationId: 'todos_get',
+  })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async get(@CurrentUser() user: User, @IdParam() id: number): Promise<TodoOut> {
+  async get(@CurrentUser() user: User, @IdParam("The todo's id") id: number): Promise<TodoOut> {
     return toTodoOut(await this.todos.findOwnedTodo(user.id, id));
   }
 
   @Patch(':id')
   @Consumes('application/json')
-  @ApiOperation({ summary: 'Change one of my todos', operationId: 'todos_update' })
+  @ApiOperation({
+    summary: 'Change one of my todos',
+    description: 'Changes only the fields sent; `description: null` clears the description. `updated_at` moves with any change.',
+    operationId: 'todos_update',
+  })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async update(@CurrentUser() user: User, @IdParam() id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
+  async update(@CurrentUser() user: User, @IdParam("The todo's id") id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
     return toTodoOut(await this.todos.update(user.id, id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete one of my todos', operationId: 'todos_delete' })
+  @ApiOperation({
+    summary: 'Delete one of my todos',
+    description: "Deletes one of the caller's todos for good.",
+    operationId: 'todos_delete',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404)
-  async remove(@CurrentUser() user: User, @IdParam() id: number): Promise<void> {
+  async remove(@CurrentUser() user: User, @IdParam("The todo's id") id: number): Promise<void> {
     await this.todos.remove(user.id, id);
   }
 }

@@ -22,7 +22,11 @@ export class AdminUsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users', operationId: 'admin_users_list' })
+  @ApiOperation({
+    summary: 'List users',
+    description: 'Every account, a page at a time, by id; `q` matches part of the email. Admins only.',
+    operationId: 'admin_users_list',
+  })
   @ApiOkResponse({ type: [UserOut], headers: ApiTotalCount })
   async list(@Query() query: ListUsersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserOut[]> {
     const [users, total] = await this.users.list(query);
@@ -31,28 +35,41 @@ export class AdminUsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user', operationId: 'admin_users_get' })
+  @ApiOperation({
+    summary: 'Get a user',
+    description: 'One account by id. Admins only.',
+    operationId: 'admin_users_get',
+  })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404)
-  async get(@IdParam() id: number): Promise<UserOut> {
+  async get(@IdParam("The account's id") id: number): Promise<UserOut> {
     return toUserOut(await this.users.getById(id));
   }
 
   @Patch(':id')
   @Consumes('application/json')
-  @ApiOperation({ summary: 'Change a user’s role or activation', operationId: 'admin_users_update' })
+  @ApiOperation({
+    summary: 'Change a user’s role or activation',
+    description:
+      "Changes the role or the activation of an account; the user's sessions end with either change. The last active admin can be neither demoted nor deactivated (409). Admins only.",
+    operationId: 'admin_users_update',
+  })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404, 409)
-  async update(@CurrentUser() admin: User, @IdParam() id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
+  async update(@CurrentUser() admin: User, @IdParam("The account's id") id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
     return toUserOut(await this.users.update(id, body, admin.id));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user and their todos', operationId: 'admin_users_delete' })
+  @ApiOperation({
+    summary: 'Delete a user and their todos',
+    description: 'Deletes an account with its todos and sessions. The last active admin cannot be deleted (409). Admins only.',
+    operationId: 'admin_users_delete',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409)
-  async remove(@CurrentUser() admin: User, @IdParam() id: number): Promise<void> {
+  async remove(@CurrentUser() admin: User, @IdParam("The account's id") id: number): Promise<void> {
     await this.users.remove(id, admin.id);
   }
 }

@@ -10,7 +10,11 @@ import { User } from './user.entity.js';
 @Controller('users')
 export class UsersController {
   @Get('me')
-  @ApiOperation({ summary: 'The signed-in user', operationId: 'users_me' })
+  @ApiOperation({
+    summary: 'The signed-in user',
+    description: 'The account the access token speaks for, read fresh on every call (a role change or deactivation shows at once).',
+    operationId: 'users_me',
+  })
   @ApiOkResponse({ type: UserOut })
   me(@CurrentUser() user: User): UserOut {
     return toUserOut(user);

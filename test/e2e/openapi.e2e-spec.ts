@@ -20,9 +20,10 @@ interface Operation {
   operationId?: string;
   tags?: string[];
   summary?: string;
+  description?: string;
   security?: unknown[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  parameters?: { name: string; in: string; schema: unknown }[];
+  parameters?: { name: string; in: string; schema: unknown; description?: string }[];
   responses: Record<string, Response>;
 }
 interface Document {
@@ -57,7 +58,7 @@ describe('OpenAPI document', () => {
   it('is the committed openapi.json, and what `npm run openapi:export` builds without a database, but for its server', async () => {
     const committed = JSON.parse(readFileSync(committedPath, 'utf8')) as Document;
     const servers = (d: Document) => (d as unknown as { servers: { url: string }[] }).servers.map((s) => s.url);
-    assert.deepEqual(servers(committed), ['http://localhost:3000']);
+    assert.deepEqual(servers(committed), ['{scheme}://{host}'], 'a local server by default, through its variables');
     assert.match(servers(doc).join(), /^http:\/\/127\.0\.0\.1:\d+$/, 'the served document names the server it came from');
     const withoutServers = (d: Document) => ({ ...d, servers: undefined });
     assert.deepEqual(
@@ -179,6 +180,13 @@ describe('OpenAPI document', () => {
     for (const name of ['RegisterDto', 'PasswordResetRequestDto']) {
       const { properties } = schemaOf(name) as { properties: { email: { format?: string } } };
       assert.equal(properties.email.format, 'email', name);
+    }
+  });
+
+  it('describes every operation and every parameter', () => {
+    for (const { at, op } of operations()) {
+      assert.ok((op.description ?? '').length > 20, `${at}: a description`);
+      for (const parameter of op.parameters ?? []) assert.ok(parameter.description, `${at} ${parameter.name}: a description`);
     }
   });
 

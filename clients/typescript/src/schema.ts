@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /**
+         * The signed-in user
+         * @description The account the access token speaks for, read fresh on every call (a role change or deactivation shows at once).
+         */
         get: operations["users_me"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Every account, a page at a time, by id; `q` matches part of the email. Admins only.
+         */
         get: operations["admin_users_list"];
         put?: never;
         post?: never;
@@ -45,15 +51,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a user */
+        /**
+         * Get a user
+         * @description One account by id. Admins only.
+         */
         get: operations["admin_users_get"];
         put?: never;
         post?: never;
-        /** Delete a user and their todos */
+        /**
+         * Delete a user and their todos
+         * @description Deletes an account with its todos and sessions. The last active admin cannot be deleted (409). Admins only.
+         */
         delete: operations["admin_users_delete"];
         options?: never;
         head?: never;
-        /** Change a user’s role or activation */
+        /**
+         * Change a user’s role or activation
+         * @description Changes the role or the activation of an account; the user's sessions end with either change. The last active admin can be neither demoted nor deactivated (409). Admins only.
+         */
         patch: operations["admin_users_update"];
         trace?: never;
     };
@@ -66,7 +81,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account */
+        /**
+         * Create an account
+         * @description Creates an account with the `user` role and mails a link to verify the address. The email is stored in its normal form (trimmed, lower-cased, NFKC); the password must meet the policy described on `password`.
+         */
         post: operations["auth_register"];
         delete?: never;
         options?: never;
@@ -83,7 +101,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair */
+        /**
+         * Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair
+         * @description The OAuth2 token endpoint, as a form: the password grant (email in `username`) answers a new session's access and refresh tokens; the refresh grant spends a refresh token for a new pair. Wrong email and wrong password get the same 401; repeated failures are limited per client and per account (429).
+         */
         post: operations["auth_login"];
         delete?: never;
         options?: never;
@@ -100,7 +121,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Spend a refresh token for a new token pair */
+        /**
+         * Spend a refresh token for a new token pair
+         * @description Spends a refresh token (JSON) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request.
+         */
         post: operations["auth_refresh"];
         delete?: never;
         options?: never;
@@ -115,7 +139,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The public keys that verify access tokens (asymmetric signing only) */
+        /**
+         * The public keys that verify access tokens (asymmetric signing only)
+         * @description The public keys (RFC 7517) that verify access tokens, by `kid`, when tokens are signed asymmetrically: a resource server can verify them without calling this API. 404 when tokens are signed with a shared secret.
+         */
         get: operations["auth_jwks"];
         put?: never;
         post?: never;
@@ -134,7 +161,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change my password; my other sessions end */
+        /**
+         * Change my password; my other sessions end
+         * @description Sets a new password after checking the current one (limited as logins are). Every other session of the user ends; this one stays signed in. The new password must meet the policy and differ from the current one.
+         */
         post: operations["users_change_password"];
         delete?: never;
         options?: never;
@@ -211,7 +241,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail me a fresh verification link (valid 24 hours) */
+        /**
+         * Mail me a fresh verification link (valid 24 hours)
+         * @description Mails the signed-in user a new verification link, unless the address is already verified.
+         */
         post: operations["auth_verify_email_resend"];
         delete?: never;
         options?: never;
@@ -228,7 +261,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session: its refresh token and this access token stop working */
+        /**
+         * End this session: its refresh token and this access token stop working
+         * @description Ends the session of the presented access token: its refresh token and the access token itself stop working at once.
+         */
         post: operations["sessions_logout"];
         delete?: never;
         options?: never;
@@ -245,7 +281,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session of the signed-in user, on every device */
+        /**
+         * End every session of the signed-in user, on every device
+         * @description Ends every session of the caller, this one included.
+         */
         post: operations["sessions_logout_all"];
         delete?: never;
         options?: never;
@@ -260,7 +299,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user’s live sessions (devices) */
+        /**
+         * The signed-in user’s live sessions (devices)
+         * @description The caller's live sessions (devices), newest use first; `current` marks the one making the call.
+         */
         get: operations["sessions_list"];
         put?: never;
         post?: never;
@@ -280,7 +322,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End one of the signed-in user’s sessions */
+        /**
+         * End one of the signed-in user’s sessions
+         * @description Ends one of the caller's sessions (sign out a device). Another user's session is a 404.
+         */
         delete: operations["sessions_delete"];
         options?: never;
         head?: never;
@@ -294,10 +339,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List my todos */
+        /**
+         * List my todos
+         * @description The caller's todos, a page at a time (`limit`, `offset`), newest first unless `sort` says otherwise; `X-Total-Count` holds how many match the filters.
+         */
         get: operations["todos_list"];
         put?: never;
-        /** Create a todo */
+        /**
+         * Create a todo
+         * @description A new todo owned by the caller; `completed` defaults to false. With an `Idempotency-Key`, a retry of the same request answers with the first answer instead of creating a second todo.
+         */
         post: operations["todos_create"];
         delete?: never;
         options?: never;
@@ -312,15 +363,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one of my todos */
+        /**
+         * Get one of my todos
+         * @description One of the caller's todos. Another user's todo is a 404, exactly as a missing one.
+         */
         get: operations["todos_get"];
         put?: never;
         post?: never;
-        /** Delete one of my todos */
+        /**
+         * Delete one of my todos
+         * @description Deletes one of the caller's todos for good.
+         */
         delete: operations["todos_delete"];
         options?: never;
         head?: never;
-        /** Change one of my todos */
+        /**
+         * Change one of my todos
+         * @description Changes only the fields sent; `description: null` clears the description. `updated_at` moves with any change.
+         */
         patch: operations["todos_update"];
         trace?: never;
     };
@@ -331,7 +391,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up */
+        /**
+         * The process is up
+         * @description Up while the process runs: for a liveness probe. Checks no dependency.
+         */
         get: operations["health_live"];
         put?: never;
         post?: never;
@@ -348,7 +411,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database answers and its schema is current */
+        /**
+         * The database answers and its schema is current
+         * @description Ready when the database answers and its schema is current: for a load balancer's readiness probe. 503, with each check up or down, otherwise.
+         */
         get: operations["health_ready"];
         put?: never;
         post?: never;
@@ -782,11 +848,15 @@ export interface operations {
     admin_users_list: {
         parameters: {
             query?: {
+                /** @description Items per page */
                 limit?: number;
+                /** @description Items to skip before the page */
                 offset?: number;
                 /** @description Part of the email, case-insensitive */
                 q?: string;
+                /** @description Only accounts with this role */
                 role?: components["schemas"]["Role"];
+                /** @description Only active (`true`) or deactivated (`false`) accounts */
                 is_active?: boolean;
             };
             header?: never;
@@ -905,6 +975,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The account's id */
                 id: number;
             };
             cookie?: never;
@@ -1036,6 +1107,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The account's id */
                 id: number;
             };
             cookie?: never;
@@ -1183,6 +1255,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The account's id */
                 id: number;
             };
             cookie?: never;
@@ -2826,6 +2899,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The session's id, from GET /auth/sessions */
                 id: number;
             };
             cookie?: never;
@@ -2954,11 +3028,15 @@ export interface operations {
     todos_list: {
         parameters: {
             query?: {
+                /** @description Items per page */
                 limit?: number;
+                /** @description Items to skip before the page */
                 offset?: number;
+                /** @description Only done (`true`) or open (`false`) todos */
                 completed?: boolean;
                 /** @description Part of the title, case-insensitive */
                 q?: string;
+                /** @description The order: by creation time or title, `-` for descending; ties are broken by id */
                 sort?: "created_at" | "-created_at" | "title" | "-title";
             };
             header?: never;
@@ -3230,6 +3308,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The todo's id */
                 id: number;
             };
             cookie?: never;
@@ -3361,6 +3440,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The todo's id */
                 id: number;
             };
             cookie?: never;
@@ -3491,6 +3571,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The todo's id */
                 id: number;
             };
             cookie?: never;

@@ -7,7 +7,7 @@ export const TODO_SORTS = ['created_at', '-created_at', 'title', '-title'] as co
 export type TodoSort = (typeof TODO_SORTS)[number];
 
 export class ListTodosQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ type: Boolean })
+  @ApiPropertyOptional({ type: Boolean, description: 'Only done (`true`) or open (`false`) todos' })
   @IsOptional()
   @Transform(toBooleanParam)
   @IsBoolean()
@@ -19,7 +19,11 @@ export class ListTodosQueryDto extends PaginationQueryDto {
   @IsString()
   q?: string;
 
-  @ApiPropertyOptional({ enum: TODO_SORTS, default: '-created_at' })
+  @ApiPropertyOptional({
+    enum: TODO_SORTS,
+    default: '-created_at',
+    description: 'The order: by creation time or title, `-` for descending; ties are broken by id',
+  })
   @IsOptional()
   @IsIn(TODO_SORTS)
   sort: TodoSort = '-created_at';

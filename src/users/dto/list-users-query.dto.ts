@@ -11,12 +11,12 @@ export class ListUsersQueryDto extends PaginationQueryDto {
   @IsString()
   q?: string;
 
-  @ApiPropertyOptional({ enum: Role, enumName: 'Role' })
+  @ApiPropertyOptional({ enum: Role, enumName: 'Role', description: 'Only accounts with this role' })
   @IsOptional()
   @IsEnum(Role)
   role?: Role;
 
-  @ApiPropertyOptional({ type: Boolean })
+  @ApiPropertyOptional({ type: Boolean, description: 'Only active (`true`) or deactivated (`false`) accounts' })
   @IsOptional()
   @Transform(toBooleanParam)
   @IsBoolean()
