@@ -79,6 +79,20 @@ describe('sessions', () => {
     );
   });
 
+  it('keeps rotating, and telling a replay from a retry, once refresh token ids pass 2^31', async () => {
+    // Every refresh spends an id: a 32-bit identity would run out within weeks at scale.
+    await t.app.get(DataSource).query('ALTER TABLE refresh_tokens ALTER COLUMN id RESTART WITH 2147483647');
+    const user = await signUp(t.http);
+    const first = await loginPair(user.email);
+    const second = pairOf((await refresh(first.refresh_token)).body);
+    const third = pairOf((await refresh(second.refresh_token)).body);
+    assert.equal((await me(third)).status, 200);
+    const [{ max }] = await t.app.get(DataSource).query('SELECT max(id)::text AS max FROM refresh_tokens');
+    assert.ok(BigInt(max) > 2_147_483_648n, max);
+    expectProblem(await refresh(first.refresh_token), 401, 'Invalid refresh token');
+    expectProblem(await me(third), 401, 'Session ended');
+  });
+
   it('treats a spent token presented again as theft: the whole session ends, other sessions live on', async () => {
     const user = await signUp(t.http);
     const phone = await loginPair(user.email, PASSWORD, 'phone');
