@@ -10,7 +10,8 @@ export type RevocationReason =
   | 'password_changed'
   | 'password_reset'
   | 'account_deactivated'
-  | 'role_changed';
+  | 'role_changed'
+  | 'session_limit';
 
 /** One login on one device: the family of refresh tokens rotated from that login. */
 @Entity({ name: 'sessions' })

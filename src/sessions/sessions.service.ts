@@ -2,6 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException, Unauthorized
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
+import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { preparedQuery } from '../database/prepared.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
@@ -35,6 +36,7 @@ export class SessionsService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly queries: SessionsQueries,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
+    @Inject(accountConfig.KEY) private readonly account: AccountConfig,
     private readonly securityEvents: SecurityEventsService,
   ) {}
 
@@ -43,7 +45,9 @@ export class SessionsService {
    * and its own transaction). The user row is read again under a share lock: a password change,
    * deactivation or deletion that committed after the password was verified refuses the login,
    * and one still running is waited for, then seen. The session and token are inserted only if
-   * the hash is still the one verified and the account active.
+   * the hash is still the one verified and the account active. The account's live sessions beyond
+   * `SESSIONS_PER_USER_MAX`, the new one counted, end in the same statement, least recently used
+   * first, so no account accumulates sessions without limit.
    */
   async start(userId: number, verifiedHash: string, client: ClientInfo): Promise<SessionTokens> {
     const refreshToken = newRefreshToken();
@@ -57,9 +61,22 @@ export class SessionsService {
          RETURNING id
        ), r AS (
          INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $6 FROM s
+       ), evicted AS (
+         UPDATE sessions SET revoked_at = now(), revoked_reason = 'session_limit'
+          WHERE id IN (SELECT id FROM sessions
+                        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND EXISTS (SELECT 1 FROM s)
+                        ORDER BY last_used_at DESC, id DESC OFFSET $7 - 1)
        )
        SELECT u.current, u.is_active, s.id AS session_id FROM u LEFT JOIN s ON true`,
-      [userId, verifiedHash, this.config.refreshTokenTtlSeconds, client.userAgent, client.ip, hashRefreshToken(refreshToken)],
+      [
+        userId,
+        verifiedHash,
+        this.config.refreshTokenTtlSeconds,
+        client.userAgent,
+        client.ip,
+        hashRefreshToken(refreshToken),
+        this.account.sessionsPerUserMax,
+      ],
     );
     if (!row?.current) throw new UnauthorizedException(BAD_CREDENTIALS);
     if (!row.is_active) throw new ForbiddenException(INACTIVE_ACCOUNT);
