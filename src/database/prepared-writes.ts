@@ -13,7 +13,8 @@ import { preparedQuery } from './prepared.js';
  * properties given; property names come from code, never from a client.
  */
 export class PreparedWrites<T extends ObjectLiteral> {
-  private readonly statements = new Map<string, string>();
+  /** By the properties a call sets (and matches on): the statement and the columns of its parameters, in order. */
+  private readonly statements = new Map<string, { sql: string; columns: ColumnMetadata[] }>();
   private readonly table: string;
   private readonly returning: string;
 
@@ -28,35 +29,37 @@ export class PreparedWrites<T extends ObjectLiteral> {
     return column;
   }
 
-  private value(column: ColumnMetadata, value: unknown): unknown {
-    return this.repository.manager.connection.driver.preparePersistentValue(value, column);
-  }
-
-  private async run(sql: string, values: unknown[], em?: EntityManager): Promise<T | undefined> {
+  private async run(
+    statement: { sql: string; columns: ColumnMetadata[] },
+    sources: Partial<T>[],
+    em?: EntityManager,
+  ): Promise<T | undefined> {
+    const { driver } = this.repository.manager.connection;
+    const values: unknown[] = [];
+    let i = 0;
+    for (const source of sources) {
+      for (const property of definedProperties(source))
+        values.push(driver.preparePersistentValue(source[property], statement.columns[i++]));
+    }
     const rows = em?.queryRunner
-      ? await em.query<Record<string, unknown>[]>(sql, values)
-      : await preparedQuery(this.repository.manager, sql, values);
+      ? await em.query<Record<string, unknown>[]>(statement.sql, values)
+      : await preparedQuery(this.repository.manager, statement.sql, values);
     return rows[0] && hydrate(this.repository, rows[0]);
   }
 
   /** Inserts the defined properties of `values` (the rest take their defaults); in `em`'s transaction when it has one. */
   insert(values: Partial<T>, em?: EntityManager): Promise<T> {
-    const columns = Object.keys(values)
-      .filter((property) => values[property] !== undefined)
-      .map((property) => this.column(property));
-    const key = `insert:${columns.map((c) => c.propertyName).join()}`;
-    let sql = this.statements.get(key);
-    if (!sql) {
+    const properties = definedProperties(values);
+    const key = `insert:${properties.join()}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const columns = properties.map((property) => this.column(property));
       const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
       const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
-      sql = `INSERT INTO ${this.table} (${names}) VALUES (${placeholders}) RETURNING ${this.returning}`;
-      this.statements.set(key, sql);
+      statement = { sql: `INSERT INTO ${this.table} (${names}) VALUES (${placeholders}) RETURNING ${this.returning}`, columns };
+      this.statements.set(key, statement);
     }
-    return this.run(
-      sql,
-      columns.map((c) => this.value(c, c.getEntityValue(values))),
-      em,
-    ) as Promise<T>;
+    return this.run(statement, [values], em) as Promise<T>;
   }
 
   /**
@@ -64,25 +67,28 @@ export class PreparedWrites<T extends ObjectLiteral> {
    * every property of `where`; `undefined` when no row matches.
    */
   update(where: Partial<T>, changes: Partial<T>): Promise<T | undefined> {
-    const keys = Object.keys(where).map((property) => this.column(property));
-    const set = Object.keys(changes)
-      .filter((property) => changes[property] !== undefined)
-      .map((property) => this.column(property));
-    const key = `update:${keys.map((c) => c.propertyName).join()}:${set.map((c) => c.propertyName).join()}`;
-    let sql = this.statements.get(key);
-    if (!sql) {
+    const matched = definedProperties(where);
+    const changed = definedProperties(changes);
+    const key = `update:${matched.join()}:${changed.join()}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const keys = matched.map((property) => this.column(property));
+      const set = changed.map((property) => this.column(property));
       const updated = this.repository.metadata.updateDateColumn;
       const assignments = [
         ...set.map((c, i) => `"${c.databaseName}" = $${keys.length + i + 1}`),
         ...(updated ? [`"${updated.databaseName}" = now()`] : []),
       ];
       const conditions = keys.map((c, i) => `"${c.databaseName}" = $${i + 1}`).join(' AND ');
-      sql = `UPDATE ${this.table} SET ${assignments.join(', ')} WHERE ${conditions} RETURNING ${this.returning}`;
-      this.statements.set(key, sql);
+      const sql = `UPDATE ${this.table} SET ${assignments.join(', ')} WHERE ${conditions} RETURNING ${this.returning}`;
+      statement = { sql, columns: [...keys, ...set] };
+      this.statements.set(key, statement);
     }
-    return this.run(sql, [
-      ...keys.map((c) => this.value(c, c.getEntityValue(where))),
-      ...set.map((c) => this.value(c, c.getEntityValue(changes))),
-    ]);
+    return this.run(statement, [where, changes]);
   }
+}
+
+/** The properties of `source` that hold a value, in their order. */
+function definedProperties<T extends ObjectLiteral>(source: Partial<T>): (keyof T & string)[] {
+  return Object.keys(source).filter((property) => source[property] !== undefined);
 }
