@@ -42,13 +42,6 @@ export class TodosQueries {
     return this.writes.insert(values, em);
   }
 
-  /** Whether the owner holds `max` todos or more; reads at most `max` entries of the owner's index. */
-  async atQuota(ownerId: number, max: number): Promise<boolean> {
-    const sql = `SELECT count(*) >= $2 AS full FROM (SELECT 1 FROM "${this.todos.metadata.tableName}" WHERE ${columnName(this.todos, 'ownerId')} = $1 LIMIT $2) q`;
-    const [{ full }] = await preparedQuery<{ full: boolean }>(this.todos.manager, sql, [ownerId, max]);
-    return full;
-  }
-
   /** `UPDATE … RETURNING` the whole row of the owner's todo; `undefined` when there is none. */
   update(ownerId: number, id: number, changes: Partial<Todo>): Promise<Todo | undefined> {
     return this.writes.update({ id, ownerId }, changes);

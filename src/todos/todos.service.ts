@@ -1,7 +1,6 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
-import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { type CreateTodoDto, toNewTodo } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import { toTodoChanges, type UpdateTodoDto } from './dto/update-todo.dto.js';
@@ -21,18 +20,10 @@ export class TodosService {
   constructor(
     @InjectRepository(Todo) private readonly todos: Repository<Todo>,
     private readonly queries: TodosQueries,
-    @Inject(accountConfig.KEY) private readonly account: AccountConfig,
   ) {}
 
-  /**
-   * In the caller's transaction when given one: an idempotency key's record commits with the todo.
-   * An account at `TODOS_PER_USER_MAX` gets a 409.
-   */
-  async create(ownerId: number, dto: CreateTodoDto, em?: EntityManager): Promise<Todo> {
-    // Counted before the insert, not under a lock: creates racing at the bound may pass it by as
-    // many as are in flight, and then every further one is refused.
-    const max = this.account.todosPerUserMax;
-    if (await this.queries.atQuota(ownerId, max)) throw new ConflictException(`Todo quota reached: at most ${max} todos per user`);
+  /** In the caller's transaction when given one: an idempotency key's record commits with the todo. */
+  create(ownerId: number, dto: CreateTodoDto, em?: EntityManager): Promise<Todo> {
     return this.queries.insert({ ...toNewTodo(dto), ownerId }, em);
   }
 
