@@ -14,6 +14,7 @@ describe('loadEnv', () => {
         trustProxy: false,
         corsOrigins: [],
         swaggerEnabled: true,
+        apiUrl: undefined,
         shutdownTimeoutMs: 10_000,
         httpTimeouts: { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 72_000 },
       },
@@ -45,7 +46,7 @@ describe('loadEnv', () => {
         mailPerAccount: 5,
       },
       mail: { smtpUrl: undefined, from: 'Auth & Todos <no-reply@localhost>', publicUrl: 'http://localhost:3000', outboxDir: 'data/outbox' },
-      account: { requireEmailVerification: false },
+      account: { requireEmailVerification: false, sessionsPerUserMax: 50 },
       logging: { level: 'info', format: undefined },
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
     });
