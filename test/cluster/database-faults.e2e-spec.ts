@@ -301,7 +301,7 @@ describe('start-up while PostgreSQL is away', () => {
     proxy = await TcpProxy.inFrontOf(DATABASE_URL, port);
     await until(
       () => `the instance is ready:\n${started.logs().slice(-3_000)}`,
-      async () => (await fetch(`${started.url}/health/ready`).catch(() => undefined))?.status === 200,
+      async () => started.listening && (await fetch(`${started.url}/health/ready`).catch(() => undefined))?.status === 200,
       { ms: 40_000 },
     );
     assert.equal((await started.http.post('/auth/register').send({ email: uniqueEmail('late-start'), password: PASSWORD })).status, 201);

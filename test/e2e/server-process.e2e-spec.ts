@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,23 @@ import { until } from '../support/until.js';
 import { uniqueEmail } from '../support/factories.js';
 
 describe('server process', () => {
+  it('is only trusted by the test harness once it announces its own address: a stranger on its port never answers for it', async () => {
+    // Another process already on the port, answering every health check. The harness used to pick
+    // a port, let it go, and poll it, so a parallel file's server bound there in between stood in
+    // for this one (and the one under test was killed mid start-up, ending on SIGTERM).
+    const stranger = createServer((_, res) => res.end('{}')).listen(0, '127.0.0.1');
+    await once(stranger, 'listening');
+    const { port } = stranger.address() as { port: number };
+    try {
+      await assert.rejects(
+        Instance.start({ PORT: String(port), JWT_SECRET: randomBytes(48).toString('base64url') }),
+        /exited with 1 before it was ready[\s\S]*EADDRINUSE/,
+      );
+    } finally {
+      stranger.close();
+    }
+  });
+
   it('logs one JSON line per request without secrets at any level, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'auth-todos-proc-'));
     const instance = await Instance.start({ DATA_DIR: dataDir, LOG_LEVEL: 'trace', JWT_SECRET: randomBytes(48).toString('base64url') });
