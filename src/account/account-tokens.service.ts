@@ -6,6 +6,7 @@ import { hashOpaqueToken, isOpaqueTokenShaped, newOpaqueToken } from '../common/
 import { PasswordsService } from '../passwords/passwords.service.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountToken, AccountTokenPurpose } from './account-token.entity.js';
+import { AccountQueries, type TokenOwner } from './account.queries.js';
 
 /** One answer for every refused password-reset or verification token: unknown, expired, spent or malformed. */
 export const INVALID_ACCOUNT_TOKEN = 'Invalid or expired token';
@@ -34,6 +35,7 @@ export class AccountTokensService implements OnModuleInit {
     @InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>,
     private readonly users: UsersService,
     private readonly passwords: PasswordsService,
+    private readonly queries: AccountQueries,
   ) {}
 
   /** Users and passwords sit below account/ and cannot import it: their transactions run these. */
@@ -49,24 +51,20 @@ export class AccountTokensService implements OnModuleInit {
    * One statement either way, so a known and an unknown address cost the same database work.
    */
   issueForEmail(email: string, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
-    return this.issue('email = $1', email, purpose);
+    return this.issue('email', email, purpose);
   }
 
   /** A token for this active user, or undefined when the account is inactive or gone. */
   issueForUser(userId: number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
-    return this.issue('id = $1', userId, purpose);
+    return this.issue('id', userId, purpose);
   }
 
   /** The owner of a live token, without spending it: to check a request before the slow work. */
-  async owner(token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
+  async owner(token: string, purpose: AccountTokenPurpose): Promise<TokenOwner> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
-    const rows = await this.tokens.query<{ userId: number; email: string }[]>(
-      `SELECT t.user_id AS "userId", u.email FROM account_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.is_active`,
-      [hashOpaqueToken(token), purpose],
-    );
-    if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
-    return rows[0];
+    const owner = await this.queries.liveOwner(hashOpaqueToken(token), purpose);
+    if (!owner) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    return owner;
   }
 
   /**
@@ -74,18 +72,11 @@ export class AccountTokensService implements OnModuleInit {
    * user; unknown, expired, spent, malformed or other-purpose tokens all get one 400. Concurrent
    * spends of one token queue on its row, and only the first finds it unspent.
    */
-  async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
+  async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<TokenOwner> {
     if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
-    const [rows] = await em.query<[{ userId: number; email: string }[], number]>(
-      `UPDATE account_tokens t SET used_at = now()
-         FROM users u
-        WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
-          AND u.id = t.user_id AND u.is_active
-        RETURNING t.user_id AS "userId", u.email`,
-      [hashOpaqueToken(token), purpose],
-    );
-    if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
-    return rows[0];
+    const owner = await this.queries.spend(em, hashOpaqueToken(token), purpose);
+    if (!owner) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    return owner;
   }
 
   /** Deletes spent and expired tokens. Idempotent, so every instance may run it. */
@@ -102,25 +93,15 @@ export class AccountTokensService implements OnModuleInit {
     return em.delete(AccountToken, { userId, usedAt: IsNull(), ...(purpose ? { purpose } : {}) });
   }
 
-  private async issue(userMatch: string, value: string | number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
+  private async issue(by: 'email' | 'id', user: string | number, purpose: AccountTokenPurpose): Promise<IssuedToken | undefined> {
     const token = newOpaqueToken();
-    const rows = await this.tokens.manager.transaction(async (em) => {
+    const owner = await this.tokens.manager.transaction(async (em) => {
       // An insert would otherwise wait for its WAL flush and a miss would not, and that difference
       // in response time would tell which addresses have accounts. Losing a just-issued token in a
       // database crash costs only a new request.
       await em.query('SET LOCAL synchronous_commit TO OFF');
-      // FOR SHARE: a deactivation in progress (it voids the account's tokens) is waited for and
-      // its outcome read, so no token is issued beside it that a reactivation would bring back.
-      return await em.query<{ userId: number; email: string }[]>(
-        `WITH target AS (SELECT id, email FROM users WHERE ${userMatch} AND is_active FOR SHARE)
-         INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
-         SELECT id, $2, $3, now() + make_interval(secs => $4) FROM target
-         ON CONFLICT (user_id, purpose) DO UPDATE
-           SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, created_at = now(), used_at = NULL
-         RETURNING user_id AS "userId", (SELECT email FROM target) AS email`,
-        [value, purpose, hashOpaqueToken(token), TOKEN_LIFETIME_SECONDS[purpose]],
-      );
+      return this.queries.issue(em, by, user, purpose, hashOpaqueToken(token), TOKEN_LIFETIME_SECONDS[purpose]);
     });
-    return rows.length === 1 ? { ...rows[0], token } : undefined;
+    return owner && { ...owner, token };
   }
 }

@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module.js';
 import { AccountMailService } from './account-mail.service.js';
 import { AccountToken } from './account-token.entity.js';
 import { AccountTokensService } from './account-tokens.service.js';
+import { AccountQueries } from './account.queries.js';
 import { EmailVerificationController } from './email-verification.controller.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetController } from './password-reset.controller.js';
@@ -16,7 +17,7 @@ import { PasswordResetService } from './password-reset.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, PasswordsModule, MailModule, RateLimitModule, SecurityEventsModule],
   controllers: [PasswordResetController, EmailVerificationController],
-  providers: [AccountTokensService, AccountMailService, PasswordResetService, EmailVerificationService],
+  providers: [AccountTokensService, AccountQueries, AccountMailService, PasswordResetService, EmailVerificationService],
   exports: [EmailVerificationService],
 })
 export class AccountModule {}

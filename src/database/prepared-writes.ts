@@ -29,18 +29,10 @@ export class PreparedWrites<T extends ObjectLiteral> {
     return column;
   }
 
-  private async run(
-    statement: { sql: string; columns: ColumnMetadata[] },
-    sources: Partial<T>[],
-    em?: EntityManager,
-  ): Promise<T | undefined> {
+  /** `values` are the statement's parameters in order, as the entity holds them; each column converts its own. */
+  private async run(statement: { sql: string; columns: ColumnMetadata[] }, values: unknown[], em?: EntityManager): Promise<T | undefined> {
     const { driver } = this.repository.manager.connection;
-    const values: unknown[] = [];
-    let i = 0;
-    for (const source of sources) {
-      for (const property of definedProperties(source))
-        values.push(driver.preparePersistentValue(source[property], statement.columns[i++]));
-    }
+    for (let i = 0; i < values.length; i++) values[i] = driver.preparePersistentValue(values[i], statement.columns[i]);
     const rows = em?.queryRunner
       ? await em.query<Record<string, unknown>[]>(statement.sql, values)
       : await preparedQuery(this.repository.manager, statement.sql, values);
@@ -59,7 +51,11 @@ export class PreparedWrites<T extends ObjectLiteral> {
       statement = { sql: `INSERT INTO ${this.table} (${names}) VALUES (${placeholders}) RETURNING ${this.returning}`, columns };
       this.statements.set(key, statement);
     }
-    return this.run(statement, [values], em) as Promise<T>;
+    return this.run(
+      statement,
+      properties.map((property) => values[property]),
+      em,
+    ) as Promise<T>;
   }
 
   /**
@@ -84,7 +80,7 @@ export class PreparedWrites<T extends ObjectLiteral> {
       statement = { sql, columns: [...keys, ...set] };
       this.statements.set(key, statement);
     }
-    return this.run(statement, [where, changes]);
+    return this.run(statement, [...matched.map((property) => where[property]), ...changed.map((property) => changes[property])]);
   }
 }
 

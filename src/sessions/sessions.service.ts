@@ -4,7 +4,6 @@ import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { preparedQuery } from '../database/prepared.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -41,46 +40,24 @@ export class SessionsService {
   ) {}
 
   /**
-   * A new session for a login, with its first refresh token, in one statement (so one round trip
-   * and its own transaction). The user row is read again under a share lock: a password change,
-   * deactivation or deletion that committed after the password was verified refuses the login,
-   * and one still running is waited for, then seen. The session and token are inserted only if
-   * the hash is still the one verified and the account active. The account's live sessions beyond
-   * `SESSIONS_PER_USER_MAX`, the new one counted, end in the same statement, least recently used
-   * first, so no account accumulates sessions without limit.
+   * A new session for a login, with its first refresh token, in one statement that re-checks the
+   * verified hash and the account under a lock and ends the sessions beyond
+   * `SESSIONS_PER_USER_MAX` (see `SessionsQueries.startSession`).
    */
   async start(userId: number, verifiedHash: string, client: ClientInfo): Promise<SessionTokens> {
     const refreshToken = newRefreshToken();
-    const [row] = await preparedQuery<{ current: boolean; is_active: boolean; session_id: number | null }>(
-      this.sessions.manager,
-      `WITH u AS (
-         SELECT id, hashed_password = $2 AS current, is_active FROM users WHERE id = $1 FOR SHARE
-       ), s AS (
-         INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
-         SELECT id, now(), now() + make_interval(secs => $3), $4::varchar, $5::varchar FROM u WHERE current AND is_active
-         RETURNING id
-       ), r AS (
-         INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $6 FROM s
-       ), evicted AS (
-         UPDATE sessions SET revoked_at = now(), revoked_reason = 'session_limit'
-          WHERE id IN (SELECT id FROM sessions
-                        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND EXISTS (SELECT 1 FROM s)
-                        ORDER BY last_used_at DESC, id DESC OFFSET $7 - 1)
-       )
-       SELECT u.current, u.is_active, s.id AS session_id FROM u LEFT JOIN s ON true`,
-      [
-        userId,
-        verifiedHash,
-        this.config.refreshTokenTtlSeconds,
-        client.userAgent,
-        client.ip,
-        hashRefreshToken(refreshToken),
-        this.account.sessionsPerUserMax,
-      ],
-    );
-    if (!row?.current) throw new UnauthorizedException(BAD_CREDENTIALS);
-    if (!row.is_active) throw new ForbiddenException(INACTIVE_ACCOUNT);
-    return { userId, sessionId: row.session_id!, refreshToken };
+    const started = await this.queries.startSession({
+      userId,
+      verifiedHash,
+      ttlSeconds: this.config.refreshTokenTtlSeconds,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      tokenHash: hashRefreshToken(refreshToken),
+      sessionsMax: this.account.sessionsPerUserMax,
+    });
+    if (!started?.current) throw new UnauthorizedException(BAD_CREDENTIALS);
+    if (!started.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
+    return { userId, sessionId: started.sessionId!, refreshToken };
   }
 
   /**
@@ -94,14 +71,7 @@ export class SessionsService {
     if (!isRefreshTokenShaped(token)) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
     const tokenHash = hashRefreshToken(token);
     const rotation = await this.sessions.manager.transaction(async (em): Promise<Rotation> => {
-      const [session] = await em.query<{ id: number; userId: number; userAgent: string | null }[]>(
-        `SELECT s.id, s.user_id AS "userId", s.user_agent AS "userAgent"
-           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)
-            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
-            FOR NO KEY UPDATE OF s`,
-        [tokenHash],
-      );
+      const session = await this.queries.lockSessionOfToken(em, tokenHash);
       if (!session) return { kind: 'refused' };
       const spent = await em
         .createQueryBuilder()
@@ -124,22 +94,10 @@ export class SessionsService {
     return rotation.tokens;
   }
 
-  /**
-   * A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer.
-   * "Latest spent" means no token issued after it (a higher id: issued under the session's lock) has been spent or
-   * superseded. Not compared by `used_at`: that is `now()`, the start of each transaction, and a transaction that began
-   * before another yet waited for the lock behind it stamps an earlier time, which let a second renewal through.
-   */
+  /** A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer. */
   private async judgeSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<'renew' | 'reuse'> {
-    const [known] = await em.query<{ sessionId: number; userId: number; ageSeconds: number; latestSpent: boolean; superseded: boolean }[]>(
-      `SELECT t.session_id AS "sessionId", s.user_id AS "userId",
-              EXTRACT(EPOCH FROM (clock_timestamp() - t.used_at))::float8 AS "ageSeconds",
-              t.superseded_at IS NOT NULL AS superseded,
-              NOT EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.session_id = t.session_id AND n.id > t.id AND n.used_at IS NOT NULL) AS "latestSpent"
-         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
-        WHERE t.token_hash = $1`,
-      [tokenHash],
-    );
+    // Found: its session was just locked by the same token.
+    const known = (await this.queries.spentTokenFacts(em, tokenHash))!;
     const verdict = spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds);
     if (verdict === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');

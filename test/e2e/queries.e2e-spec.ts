@@ -3,6 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource, type FindOptionsOrder, ILike } from 'typeorm';
 import { likeContains } from '../../src/common/pagination.dto.js';
 import { mappedJsonSelect } from '../../src/database/mapped-json.js';
+import { AccountQueries } from '../../src/account/account.queries.js';
+import { AccountToken, AccountTokenPurpose } from '../../src/account/account-token.entity.js';
+import { RefreshToken } from '../../src/sessions/refresh-token.entity.js';
+import { Session } from '../../src/sessions/session.entity.js';
 import { SessionsQueries } from '../../src/sessions/sessions.queries.js';
 import { ListTodosQueryDto, TODO_SORTS, type TodoSort } from '../../src/todos/dto/list-todos-query.dto.js';
 import { toTodoOut } from '../../src/todos/dto/todo-out.dto.js';
@@ -100,6 +104,74 @@ describe('hand-written SQL and the entities', () => {
     const [{ id: sessionId }] = await db.query<{ id: number }[]>('SELECT id FROM sessions WHERE user_id = $1', [user.id]);
     const loaded = await t.app.get(SessionsQueries).findUserForSession(user.id, sessionId);
     assert.deepEqual(loaded, { user: await db.getRepository(User).findOneBy({ id: user.id }), sessionLive: true });
+  });
+
+  it('starts, locks and judges sessions in rows the entities read back', async () => {
+    const user = await signUp(t.http);
+    const queries = t.app.get(SessionsQueries);
+    const users = db.getRepository(User);
+    const { hashedPassword } = (await users.findOne({ where: { id: user.id }, select: { id: true, hashedPassword: true } }))!;
+    const tokenHash = 'a'.repeat(64);
+    const started = await queries.startSession({
+      userId: user.id,
+      verifiedHash: hashedPassword,
+      ttlSeconds: 3600,
+      userAgent: 'agent',
+      ip: '192.0.2.1',
+      tokenHash,
+      sessionsMax: 50,
+    });
+    assert.ok(started?.sessionId, 'a session id');
+    assert.deepEqual({ ...started, sessionId: 0 }, { current: true, isActive: true, sessionId: 0 });
+    const session = await db.getRepository(Session).findOneByOrFail({ id: started.sessionId });
+    assert.deepEqual(
+      [session.userId, session.userAgent, session.ip, session.revokedAt, session.expiresAt > new Date()],
+      [user.id, 'agent', '192.0.2.1', null, true],
+    );
+    const token = await db.getRepository(RefreshToken).findOneByOrFail({ tokenHash });
+    assert.deepEqual([token.sessionId, token.usedAt], [started.sessionId, null]);
+    const stale = await queries.startSession({
+      ...{ userId: user.id, ttlSeconds: 60, userAgent: null, ip: null, sessionsMax: 50 },
+      verifiedHash: 'old',
+      tokenHash: 'b'.repeat(64),
+    });
+    assert.deepEqual(stale, { current: false, isActive: true, sessionId: null }, 'no session beside a hash that changed');
+
+    await db.transaction(async (em) => {
+      assert.deepEqual(await queries.lockSessionOfToken(em, tokenHash), { id: started.sessionId, userId: user.id, userAgent: 'agent' });
+      assert.equal(await queries.lockSessionOfToken(em, 'c'.repeat(64)), undefined);
+    });
+    await db.getRepository(RefreshToken).update({ tokenHash }, { usedAt: new Date(Date.now() - 2_000) });
+    const facts = await db.transaction((em) => queries.spentTokenFacts(em, tokenHash));
+    assert.ok(facts && facts.ageSeconds >= 1.9 && facts.ageSeconds < 60, JSON.stringify(facts));
+    assert.deepEqual(
+      { ...facts, ageSeconds: 0 },
+      { sessionId: started.sessionId, userId: user.id, ageSeconds: 0, latestSpent: true, superseded: false },
+    );
+  });
+
+  it('issues, finds and spends account tokens in rows the entity reads back', async () => {
+    const user = await signUp(t.http);
+    const queries = t.app.get(AccountQueries);
+    const tokens = db.getRepository(AccountToken);
+    const purpose = AccountTokenPurpose.PasswordReset;
+    const issued = await db.transaction((em) => queries.issue(em, 'email', user.email, purpose, 'd'.repeat(64), 600));
+    assert.deepEqual(issued, { userId: user.id, email: user.email });
+    const again = await db.transaction((em) => queries.issue(em, 'id', user.id, purpose, 'e'.repeat(64), 600));
+    assert.deepEqual(again, issued);
+    const stored = await tokens.findBy({ userId: user.id, purpose });
+    assert.deepEqual(
+      stored.map((row) => [row.tokenHash, row.usedAt, Math.round((row.expiresAt.getTime() - Date.now()) / 60_000)]),
+      [['e'.repeat(64), null, 10]],
+      'the second replaced the first',
+    );
+    assert.equal(await db.transaction((em) => queries.issue(em, 'email', 'nobody@example.com', purpose, 'f'.repeat(64), 600)), undefined);
+    assert.deepEqual(await queries.liveOwner('e'.repeat(64), purpose), issued);
+    assert.equal(await queries.liveOwner('e'.repeat(64), AccountTokenPurpose.EmailVerification), undefined, 'bound to its purpose');
+    assert.deepEqual(await db.transaction((em) => queries.spend(em, 'e'.repeat(64), purpose)), issued);
+    assert.equal(await db.transaction((em) => queries.spend(em, 'e'.repeat(64), purpose)), undefined, 'spent once');
+    assert.ok((await tokens.findOneByOrFail({ tokenHash: 'e'.repeat(64) })).usedAt instanceof Date);
+    assert.equal(await queries.liveOwner('e'.repeat(64), purpose), undefined);
   });
 
   it('refuses to write as JSON a field that is not a column read as it is', () => {
