@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type FindOptionsWhere, IsNull, Raw } from 'typeorm';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { derivedSecret } from '../config/signing-keys.js';
+import { IdempotencyKey } from './idempotency-key.entity.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
 
@@ -63,27 +64,24 @@ export class IdempotencyService {
         idempotencyLock(scope, request),
       );
       if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
-      const [match, params] =
-        scope === 'anonymous'
-          ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, fingerprint]]
-          : ['user_id = $1 AND key = $2', [scope.userId, request.key]];
+      const match: FindOptionsWhere<IdempotencyKey> =
+        scope === 'anonymous' ? { userId: IsNull(), key: request.key, fingerprint } : { userId: scope.userId, key: request.key };
       // An expired record is forgotten: its key starts a new request.
-      await em.query(`DELETE FROM idempotency_keys WHERE ${match} AND expires_at <= now()`, params);
-      const [stored] = await em.query<{ fingerprint: string; body: string }[]>(
-        `SELECT fingerprint, response_body AS body FROM idempotency_keys WHERE ${match}`,
-        params,
-      );
+      await em.delete(IdempotencyKey, { ...match, expiresAt: Raw((column) => `${column} <= now()`) });
+      const stored = await em.findOne(IdempotencyKey, { where: match, select: { fingerprint: true, responseBody: true } });
       if (stored) {
         if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
         // Dates come back as the strings they were sent as: the replay is the first answer's very JSON.
-        return { answer: JSON.parse(stored.body) as T, replayed: true };
+        return { answer: JSON.parse(stored.responseBody) as T, replayed: true };
       }
       const answer = await work(em);
-      await em.query(
-        `INSERT INTO idempotency_keys (user_id, key, fingerprint, response_body, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-        [scope === 'anonymous' ? null : scope.userId, request.key, fingerprint, JSON.stringify(answer), IDEMPOTENCY_KEY_LIFETIME_SECONDS],
-      );
+      await em.insert(IdempotencyKey, {
+        userId: scope === 'anonymous' ? null : scope.userId,
+        key: request.key,
+        fingerprint,
+        responseBody: JSON.stringify(answer),
+        expiresAt: () => `now() + interval '${IDEMPOTENCY_KEY_LIFETIME_SECONDS} seconds'`,
+      });
       return { answer, replayed: false };
     });
   }
