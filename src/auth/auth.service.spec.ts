@@ -56,7 +56,7 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     checks,
     passwords,
     verification,
-    { requireEmailVerification, sessionsPerUserMax: 50 },
+    { requireEmailVerification, todosPerUserMax: 10_000, sessionsPerUserMax: 50 },
     unused,
     events,
   );

@@ -46,7 +46,7 @@ describe('loadEnv', () => {
         mailPerAccount: 5,
       },
       mail: { smtpUrl: undefined, from: 'Auth & Todos <no-reply@localhost>', publicUrl: 'http://localhost:3000', outboxDir: 'data/outbox' },
-      account: { requireEmailVerification: false, sessionsPerUserMax: 50 },
+      account: { requireEmailVerification: false, todosPerUserMax: 10_000, sessionsPerUserMax: 50 },
       logging: { level: 'info', format: undefined },
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
     });

@@ -12,6 +12,12 @@ import { preparedQuery } from './prepared.js';
  * added to the entity is written and returned with no edit here. One statement per set of
  * properties given; property names come from code, never from a client.
  */
+/** The condition of a guarded insert: the body of a CTE that yields a row when the insert may go ahead. */
+export interface WriteGuard {
+  sql: string;
+  values: unknown[];
+}
+
 export class PreparedWrites<T extends ObjectLiteral> {
   /** By the properties a call sets (and matches on): the statement and the columns of its parameters, in order. */
   private readonly statements = new Map<string, { sql: string; columns: ColumnMetadata[] }>();
@@ -29,10 +35,19 @@ export class PreparedWrites<T extends ObjectLiteral> {
     return column;
   }
 
-  /** `values` are the statement's parameters in order, as the entity holds them; each column converts its own. */
-  private async run(statement: { sql: string; columns: ColumnMetadata[] }, values: unknown[], em?: EntityManager): Promise<T | undefined> {
+  /**
+   * `values` are the columns' parameters in order, as the entity holds them (each column converts
+   * its own), after the guard's `leading` ones.
+   */
+  private async run(
+    statement: { sql: string; columns: ColumnMetadata[] },
+    values: unknown[],
+    em?: EntityManager,
+    leading: unknown[] = [],
+  ): Promise<T | undefined> {
     const { driver } = this.repository.manager.connection;
     for (let i = 0; i < values.length; i++) values[i] = driver.preparePersistentValue(values[i], statement.columns[i]);
+    if (leading.length) values.unshift(...leading);
     const rows = em?.queryRunner
       ? await em.query<Record<string, unknown>[]>(statement.sql, values)
       : await preparedQuery(this.repository.manager, statement.sql, values);
@@ -41,21 +56,35 @@ export class PreparedWrites<T extends ObjectLiteral> {
 
   /** Inserts the defined properties of `values` (the rest take their defaults); in `em`'s transaction when it has one. */
   insert(values: Partial<T>, em?: EntityManager): Promise<T> {
+    return this.insertIf(undefined, values, em) as Promise<T>;
+  }
+
+  /**
+   * The same insert, made only when `guard` (the body of a CTE, its own parameters numbered from
+   * $1, its text fixed by code) yields a row, in the same statement; `undefined` when it yields
+   * none. A guard may write: a counter it raises commits with the row, or neither does.
+   */
+  insertIf(guard: WriteGuard | undefined, values: Partial<T>, em?: EntityManager): Promise<T | undefined> {
     const properties = definedProperties(values);
-    const key = `insert:${properties.join()}`;
+    const key = `insert:${guard?.sql ?? ''}:${properties.join()}`;
     let statement = this.statements.get(key);
     if (!statement) {
       const columns = properties.map((property) => this.column(property));
       const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
-      const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
-      statement = { sql: `INSERT INTO ${this.table} (${names}) VALUES (${placeholders}) RETURNING ${this.returning}`, columns };
+      const first = (guard?.values.length ?? 0) + 1;
+      const placeholders = columns.map((_, i) => `$${first + i}`).join(', ');
+      const sql = guard
+        ? `WITH guard AS (${guard.sql}) INSERT INTO ${this.table} (${names}) SELECT ${placeholders} FROM guard RETURNING ${this.returning}`
+        : `INSERT INTO ${this.table} (${names}) VALUES (${placeholders}) RETURNING ${this.returning}`;
+      statement = { sql, columns };
       this.statements.set(key, statement);
     }
     return this.run(
       statement,
       properties.map((property) => values[property]),
       em,
-    ) as Promise<T>;
+      guard?.values,
+    );
   }
 
   /**

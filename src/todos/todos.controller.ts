@@ -30,10 +30,11 @@ export class TodosController {
   @ApiOperation({
     summary: 'Create a todo',
     description:
-      'A new todo owned by the caller; `completed` defaults to false. With an `Idempotency-Key`, a retry of the same request answers with the first answer instead of creating a second todo.',
+      'A new todo owned by the caller; `completed` defaults to false. With an `Idempotency-Key`, a retry of the same request answers with the first answer instead of creating a second todo. An account holding `TODOS_PER_USER_MAX` todos (10,000 by default) gets a 409.',
     operationId: 'todos_create',
   })
   @ApiCreatedResponse({ type: TodoOut })
+  @ApiProblems(409)
   @AcceptsIdempotencyKey()
   async create(@CurrentUser() user: User, @Body() body: CreateTodoDto, @Idempotency() key?: IdempotentRequest): Promise<TodoOut> {
     const created = await this.idempotency.run(key, { userId: user.id }, async (em) =>

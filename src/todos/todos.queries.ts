@@ -17,6 +17,10 @@ const SORTS: Record<TodoSort, [keyof Todo & string, 'ASC' | 'DESC']> = {
   '-title': ['title', 'DESC'],
 };
 
+/** Raises the owner's count when it is below the bound ($2), and yields a row only then. */
+const COUNT_ONE_MORE = `INSERT INTO todo_counts AS c (user_id, count) VALUES ($1, 1)
+  ON CONFLICT (user_id) DO UPDATE SET count = c.count + 1 WHERE c.count < $2 RETURNING c.user_id`;
+
 /**
  * The todos module's hand-written SQL, kept only where the benchmark measured a clear gain
  * (bench/README.md): the list, whose JSON PostgreSQL writes, and the writes, each one prepared
@@ -37,9 +41,14 @@ export class TodosQueries {
     this.writes = new PreparedWrites(todos);
   }
 
-  /** `INSERT … RETURNING` the whole row; in `em`'s transaction when it has one. */
-  insert(values: Partial<Todo>, em?: EntityManager): Promise<Todo> {
-    return this.writes.insert(values, em);
+  /**
+   * `INSERT … RETURNING` the whole row, in the statement that counts it against the owner's bound
+   * (`todo_counts`): `undefined`, and nothing written, when the owner already holds `max`. The
+   * count's row is locked until the statement's transaction ends, so creates of one owner queue
+   * there and the bound holds exactly. In `em`'s transaction when it has one.
+   */
+  insertCounted(values: Partial<Todo> & { ownerId: number }, max: number, em?: EntityManager): Promise<Todo | undefined> {
+    return this.writes.insertIf({ sql: COUNT_ONE_MORE, values: [values.ownerId, max] }, values, em);
   }
 
   /** `UPDATE … RETURNING` the whole row of the owner's todo; `undefined` when there is none. */

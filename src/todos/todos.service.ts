@@ -1,9 +1,11 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, MoreThan, Repository } from 'typeorm';
+import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { type CreateTodoDto, toNewTodo } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import { toTodoChanges, type UpdateTodoDto } from './dto/update-todo.dto.js';
+import { TodoCount } from './todo-count.entity.js';
 import { Todo } from './todo.entity.js';
 import { TodosQueries } from './todos.queries.js';
 
@@ -20,11 +22,18 @@ export class TodosService {
   constructor(
     @InjectRepository(Todo) private readonly todos: Repository<Todo>,
     private readonly queries: TodosQueries,
+    @Inject(accountConfig.KEY) private readonly account: AccountConfig,
   ) {}
 
-  /** In the caller's transaction when given one: an idempotency key's record commits with the todo. */
-  create(ownerId: number, dto: CreateTodoDto, em?: EntityManager): Promise<Todo> {
-    return this.queries.insert({ ...toNewTodo(dto), ownerId }, em);
+  /**
+   * In the caller's transaction when given one: an idempotency key's record commits with the todo.
+   * An account holding `TODOS_PER_USER_MAX` todos gets a 409, counted in the insert's statement.
+   */
+  async create(ownerId: number, dto: CreateTodoDto, em?: EntityManager): Promise<Todo> {
+    const max = this.account.todosPerUserMax;
+    const todo = await this.queries.insertCounted({ ...toNewTodo(dto), ownerId }, max, em);
+    if (!todo) throw new ConflictException(`Todo quota reached: at most ${max} todos per user`);
+    return todo;
   }
 
   /** One page as the API's JSON array, and the total. */
@@ -47,7 +56,14 @@ export class TodosService {
     return todo;
   }
 
+  /** The todo and its place in the owner's count go together. */
   async remove(ownerId: number, id: number): Promise<void> {
-    if (!(await this.todos.delete({ id, ownerId })).affected) throw notFound();
+    const deleted = await this.todos.manager.transaction(async (em) => {
+      if (!(await em.delete(Todo, { id, ownerId })).affected) return false;
+      // Never below zero: a count that fell short (creates by an instance that predates the counts) stays at zero.
+      await em.update(TodoCount, { userId: ownerId, count: MoreThan(0) }, { count: () => 'count - 1' });
+      return true;
+    });
+    if (!deleted) throw notFound();
   }
 }

@@ -10,6 +10,7 @@ import { Session } from '../../src/sessions/session.entity.js';
 import { SessionsQueries } from '../../src/sessions/sessions.queries.js';
 import { ListTodosQueryDto, TODO_SORTS, type TodoSort } from '../../src/todos/dto/list-todos-query.dto.js';
 import { toTodoOut } from '../../src/todos/dto/todo-out.dto.js';
+import { TodoCount } from '../../src/todos/todo-count.entity.js';
 import { Todo } from '../../src/todos/todo.entity.js';
 import { TodosQueries } from '../../src/todos/todos.queries.js';
 import { User } from '../../src/users/user.entity.js';
@@ -77,13 +78,18 @@ describe('hand-written SQL and the entities', () => {
     const user = await signUp(t.http);
     const queries = t.app.get(TodosQueries);
     const todos = db.getRepository(Todo);
-    const created = await queries.insert({ title: 'quote " ünïcödé 🍵', ownerId: user.id });
+    const created = await queries.insertCounted({ title: 'quote " ünïcödé 🍵', ownerId: user.id }, 2);
+    assert.ok(created);
     assert.deepEqual(created, await todos.findOneBy({ id: created.id }));
     assert.deepEqual([created.description, created.completed], [null, false], 'the defaults');
     const inTransaction = await db.transaction((em) =>
-      queries.insert({ title: 'b', description: 'd', completed: true, ownerId: user.id }, em),
+      queries.insertCounted({ title: 'b', description: 'd', completed: true, ownerId: user.id }, 2, em),
     );
+    assert.ok(inTransaction);
     assert.deepEqual(inTransaction, await todos.findOneBy({ id: inTransaction.id }));
+    assert.equal(await queries.insertCounted({ title: 'c', ownerId: user.id }, 2), undefined, 'at the bound');
+    assert.equal(await todos.countBy({ ownerId: user.id }), 2, 'nothing written beyond it');
+    assert.equal((await db.getRepository(TodoCount).findOneByOrFail({ userId: user.id })).count, 2);
     for (const changes of [{ title: 'renamed' }, { description: null }, { completed: true, description: 'again' }] as Partial<Todo>[]) {
       const updated = await queries.update(user.id, created.id, changes);
       assert.ok(updated, JSON.stringify(changes));

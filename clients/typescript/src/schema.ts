@@ -347,7 +347,7 @@ export interface paths {
         put?: never;
         /**
          * Create a todo
-         * @description A new todo owned by the caller; `completed` defaults to false. With an `Idempotency-Key`, a retry of the same request answers with the first answer instead of creating a second todo.
+         * @description A new todo owned by the caller; `completed` defaults to false. With an `Idempotency-Key`, a retry of the same request answers with the first answer instead of creating a second todo. An account holding `TODOS_PER_USER_MAX` todos (10,000 by default) gets a 409.
          */
         post: operations["todos_create"];
         delete?: never;
@@ -3227,7 +3227,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict with the current state */
+            /**
+             * @description Conflict with the current state
+             *
+             *     Conflict with the current state
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3238,7 +3242,7 @@ export interface operations {
                      *       "type": "about:blank",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "A request with this Idempotency-Key is still being processed"
+                     *       "detail": "Email already registered"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
