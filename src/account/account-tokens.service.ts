@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, Logger, type OnModuleInit } from '@nes
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
+import { purgeInBatches } from '../database/purge-in-batches.js';
 import { hashOpaqueToken, isOpaqueTokenShaped, newOpaqueToken } from '../common/opaque-token.js';
 import { PasswordsService } from '../passwords/passwords.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -82,8 +83,7 @@ export class AccountTokensService implements OnModuleInit {
   /** Deletes spent and expired tokens. Idempotent, so every instance may run it. */
   @Cron(CronExpression.EVERY_HOUR, { name: 'purge-account-tokens' })
   async purge(): Promise<number> {
-    const result = await this.tokens.createQueryBuilder().delete().where('expires_at <= now() OR used_at IS NOT NULL').execute();
-    const purged = result.affected ?? 0;
+    const purged = await purgeInBatches(this.tokens, 'expires_at <= now() OR used_at IS NOT NULL');
     if (purged > 0) this.logger.log(`Purged ${purged} spent or expired account tokens`);
     return purged;
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { purgeInBatches } from '../database/purge-in-batches.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 
 /** Deletes expired idempotency keys and their answers. Idempotent, so every instance may run it. */
@@ -13,8 +14,7 @@ export class IdempotencyPurgeService {
 
   @Cron(CronExpression.EVERY_HOUR, { name: 'purge-idempotency-keys' })
   async purge(): Promise<number> {
-    const result = await this.keys.createQueryBuilder().delete().where('expires_at <= now()').execute();
-    const purged = result.affected ?? 0;
+    const purged = await purgeInBatches(this.keys, 'expires_at <= now()');
     if (purged > 0) this.logger.log(`Purged ${purged} expired idempotency keys`);
     return purged;
   }

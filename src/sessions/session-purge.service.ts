@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { purgeInBatches } from '../database/purge-in-batches.js';
 import { Session } from './session.entity.js';
 
 /**
@@ -16,12 +17,7 @@ export class SessionPurgeService {
 
   @Cron(CronExpression.EVERY_HOUR, { name: 'purge-sessions' })
   async purge(): Promise<number> {
-    const result = await this.sessions
-      .createQueryBuilder()
-      .delete()
-      .where("expires_at <= now() OR revoked_at <= now() - interval '1 day'")
-      .execute();
-    const purged = result.affected ?? 0;
+    const purged = await purgeInBatches(this.sessions, "expires_at <= now() OR revoked_at <= now() - interval '1 day'");
     if (purged > 0) this.logger.log(`Purged ${purged} ended sessions`);
     return purged;
   }

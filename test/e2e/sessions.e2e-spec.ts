@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import jwt from 'jsonwebtoken';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThanOrEqual } from 'typeorm';
+import { purgeInBatches } from '../../src/database/purge-in-batches.js';
+import { Session } from '../../src/sessions/session.entity.js';
 import { SessionPurgeService } from '../../src/sessions/session-purge.service.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -389,6 +391,19 @@ describe('sessions', () => {
       [sidOf(expired), sidOf(revokedLongAgo)],
     ]);
     assert.equal(orphans, 0);
+  });
+
+  it('purges in bounded batches until a batch comes back short', async () => {
+    const user = await signUp(t.http);
+    const db = t.app.get(DataSource);
+    const sessions = db.getRepository(Session);
+    await db.query(
+      `INSERT INTO sessions (user_id, last_used_at, expires_at) SELECT $1, now(), now() - interval '1 minute' FROM generate_series(1, 7)`,
+      [user.id],
+    );
+    assert.equal(await purgeInBatches(sessions, 'expires_at <= now()', 2), 7, 'three full batches, then a short one');
+    assert.equal(await sessions.countBy({ userId: user.id, expiresAt: LessThanOrEqual(new Date()) }), 0);
+    assert.equal(await sessions.countBy({ userId: user.id }), 1, 'the live session stays');
   });
 
   it('documents the refresh URL for Swagger UI and the new routes', async () => {
