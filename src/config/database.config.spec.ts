@@ -15,4 +15,11 @@ describe('database config', () => {
       assert.equal(env.database.url, 'postgres://app@db/app');
     });
   });
+
+  it('reads MIGRATIONS_LOCK_TIMEOUT as a duration, and refuses nothing or junk', () => {
+    assert.equal(loadEnv({ MIGRATIONS_LOCK_TIMEOUT: '250ms' }).database.migrationsLockTimeoutMs, 250);
+    assert.equal(loadEnv({ MIGRATIONS_LOCK_TIMEOUT: '2m' }).database.migrationsLockTimeoutMs, 120_000);
+    assert.throws(() => loadEnv({ MIGRATIONS_LOCK_TIMEOUT: '0s' }), /MIGRATIONS_LOCK_TIMEOUT must be at least 1ms/);
+    assert.throws(() => loadEnv({ MIGRATIONS_LOCK_TIMEOUT: 'soon' }), /MIGRATIONS_LOCK_TIMEOUT/);
+  });
 });

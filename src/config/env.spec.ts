@@ -18,7 +18,7 @@ describe('loadEnv', () => {
         shutdownTimeoutMs: 10_000,
         httpTimeouts: { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 72_000 },
       },
-      database: { url: undefined, dataDir: './data', migrationsRun: true },
+      database: { url: undefined, dataDir: './data', migrationsRun: true, migrationsLockTimeoutMs: 5_000 },
       auth: {
         signing: { secret: undefined, privateKey: undefined, publicKey: undefined, rotatedPublicKeys: undefined, rsaAlgorithm: 'RS256' },
         issuer: 'nest-auth-todos',

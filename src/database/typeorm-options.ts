@@ -58,7 +58,7 @@ export async function createDataSource(db: DatabaseConfig, options = typeOrmOpti
 export async function openDataSource(db: DatabaseConfig, options = typeOrmOptions(db)): Promise<DataSource> {
   const dataSource = await (await createDataSource(db, options)).initialize();
   try {
-    if (db.migrationsRun) await runMigrations(dataSource, !db.url);
+    if (db.migrationsRun) await runMigrations(dataSource, !db.url, { lockTimeoutMs: db.migrationsLockTimeoutMs });
     return dataSource;
   } catch (error) {
     await dataSource.destroy();
