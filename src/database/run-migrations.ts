@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { DataSource, Migration } from 'typeorm';
 
@@ -5,11 +6,18 @@ const logger = new Logger('Migrations');
 
 /** Arbitrary key of the session-level advisory lock held while migrations run. */
 const MIGRATIONS_LOCK = 7_301_000;
+/** How often an instance asks for the lock another instance holds. */
+const LOCK_POLL_MS = 250;
 
 /**
  * Runs pending migrations while holding an advisory lock, so instances starting together on one
  * PostgreSQL take turns instead of racing to create the same tables. The embedded database has
  * one connection and one process (its directory is locked), so it needs no such lock.
+ *
+ * The lock is asked for again and again rather than waited for inside PostgreSQL: a statement
+ * blocked in `pg_advisory_lock` holds a snapshot, and `CREATE INDEX CONCURRENTLY`, run by the
+ * instance holding the lock, waits for every older snapshot to end. Each would wait for the other
+ * for ever, and PostgreSQL sees no deadlock (the lock is held by another of the holder's sessions).
  */
 export async function runMigrations(dataSource: DataSource, embedded: boolean): Promise<void> {
   if (embedded) {
@@ -19,7 +27,7 @@ export async function runMigrations(dataSource: DataSource, embedded: boolean): 
   const lockHolder = dataSource.createQueryRunner();
   await lockHolder.connect();
   try {
-    await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
+    while (!(await lockHolder.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATIONS_LOCK]))[0].locked) await sleep(LOCK_POLL_MS);
     try {
       report(await dataSource.runMigrations({ transaction: 'each' }));
     } finally {
