@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ListCursors } from '../common/list-cursors.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { Todo } from './todo.entity.js';
 import { TodosController } from './todos.controller.js';
@@ -9,6 +10,6 @@ import { TodosService } from './todos.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Todo]), IdempotencyModule],
   controllers: [TodosController],
-  providers: [TodosService, TodosQueries],
+  providers: [TodosService, TodosQueries, ListCursors],
 })
 export class TodosModule {}
