@@ -7,6 +7,12 @@ import { OFFSET_MAX } from './list-page.js';
 export const toIntParam = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : value;
 
+/**
+ * Room for the longest cursor minted: a 200-character title of control characters, each written
+ * `\u0001` in the cursor's JSON, is 1,650 characters once encoded and signed.
+ */
+const CURSOR_MAX_LENGTH = 2048;
+
 /** Substring searches need three characters: the trigram indexes that serve them need one trigram. */
 export const SEARCH_MIN_LENGTH = 3;
 
@@ -34,7 +40,7 @@ export class PaginationQueryDto {
   @ApiPropertyOptional({
     description:
       'Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422.',
-    maxLength: 512,
+    maxLength: CURSOR_MAX_LENGTH,
   })
   @IsOptional()
   @ValidateBy({
@@ -44,7 +50,7 @@ export class PaginationQueryDto {
       defaultMessage: () => 'cannot be combined with offset: the cursor holds the position',
     },
   })
-  @MaxLength(512)
+  @MaxLength(CURSOR_MAX_LENGTH)
   @IsString()
   cursor?: string;
 }

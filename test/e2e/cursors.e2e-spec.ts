@@ -91,6 +91,17 @@ describe('lists by cursor', () => {
       }
   });
 
+  it('walks titles of any text by cursor, the longest included', async () => {
+    const titles = ['\u0001'.repeat(200), '🍵'.repeat(100), 'quote " and \\ backslash', `${'é'.repeat(199)}x`, `${'é'.repeat(199)}y`];
+    for (const title of titles) await create(ada, title);
+    for (const sort of ['title', '-title']) {
+      const all = await t.http.get(`/todos?limit=100&sort=${sort}`).set(ada.auth);
+      const { items, pages } = await walk(ada, `/todos?limit=1&sort=${sort}`);
+      assert.deepEqual(items, all.body, sort);
+      assert.equal(pages, titles.length);
+    }
+  });
+
   it('walks the admin list once, in id order, with its filters and search', async () => {
     const admin = await signUpAdmin(t);
     for (let i = 0; i < 7; i += 1) await signUp(t.http, `member${i}@lists.example`);
