@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from './app.module.js';
 import { learnAllowedMethods } from './common/allowed-methods.js';
 import { jsonBodyParser } from './common/json-body.js';
+import { LIST_HEADERS } from './common/list-page.js';
 import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
 import { applySecurityHeaders } from './common/security-headers.js';
@@ -69,7 +70,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
       origin: config.corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+      exposedHeaders: [...LIST_HEADERS, 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
       maxAge: 600,
     });
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig, type PGlitePgConfig } from '@electric-sql/pglite/node-postgres';
 import { DirectoryInUseError, lockDirectory } from './directory-lock.js';
 
@@ -8,7 +9,8 @@ import { DirectoryInUseError, lockDirectory } from './directory-lock.js';
  * PostgreSQL compiled to WebAssembly, running inside this process with its files under
  * `DATA_DIR/pglite`. PGlite has no lock of its own and two processes on one directory lose
  * committed rows, so the directory is locked for as long as it is open (and a lock left by a
- * process that was killed is taken over at once).
+ * process that was killed is taken over at once). PGlite ships contrib extensions as bundles the
+ * instance must be given at creation: `pg_trgm`, which the list searches' indexes use, is one.
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -32,7 +34,7 @@ export class EmbeddedPostgres {
       throw error;
     }
     try {
-      const pglite = await PGlite.create(dir);
+      const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
       return new EmbeddedPostgres(pglite, release);
     } catch (error) {
       await release();

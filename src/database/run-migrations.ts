@@ -6,6 +6,8 @@ const logger = new Logger('Migrations');
 
 /** Arbitrary key of the session-level advisory lock held while migrations run. */
 const MIGRATIONS_LOCK = 7_301_000;
+/** How often an instance asks for the lock another instance holds. */
+const LOCK_POLL_MS = 250;
 
 export interface MigrationLockOptions {
   /** `lock_timeout` of the migrations' connection. */
@@ -29,6 +31,11 @@ const LOCK_NOT_AVAILABLE = '55P03';
  *   it; the migration is rolled back and tried again a few times, then the start-up fails.
  * The embedded database has one connection and one process (its directory is locked), so it
  * needs neither.
+ *
+ * The lock is asked for again and again rather than waited for inside PostgreSQL: a statement
+ * blocked in `pg_advisory_lock` holds a snapshot, and `CREATE INDEX CONCURRENTLY`, run by the
+ * instance holding the lock, waits for every older snapshot to end. Each would wait for the other
+ * for ever, and PostgreSQL sees no deadlock (the lock is held by another of the holder's sessions).
  */
 export async function runMigrations(
   dataSource: DataSource,
@@ -42,7 +49,7 @@ export async function runMigrations(
       report(await pending(dataSource, runner));
       return;
     }
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
+    while (!(await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATIONS_LOCK]))[0].locked) await sleep(LOCK_POLL_MS);
     try {
       await runner.query(`SET lock_timeout = ${Math.round(lockTimeoutMs)}`);
       report(await withRetries(() => pending(dataSource, runner), retries, retryWaitMs));

@@ -1,13 +1,22 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
+/**
+ * One btree index per sort of the list, each ending in the id that breaks ties, so a page (first
+ * or after a cursor) is a range of one index. The title's trigram index (GIN, `gin_trgm_ops`)
+ * serves the substring search; TypeORM cannot declare its operator class, so the migration builds
+ * it and the entity only names it.
+ */
 @Entity({ name: 'todos' })
-@Index('IDX_todos_owner_created', ['ownerId', 'createdAt'])
+@Index('IDX_todos_owner_created_id', ['ownerId', 'createdAt', 'id'])
+@Index('IDX_todos_owner_title_id', ['ownerId', 'title', 'id'])
 export class Todo {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_todos' })
   id!: number;
 
-  @Column({ type: 'varchar', length: 200 })
+  /** ICU's root collation, pinned: titles sort alike on every PostgreSQL, the embedded one included. */
+  @Index('IDX_todos_title_trgm', { synchronize: false })
+  @Column({ type: 'varchar', length: 200, collation: 'und-x-icu' })
   title!: string;
 
   @Column({ type: 'varchar', length: 2000, nullable: true })

@@ -5,7 +5,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { IdParam } from '../common/parse-id.pipe.js';
-import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
+import { ApiListHeaders, setListHeaders } from '../common/list-page.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
@@ -47,17 +47,17 @@ export class TodosController {
   @ApiOperation({
     summary: 'List my todos',
     description:
-      "The caller's todos, a page at a time (`limit`, `offset`), newest first unless `sort` says otherwise; `X-Total-Count` holds how many match the filters.",
+      'The caller\'s todos, a page at a time, newest first unless `sort` says otherwise. To page, follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` back as `cursor` with the same `completed`, `q` and `sort`) until it is absent: that walks every todo once, in order, even while todos are added or deleted. `offset` is for short jumps only. `X-Total-Count` holds how many match the filters, or `X-Total-Count-Exceeds` says there are too many to count.',
     operationId: 'todos_list',
   })
-  @ApiOkResponse({ type: [TodoOut], headers: ApiTotalCount })
+  @ApiOkResponse({ type: [TodoOut], headers: ApiListHeaders })
   async list(
     @CurrentUser() user: User,
     @Query() query: ListTodosQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const { json, total } = await this.todos.listJson(user.id, query);
-    setTotalCount(reply, total);
+    const { json, page } = await this.todos.listJson(user.id, query);
+    setListHeaders(reply, page);
     // Already JSON (an array of TodoOut, as documented): sent as it is.
     reply.type('application/json; charset=utf-8');
     return json;

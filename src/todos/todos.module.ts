@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ListCursors } from '../common/list-cursors.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { TodoCount } from './todo-count.entity.js';
 import { Todo } from './todo.entity.js';
@@ -10,6 +11,6 @@ import { TodosService } from './todos.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Todo, TodoCount]), IdempotencyModule],
   controllers: [TodosController],
-  providers: [TodosService, TodosQueries],
+  providers: [TodosService, TodosQueries, ListCursors],
 })
 export class TodosModule {}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
+import { ListCursors, type ListQuery } from '../common/list-cursors.js';
+import { cappedTotal, type ListPage, TOTAL_COUNT_CAP } from '../common/list-page.js';
 import { likeContains } from '../common/pagination.dto.js';
 import { columnName, mappedJsonSelect } from '../database/mapped-json.js';
 import { preparedQuery } from '../database/prepared.js';
@@ -33,11 +35,16 @@ const COUNT_ONE_MORE = `INSERT INTO todo_counts AS c (user_id, count) VALUES ($1
 @Injectable()
 export class TodosQueries {
   private readonly item: string;
+  private readonly table: string;
   private readonly statements = new Map<string, string>();
   private readonly writes: PreparedWrites<Todo>;
 
-  constructor(@InjectRepository(Todo) private readonly todos: Repository<Todo>) {
+  constructor(
+    @InjectRepository(Todo) private readonly todos: Repository<Todo>,
+    private readonly cursors: ListCursors,
+  ) {
     this.item = mappedJsonSelect(todos, toTodoOut, 'p');
+    this.table = `"${todos.metadata.tableName}"`;
     this.writes = new PreparedWrites(todos);
   }
 
@@ -57,42 +64,61 @@ export class TodosQueries {
   }
 
   /**
-   * One page as the API's JSON array and the total, in one statement (a window count). The page is
-   * cut first and only its rows are written out, each by `row_to_json` as `JSON.stringify` writes
-   * `toTodoOut` of it: no row becomes an entity, then a `TodoOut`, then text.
+   * One page as the API's JSON array, the total and the next page's cursor, in one statement. The
+   * page is a range of the sort's index (`IDX_todos_owner_*_id`): after the cursor's key and id
+   * when there is one, one row more than `limit` to learn whether a next page exists. Only the
+   * page's rows are written out, each by `row_to_json` as `JSON.stringify` writes `toTodoOut` of
+   * it: no row becomes an entity, then a `TodoOut`, then text. The total counts at most
+   * `TOTAL_COUNT_CAP + 1` matching rows, so its cost is bounded whatever the owner holds.
    */
-  async listJson(ownerId: number, query: ListTodosQueryDto): Promise<{ json: string; total: number }> {
-    const column = (property: keyof Todo & string) => columnName(this.todos, property);
-    const table = `"${this.todos.metadata.tableName}"`;
+  async listJson(ownerId: number, query: ListTodosQueryDto): Promise<{ json: string; page: ListPage }> {
+    const { text, values, bound } = this.listStatement(ownerId, query);
+    const [result] = await preparedQuery<{ json: string; rows: number; last_key: string | null; last_id: number | null; total: number }>(
+      this.todos.manager,
+      text,
+      values,
+    );
+    const next = result.rows > query.limit ? this.cursors.encode(bound, [result.last_key!, Number(result.last_id)]) : undefined;
+    return { json: result.json, page: { total: cappedTotal(result.total), next } };
+  }
+
+  /** The list's statement and its values (also what the tests `EXPLAIN`), and the query its cursors are bound to. */
+  listStatement(ownerId: number, query: ListTodosQueryDto): { text: string; values: unknown[]; bound: ListQuery } {
+    const [property, direction] = SORTS[query.sort];
+    const bound = { list: 'todos', owner: ownerId, sort: query.sort, completed: query.completed, q: query.q };
+    const after = query.cursor === undefined ? undefined : this.cursors.decode(bound, query.cursor, ['string', 'number']);
+    const column = (name: keyof Todo & string) => columnName(this.todos, name);
     const params: unknown[] = [ownerId];
-    let where = `${column('ownerId')} = $1`;
-    if (query.completed !== undefined) where += ` AND ${column('completed')} = $${params.push(query.completed)}`;
-    if (query.q) where += ` AND ${column('title')} ILIKE $${params.push(likeContains(query.q))}`;
-    const key = `${where}|${query.sort}`;
+    let where = `t.${column('ownerId')} = $1`;
+    if (query.completed !== undefined) where += ` AND t.${column('completed')} = $${params.push(query.completed)}`;
+    if (query.q) where += ` AND t.${column('title')} ILIKE $${params.push(likeContains(query.q))}`;
+    const filterParams = params.length;
+    const key = `${where}|${query.sort}|${after !== undefined}`;
     let sql = this.statements.get(key);
     if (!sql) {
-      const [property, direction] = SORTS[query.sort];
+      const type = this.todos.manager.connection.driver.normalizeType(this.todos.metadata.findColumnWithPropertyName(property)!);
       const order = (alias: string) => `${alias}.${column(property)} ${direction}, ${alias}.${column('id')} ${direction}`;
-      // `__total`, not `total`: it sits beside `t.*`, and an entity may well have a column named total.
-      sql = `SELECT max(p.__total) AS total, '[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY ${order('p')}), '') || ']' AS json
-          FROM (SELECT count(*) OVER () AS __total, t.* FROM ${table} t WHERE ${where}
-                 ORDER BY ${order('t')} LIMIT $${params.length + 1} OFFSET $${params.length + 2}) p
+      // The keyset: rows past the cursor's (key, id) in the sort's direction, as one row comparison the index serves.
+      const past = `(t.${column(property)}, t.${column('id')}) ${direction === 'ASC' ? '>' : '<'} ($${filterParams + 1}::${type}, $${filterParams + 2})`;
+      const [limit, offset] = after === undefined ? [filterParams + 1, filterParams + 3] : [filterParams + 3, filterParams + 5];
+      sql = `SELECT '[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY p.__n) FILTER (WHERE p.__n <= $${limit}), '') || ']' AS json,
+                count(*)::int AS rows,
+                min(p.__key) FILTER (WHERE p.__n = $${limit}) AS last_key,
+                min(p.${column('id')}) FILTER (WHERE p.__n = $${limit}) AS last_id,
+                (SELECT count(*)::int FROM (SELECT FROM ${this.table} t WHERE ${where} LIMIT ${TOTAL_COUNT_CAP + 1}) c) AS total
+          FROM (SELECT row_number() OVER (ORDER BY ${order('s')}) AS __n, s.*
+                  FROM (SELECT ${keyText(`t.${column(property)}`, type)} AS __key, t.* FROM ${this.table} t
+                         WHERE ${where}${after === undefined ? '' : ` AND ${past}`}
+                         ORDER BY ${order('t')} LIMIT $${limit + 1} OFFSET $${offset}) s) p
           CROSS JOIN LATERAL (SELECT ${this.item}) j`;
       this.statements.set(key, sql);
     }
-    const [page] = await preparedQuery<{ total: string | null; json: string }>(this.todos.manager, sql, [
-      ...params,
-      query.limit,
-      query.offset,
-    ]);
-    if (page.total !== null) return { json: page.json, total: Number(page.total) };
-    // A page past the end has no row to carry the count.
-    if (query.offset === 0) return { json: '[]', total: 0 };
-    const [{ total }] = await preparedQuery<{ total: string }>(
-      this.todos.manager,
-      `SELECT count(*) AS total FROM ${table} WHERE ${where}`,
-      params,
-    );
-    return { json: '[]', total: Number(total) };
+    return { text: sql, values: [...params, ...(after ?? []), query.limit, query.limit + 1, query.offset], bound };
   }
+}
+
+/** A sort key as exact text for a cursor: timestamps to the microsecond, in UTC, as PostgreSQL reads them back. */
+function keyText(expression: string, type: string): string {
+  if (type === 'timestamp with time zone') return `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  return `${expression}::text`;
 }

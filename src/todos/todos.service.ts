@@ -1,6 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, MoreThan, Repository } from 'typeorm';
+import type { ListPage } from '../common/list-page.js';
 import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { type CreateTodoDto, toNewTodo } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
@@ -36,8 +37,8 @@ export class TodosService {
     return todo;
   }
 
-  /** One page as the API's JSON array, and the total. */
-  listJson(ownerId: number, query: ListTodosQueryDto): Promise<{ json: string; total: number }> {
+  /** One page as the API's JSON array, with the total and the next page's cursor. */
+  listJson(ownerId: number, query: ListTodosQueryDto): Promise<{ json: string; page: ListPage }> {
     return this.queries.listJson(ownerId, query);
   }
 

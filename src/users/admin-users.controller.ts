@@ -5,7 +5,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
-import { ApiTotalCount, setTotalCount } from '../common/total-count.js';
+import { ApiListHeaders, setListHeaders } from '../common/list-page.js';
 import { IdParam } from '../common/parse-id.pipe.js';
 import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
@@ -24,13 +24,14 @@ export class AdminUsersController {
   @Get()
   @ApiOperation({
     summary: 'List users',
-    description: 'Every account, a page at a time, by id; `q` matches part of the email. Admins only.',
+    description:
+      'Every account, a page at a time, by id; `q` matches part of the email. To page, follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` back as `cursor` with the same `q`, `role` and `is_active`) until it is absent. `offset` is for short jumps only. `X-Total-Count` holds how many match, or `X-Total-Count-Exceeds` says there are too many to count. Admins only.',
     operationId: 'admin_users_list',
   })
-  @ApiOkResponse({ type: [UserOut], headers: ApiTotalCount })
+  @ApiOkResponse({ type: [UserOut], headers: ApiListHeaders })
   async list(@Query() query: ListUsersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserOut[]> {
-    const [users, total] = await this.users.list(query);
-    setTotalCount(reply, total);
+    const { users, page } = await this.users.list(query);
+    setListHeaders(reply, page);
     return users.map(toUserOut);
   }
 

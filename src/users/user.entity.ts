@@ -1,13 +1,21 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from './role.enum.js';
 
+/**
+ * The admin list walks the primary key; the rare filters (admins, deactivated accounts) have
+ * partial indexes of their own, and the email's trigram index (GIN, built by the migration: TypeORM
+ * cannot declare its operator class) serves the substring search.
+ */
 @Entity({ name: 'users' })
+@Index('IDX_users_admins_id', ['id'], { where: `"role" = 'admin'` })
+@Index('IDX_users_inactive_id', ['id'], { where: `"is_active" = false` })
 export class User {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_users' })
   id!: number;
 
   /** Stored trimmed and lower-cased, so the unique index is case-insensitive in effect. */
   @Index('UQ_users_email', { unique: true })
+  @Index('IDX_users_email_trgm', { synchronize: false })
   @Column({ type: 'varchar', length: 254 })
   email!: string;
 

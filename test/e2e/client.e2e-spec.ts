@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { type ApiClient, createApiClient, isProblem, logIn, type Problem, type TodoOut, totalCount } from '#api-client';
+import {
+  type ApiClient,
+  createApiClient,
+  isProblem,
+  listTotal,
+  logIn,
+  nextCursor,
+  pages,
+  type Problem,
+  type TodoOut,
+  totalCount,
+} from '#api-client';
 import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { PASSWORD, uniqueEmail } from '../support/factories.js';
@@ -111,6 +122,43 @@ describe('generated TypeScript client', () => {
     assert.equal((await api.DELETE('/todos/{id}', { params: { path: { id: first.id } } })).response.status, 204);
     assert.equal(totalCount((await api.GET('/todos')).response), titles.length - 1);
   });
+
+  it('pages through todos by cursor, each todo once while todos come and go', async () => {
+    const { api } = await signedIn();
+    for (const title of ['delta', 'Alpha', 'echo', 'bravo', 'charlie', 'foxtrot', 'golf']) {
+      assert.equal((await api.POST('/todos', { body: { title } })).response.status, 201);
+    }
+    const seen: string[] = [];
+    let added = false;
+    for await (const page of pages((cursor) =>
+      api.GET('/todos', { params: { query: { sort: 'title', limit: 2, cursor } } }).then(pageWithTotal),
+    )) {
+      assert.ok(page.length <= 2);
+      seen.push(...page.map((todo) => todo.title));
+      if (!added) {
+        // Behind the cursor: not seen; ahead of it: seen once.
+        await api.POST('/todos', { body: { title: 'aardvark' } });
+        await api.POST('/todos', { body: { title: 'zulu' } });
+        added = true;
+      }
+    }
+    assert.deepEqual(seen, ['Alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'zulu']);
+
+    const first = await api.GET('/todos', { params: { query: { limit: 3 } } });
+    const cursor = nextCursor(first.response);
+    assert.ok(cursor);
+    assert.match(first.response.headers.get('Link') ?? '', /^<\/todos\?limit=3&cursor=[\w.-]+>; rel="next"$/);
+    problemOf(await api.GET('/todos', { params: { query: { limit: 3, sort: 'title', cursor } } }), 422);
+    problemOf(await api.GET('/todos', { params: { query: { q: 'ab' } } }), 422);
+  });
+
+  /** A list page, its total checked from the headers the way a frontend reads them. */
+  function pageWithTotal<T>(result: { data?: T[]; error?: unknown; response: Response }) {
+    const total = listTotal(result.response);
+    assert.equal(total.exact, true);
+    assert.ok(total.count >= (result.data?.length ?? 0));
+    return result;
+  }
 
   it('lets the admin list, deactivate and delete users', async () => {
     const user = await signedIn();

@@ -7,13 +7,15 @@ import { startTestApp, type TestApp } from '../support/app.js';
 interface Schema {
   $ref?: string;
   type?: string;
+  minLength?: number;
+  maximum?: number;
   required?: string[];
   properties?: Record<string, Schema & { example?: unknown }>;
   example?: unknown;
 }
 interface Response {
   description: string;
-  headers?: Record<string, { schema: Schema }>;
+  headers?: Record<string, { schema: Schema; description?: string }>;
   content?: Record<string, { schema?: Schema; example?: { status?: number } }>;
 }
 interface Operation {
@@ -23,7 +25,7 @@ interface Operation {
   description?: string;
   security?: unknown[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  parameters?: { name: string; in: string; schema: unknown; description?: string }[];
+  parameters?: { name: string; in: string; schema: Schema; description?: string }[];
   responses: Record<string, Response>;
 }
 interface Document {
@@ -229,9 +231,18 @@ describe('OpenAPI document', () => {
     assert.deepEqual(grants, { password: ['grant_type', 'password', 'username'], refresh_token: ['grant_type', 'refresh_token'] });
   });
 
-  it('documents X-Total-Count on lists and Retry-After on rate-limited operations', () => {
+  it('documents the list headers, cursor and search bounds on lists, and Retry-After on rate-limited operations', () => {
     for (const path of ['/todos', '/admin/users']) {
-      assert.equal(doc.paths[path].get.responses['200'].headers?.['X-Total-Count'].schema.type, 'integer', path);
+      const { headers } = doc.paths[path].get.responses['200'];
+      assert.equal(headers?.['X-Total-Count'].schema.type, 'integer', path);
+      assert.equal(headers?.['X-Total-Count-Exceeds'].schema.type, 'integer', path);
+      assert.match(headers?.['X-Total-Count'].description ?? '', /X-Total-Count-Exceeds/, path);
+      for (const header of ['Link', 'X-Next-Cursor']) assert.match(headers?.[header].description ?? '', /cursor/, `${path} ${header}`);
+      const parameters = Object.fromEntries(doc.paths[path].get.parameters!.map((p) => [p.name, p]));
+      assert.equal(parameters.cursor?.schema?.type, 'string', path);
+      assert.equal(parameters.q?.schema?.minLength, 3, path);
+      assert.equal(parameters.offset?.schema?.maximum, 10_000, path);
+      assert.match(doc.paths[path].get.description ?? '', /rel="next"/, path);
     }
     for (const path of ['/auth/login', '/auth/register', '/auth/refresh']) {
       assert.equal(doc.paths[path].post.responses['429'].headers?.['Retry-After'].schema.type, 'integer', path);

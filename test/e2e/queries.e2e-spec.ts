@@ -62,7 +62,7 @@ describe('hand-written SQL and the entities', () => {
           ]) {
             const query = Object.assign(new ListTodosQueryDto(), { sort, completed, q, limit, offset });
             const label = JSON.stringify(query);
-            const { json, total } = await queries.listJson(ada.id, query);
+            const { json, page } = await queries.listJson(ada.id, query);
             const where = {
               ownerId: ada.id,
               ...(completed === undefined ? {} : { completed }),
@@ -70,7 +70,20 @@ describe('hand-written SQL and the entities', () => {
             };
             const [rows, count] = await todos.findAndCount({ where, order: orders[sort], skip: offset, take: limit });
             assert.equal(json, JSON.stringify(rows.map(toTodoOut)), label);
-            assert.equal(total, count, label);
+            assert.deepEqual(page.total, { count, exact: true }, label);
+            assert.equal(page.next !== undefined, offset + limit < count, label);
+            // The pages after it, by cursor, are the rest of the repository's order.
+            const rest: unknown[] = [];
+            for (let next = page.next; next !== undefined;) {
+              const after = await queries.listJson(
+                ada.id,
+                Object.assign(new ListTodosQueryDto(), { sort, completed, q, limit, cursor: next }),
+              );
+              rest.push(...JSON.parse(after.json));
+              next = after.page.next;
+            }
+            const following = await todos.find({ where, order: orders[sort], skip: offset + limit });
+            assert.deepEqual(rest, JSON.parse(JSON.stringify(following.map(toTodoOut))), label);
           }
   });
 

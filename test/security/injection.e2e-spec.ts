@@ -72,7 +72,7 @@ describe('hostile input in every field and query parameter', () => {
         t.http.post('/users/me/password').set(user.auth).send({ current_password: value, new_password: value }),
         t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ role: value, is_active: value }),
       ];
-      for (const query of ['q', 'sort', 'limit', 'offset', 'completed']) {
+      for (const query of ['q', 'sort', 'limit', 'offset', 'cursor', 'completed']) {
         requests.push(
           t.http
             .get('/todos')
@@ -80,7 +80,7 @@ describe('hostile input in every field and query parameter', () => {
             .set(user.auth),
         );
       }
-      for (const query of ['q', 'role', 'is_active', 'limit']) {
+      for (const query of ['q', 'role', 'is_active', 'limit', 'cursor']) {
         requests.push(
           t.http
             .get('/admin/users')

@@ -42,11 +42,56 @@ export function logIn(client: ApiClient, email: string, password: string) {
   return client.POST('/auth/login', { body: { grant_type: 'password', username: email, password }, headers: FORM });
 }
 
-/** `X-Total-Count` of a list response: how many items match, ignoring `limit` and `offset`. */
+/**
+ * `X-Total-Count` of a list response: how many items match, ignoring `limit`, `offset` and
+ * `cursor`. Throws when too many match to be counted (see `listTotal`).
+ */
 export function totalCount(response: Response): number {
-  const value = response.headers.get('X-Total-Count');
-  if (value === null || !/^\d+$/.test(value)) throw new Error(`No usable X-Total-Count header: ${value}`);
-  return Number(value);
+  const total = listTotal(response);
+  if (!total.exact) throw new Error(`More than ${total.count} items match: the total was not counted`);
+  return total.count;
+}
+
+/**
+ * The total of a list response: `{ count, exact: true }` from `X-Total-Count`, or, when more items
+ * match than the server counts (`X-Total-Count-Exceeds`), `{ count, exact: false }`: more than
+ * `count` (show "more than 10,000").
+ */
+export function listTotal(response: Response): { count: number; exact: boolean } {
+  for (const [header, exact] of [
+    ['X-Total-Count', true],
+    ['X-Total-Count-Exceeds', false],
+  ] as const) {
+    const value = response.headers.get(header);
+    if (value !== null && /^\d+$/.test(value)) return { count: Number(value), exact };
+  }
+  throw new Error('No usable X-Total-Count or X-Total-Count-Exceeds header');
+}
+
+/** `X-Next-Cursor` of a list response: the `cursor` of the next page, `undefined` on the last page. */
+export function nextCursor(response: Response): string | undefined {
+  return response.headers.get('X-Next-Cursor') ?? undefined;
+}
+
+/**
+ * Every page of a list, in order, each row once even while rows are added or deleted meanwhile:
+ * `fetchPage` is called with `undefined`, then with each page's `X-Next-Cursor`, until the last
+ * page. Send the cursor with the same filters, `q` and `sort` (another query's cursor is a 422).
+ *
+ * ```ts
+ * for await (const todos of pages((cursor) => client.GET('/todos', { params: { query: { sort: 'title', cursor } } }))) render(todos);
+ * ```
+ */
+export async function* pages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ data?: T[]; error?: unknown; response: Response }>,
+): AsyncGenerator<T[], void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const { data, error, response } = await fetchPage(cursor);
+    if (data === undefined) throw new Error(`List request failed with ${response.status}: ${JSON.stringify(error)}`);
+    yield data;
+    cursor = nextCursor(response);
+  } while (cursor !== undefined);
 }
 
 /** True for an RFC 9457 body as this API sends it; a proxy's HTML error page, for one, is not. */

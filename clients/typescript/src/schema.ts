@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description Every account, a page at a time, by id; `q` matches part of the email. Admins only.
+         * @description Every account, a page at a time, by id; `q` matches part of the email. To page, follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` back as `cursor` with the same `q`, `role` and `is_active`) until it is absent. `offset` is for short jumps only. `X-Total-Count` holds how many match, or `X-Total-Count-Exceeds` says there are too many to count. Admins only.
          */
         get: operations["admin_users_list"];
         put?: never;
@@ -341,7 +341,7 @@ export interface paths {
         };
         /**
          * List my todos
-         * @description The caller's todos, a page at a time (`limit`, `offset`), newest first unless `sort` says otherwise; `X-Total-Count` holds how many match the filters.
+         * @description The caller's todos, a page at a time, newest first unless `sort` says otherwise. To page, follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` back as `cursor` with the same `completed`, `q` and `sort`) until it is absent: that walks every todo once, in order, even while todos are added or deleted. `offset` is for short jumps only. `X-Total-Count` holds how many match the filters, or `X-Total-Count-Exceeds` says there are too many to count.
          */
         get: operations["todos_list"];
         put?: never;
@@ -850,9 +850,11 @@ export interface operations {
             query?: {
                 /** @description Items per page */
                 limit?: number;
-                /** @description Items to skip before the page */
+                /** @description Items to skip before the page, for short jumps (at most 10000); further pages are reached by `cursor`. Not with `cursor`. */
                 offset?: number;
-                /** @description Part of the email, case-insensitive */
+                /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
+                cursor?: string;
+                /** @description Part of the email (3 characters or more once trimmed), case-insensitive; `%` and `_` match themselves */
                 q?: string;
                 /** @description Only accounts with this role */
                 role?: components["schemas"]["Role"];
@@ -867,8 +869,14 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description Number of items matching the filters, ignoring limit and offset */
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 10000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
                     "X-Total-Count"?: number;
+                    /** @description Sent instead of `X-Total-Count` when more than 10000 items match: the total is larger than this value and was not counted (show it as "more than 10000"). */
+                    "X-Total-Count-Exceeds"?: number;
+                    /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    Link?: string;
+                    /** @description The next page's `cursor`, the one in `Link`; absent on the last page. Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    "X-Next-Cursor"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3030,13 +3038,15 @@ export interface operations {
             query?: {
                 /** @description Items per page */
                 limit?: number;
-                /** @description Items to skip before the page */
+                /** @description Items to skip before the page, for short jumps (at most 10000); further pages are reached by `cursor`. Not with `cursor`. */
                 offset?: number;
+                /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
+                cursor?: string;
                 /** @description Only done (`true`) or open (`false`) todos */
                 completed?: boolean;
-                /** @description Part of the title, case-insensitive */
+                /** @description Part of the title (3 characters or more), case-insensitive; `%` and `_` match themselves */
                 q?: string;
-                /** @description The order: by creation time or title, `-` for descending; ties are broken by id */
+                /** @description The order: by creation time or title (ICU root collation, the same on every database), `-` for descending; ties are broken by id */
                 sort?: "created_at" | "-created_at" | "title" | "-title";
             };
             header?: never;
@@ -3047,8 +3057,14 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description Number of items matching the filters, ignoring limit and offset */
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 10000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
                     "X-Total-Count"?: number;
+                    /** @description Sent instead of `X-Total-Count` when more than 10000 items match: the total is larger than this value and was not counted (show it as "more than 10000"). */
+                    "X-Total-Count-Exceeds"?: number;
+                    /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    Link?: string;
+                    /** @description The next page's `cursor`, the one in `Link`; absent on the last page. Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    "X-Next-Cursor"?: string;
                     [name: string]: unknown;
                 };
                 content: {

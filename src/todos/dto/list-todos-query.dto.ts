@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PaginationQueryDto, toBooleanParam } from '../../common/pagination.dto.js';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PaginationQueryDto, SEARCH_MIN_LENGTH, toBooleanParam } from '../../common/pagination.dto.js';
 
 export const TODO_SORTS = ['created_at', '-created_at', 'title', '-title'] as const;
 export type TodoSort = (typeof TODO_SORTS)[number];
@@ -13,16 +13,22 @@ export class ListTodosQueryDto extends PaginationQueryDto {
   @IsBoolean()
   completed?: boolean;
 
-  @ApiPropertyOptional({ description: 'Part of the title, case-insensitive', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: `Part of the title (${SEARCH_MIN_LENGTH} characters or more), case-insensitive; \`%\` and \`_\` match themselves`,
+    minLength: SEARCH_MIN_LENGTH,
+    maxLength: 200,
+  })
   @IsOptional()
   @MaxLength(200)
+  @MinLength(SEARCH_MIN_LENGTH)
   @IsString()
   q?: string;
 
   @ApiPropertyOptional({
     enum: TODO_SORTS,
     default: '-created_at',
-    description: 'The order: by creation time or title, `-` for descending; ties are broken by id',
+    description:
+      'The order: by creation time or title (ICU root collation, the same on every database), `-` for descending; ties are broken by id',
   })
   @IsOptional()
   @IsIn(TODO_SORTS)
