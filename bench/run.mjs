@@ -1,4 +1,5 @@
 // npm run bench [-- --duration 10 --connections 50 --rounds 1 --embedded --smoke --phases me,todos,create,update,login,storm]
+// npm run bench -- --phases scale   (lists on a small and then a big data set; not among the default phases)
 //
 // Starts the built app on a fresh PostgreSQL database (bench_<pid> on 127.0.0.1:5432, dropped at
 // the end) or, with --embedded, on PGlite in a temporary directory; seeds users with 20 todos
@@ -26,6 +27,7 @@ const { values: flags } = parseArgs({
     'app-port': { type: 'string', default: '3601' },
     'baseline-port': { type: 'string', default: '3602' },
     // A subset of the phases, for measuring one change quickly; the full run is the reference.
+    // `scale` (the lists' latency on a small, then a big data set) runs only when named here.
     phases: { type: 'string', default: 'me,todos,create,update,login,storm' },
     // Request phases run app, baseline, app, baseline, …: on a busy machine the median of the
     // rounds' ratios moves far less than one pair measured once.
@@ -36,8 +38,11 @@ const { values: flags } = parseArgs({
 });
 const PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm'];
 const selected = new Set(flags.phases.split(',').map((p) => p.trim()));
-for (const p of selected) if (!PHASES.includes(p)) throw new Error(`--phases: unknown phase "${p}" (known: ${PHASES.join(', ')})`);
+const scaleSelected = selected.delete('scale');
+for (const p of selected) if (!PHASES.includes(p)) throw new Error(`--phases: unknown phase "${p}" (known: ${PHASES.join(', ')}, scale)`);
 const smoke = flags.smoke;
+if (scaleSelected && (smoke || flags.embedded || flags.profile))
+  throw new Error('--phases scale runs on PostgreSQL at full size: not with --smoke, --embedded or --profile');
 const duration = smoke ? 1 : Number(flags.duration);
 const connections = smoke ? 4 : Number(flags.connections);
 const warmup = smoke ? 0 : Math.max(1, Math.round(duration / 5));
@@ -410,6 +415,12 @@ function table(results) {
 
 async function main() {
   ensureBuilt();
+  if (selected.size > 0) await loadPhases();
+  if (scaleSelected) await scale();
+}
+
+/** The request phases: the app and the baseline under wrk, on users seeded through the API. */
+async function loadPhases() {
   ensureWrk();
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
@@ -586,6 +597,478 @@ async function main() {
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`wrote ${file}`);
   if (failures > 0) throw new Error(`${failures} requests failed (non-2xx, timeouts or socket errors); see above`);
+}
+
+/* ---------- scale: every list shape on a small data set, then on a big one ---------- */
+
+const SCALE = {
+  // The big data set, loaded with SQL: users in all, todos in all, the heavy user's share of each.
+  users: 1_000_000,
+  todos: 3_000_000,
+  heavyTodos: 200_000,
+  heavySessions: 1_000_000,
+  // The small data set, made through the API: user1 (the heavy user to be) with 20 todos, user2 an
+  // admin, user3 deactivated, the rest plain accounts.
+  smallUsers: 12,
+  smallTodos: 20,
+  // Sequential requests per shape, after a warm-up; the median stands for the shape.
+  samples: 15,
+  warmup: 3,
+  // The deep page by cursor: the 1,500th page of 10 on the big data set (the last one on the small).
+  cursorPage: 1_500,
+  cursorLimit: 10,
+  // Past this growth (big p50 / small p50) a shape's plan is printed.
+  target: 2,
+};
+// Search terms: in every title, in one title in a hundred, in one in twenty thousand (scaleTitle).
+const TERMS = { common: 'task', medium: 'invoice', rare: 'quokka' };
+const TITLE_WORDS = [
+  'water the plants',
+  'buy groceries',
+  'call the bank',
+  'review notes',
+  'clean the desk',
+  'book tickets',
+  'write the report',
+];
+
+/** The n-th todo's title, as the loader's SQL (`scaleTitleSql`) writes it too. */
+function scaleTitle(n) {
+  const what =
+    n % 20_000 === 13 ? `feed the ${TERMS.rare}` : n % 100 === 7 ? `pay the ${TERMS.medium}` : TITLE_WORDS[n % TITLE_WORDS.length];
+  return `Task ${n}: ${what}`;
+}
+
+/** `scaleTitle` in SQL, over `n`; the words are the statement's parameter `$words`. */
+function scaleTitleSql(n, words) {
+  return `'Task ' || ${n} || ': ' || CASE WHEN ${n} % 20000 = 13 THEN 'feed the ${TERMS.rare}' WHEN ${n} % 100 = 7 THEN 'pay the ${TERMS.medium}'
+    ELSE (${words}::text[])[${n} % ${TITLE_WORDS.length} + 1] END`;
+}
+
+/** A list shape: its label (the request, and `note`), who asks (the heavy user or the admin), its path, and how deep a page to walk to by cursor. */
+const listShape = (who, path, note = '', pages = undefined) => [`GET ${path}${note}`, who, path, pages];
+const SCALE_SHAPES = [
+  listShape('heavy', '/todos', ' (first page)'),
+  ...['created_at', '-created_at', 'title', '-title'].map((sort) => listShape('heavy', `/todos?sort=${sort}`)),
+  listShape('heavy', '/todos?completed=true'),
+  listShape('heavy', '/todos?completed=false'),
+  listShape('heavy', `/todos?q=${TERMS.rare}`, ' (rare)'),
+  listShape('heavy', `/todos?q=${TERMS.medium}`, ' (1 %)'),
+  listShape('heavy', `/todos?q=${TERMS.common}`, ' (every title)'),
+  listShape('heavy', '/todos?offset=10000'),
+  listShape('heavy', `/todos?limit=${SCALE.cursorLimit}`, ', deep page by cursor', SCALE.cursorPage),
+  listShape('heavy', '/auth/sessions'),
+  listShape('heavy', '/users/me'),
+  listShape('admin', '/admin/users', ' (first page)'),
+  ...['q=user4242', 'role=admin', 'is_active=false'].map((filter) => listShape('admin', `/admin/users?${filter}`)),
+  listShape('admin', `/admin/users?limit=${SCALE.cursorLimit}`, ', deep page by cursor', SCALE.cursorPage),
+];
+
+/** One GET, timed from the request to the last byte of the answer; anything but a 200 is an error. */
+async function timedGet(port, path, token) {
+  const started = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = await res.arrayBuffer();
+  const ms = performance.now() - started;
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${Buffer.from(body).toString()}`);
+  return { ms, bytes: body.byteLength, next: res.headers.get('x-next-cursor') ?? undefined, headers: res.headers };
+}
+
+/**
+ * Follows `X-Next-Cursor` from `path`'s first page up to page `pages` (or the last page there is),
+ * and returns that page's path: the cursor is minted by walking once; only its request is timed.
+ */
+async function walkCursor(port, path, token, pages) {
+  let current = path;
+  let page = 1;
+  for (; page < pages; page++) {
+    const { next } = await timedGet(port, current, token);
+    if (next === undefined) break;
+    current = `${path}&cursor=${encodeURIComponent(next)}`;
+  }
+  return { path: current, page };
+}
+
+/**
+ * Every shape on every data set, measured in rounds: one request of each shape on each data set
+ * per round, all sequential, the data sets' order alternating from round to round; `SCALE.warmup`
+ * rounds, then `SCALE.samples` timed ones, whose median stands for each shape. Interleaved, so a
+ * burst of other work on a shared machine lands on the small and the big data set alike rather
+ * than on whichever was measured at the time. A deep page's cursor is minted first by walking the
+ * list once, page by page; only that page's request is timed.
+ */
+async function measureShapes(targets) {
+  const shapes = [];
+  for (const [name, who, path, pages] of SCALE_SHAPES)
+    for (const target of targets) {
+      const walked = pages ? await walkCursor(target.port, path, target.tokens[who], pages) : { path, page: 1 };
+      if (pages) log(`${target.label}: ${name}: page ${walked.page} reached by cursor`);
+      shapes.push({ name, target, token: target.tokens[who], who, ...walked, times: [] });
+    }
+  for (let round = 0; round < SCALE.warmup + SCALE.samples; round++)
+    for (const shape of round % 2 === 0 ? shapes : shapes.toReversed()) {
+      shape.last = await timedGet(shape.target.port, shape.path, shape.token);
+      if (round >= SCALE.warmup) shape.times.push(shape.last.ms);
+    }
+  const out = Object.fromEntries(targets.map((t) => [t.label, {}]));
+  for (const { name, target, who, path, page, times, last } of shapes) {
+    times.sort((x, y) => x - y);
+    const exceeds = last.headers.get('x-total-count-exceeds');
+    const total = last.headers.get('x-total-count') ?? (exceeds === null ? undefined : `>${exceeds}`);
+    out[target.label][name] = {
+      p50Ms: times[Math.floor(times.length / 2)],
+      minMs: times[0],
+      maxMs: times.at(-1),
+      bytes: last.bytes,
+      total,
+      page,
+      path,
+      who,
+    };
+  }
+  return out;
+}
+
+async function login(port, email, password) {
+  return (await call(port, 'POST', '/auth/login', { form: { grant_type: 'password', username: email, password } })).access_token;
+}
+
+/** The small data set, through the API: user1 with 20 todos (every third done), user2 an admin, user3 deactivated. */
+async function seedSmall(port, db) {
+  const password = 'violet-kettle-harbour-bench';
+  const emails = Array.from({ length: SCALE.smallUsers }, (_, i) => `user${i + 1}@example.com`);
+  for (const email of emails) await call(port, 'POST', '/auth/register', { json: { email, password } });
+  await db.query(`UPDATE users SET role = 'admin' WHERE email = $1`, [emails[1]]);
+  await db.query(`UPDATE users SET is_active = false WHERE email = $1`, [emails[2]]);
+  const heavy = await login(port, emails[0], password);
+  for (let n = 1; n <= SCALE.smallTodos; n++) {
+    const todo = await call(port, 'POST', '/todos', { token: heavy, json: { title: scaleTitle(n), description: 'x'.repeat(40) } });
+    if (n % 3 === 0) await call(port, 'PATCH', `/todos/${todo.id}`, { token: heavy, json: { completed: true } });
+  }
+  await db.query('VACUUM (ANALYZE) users, todos, sessions');
+  const [{ id: heavyId }] = (await db.query('SELECT id FROM users WHERE email = $1', [emails[0]])).rows;
+  return { heavyId, heavyEmail: emails[0], adminEmail: emails[1], password };
+}
+
+/** Runs `sql` on `db`, logging how long it took; returns the seconds. */
+async function timedSql(db, label, sql, values) {
+  const started = performance.now();
+  const result = await db.query(sql, values);
+  const seconds = (performance.now() - started) / 1000;
+  log(`load: ${label}: ${result.rowCount ?? 0} rows in ${f1(seconds)} s`);
+  return seconds;
+}
+
+/**
+ * The big data set, by SQL straight into the migrated schema with every index, constraint and
+ * trigger in place: users up to `SCALE.users` (one in a thousand an admin, one in a hundred
+ * deactivated), the heavy user's todos up to `SCALE.heavyTodos` and `SCALE.heavySessions` sessions
+ * (49 live, as `SESSIONS_PER_USER_MAX` leaves them with the bench's own, the rest ended in the last
+ * 12 hours, which the hourly purge keeps a day), the other todos spread over the other users; then
+ * VACUUM (ANALYZE), as autovacuum would in time, so it does not start during the measurements. On
+ * two connections: users then the others' todos (they need their owners) on one, the heavy
+ * user's rows on the other. Each connection turns off `synchronous_commit` for itself (a crash
+ * could lose its last commits, never corrupt the database) and raises its sort memory.
+ */
+async function loadBig(databaseUrl, heavyId) {
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`SET synchronous_commit = off; SET maintenance_work_mem = '256MB'; SET work_mem = '64MB'`);
+    return client;
+  };
+  const [a, b] = [await connect(), await connect()];
+  const started = performance.now();
+  const steps = {};
+  try {
+    const [existing] = (
+      await a.query(
+        `SELECT (SELECT hashed_password FROM users WHERE id = $1) AS hash, (SELECT count(*)::int FROM users) AS users,
+                (SELECT count(*)::int FROM todos) AS todos, (SELECT max(id) FROM users) AS last_id`,
+        [heavyId],
+      )
+    ).rows;
+    const users = timedSql(
+      a,
+      `${SCALE.users - existing.users} users`,
+      `INSERT INTO users (email, hashed_password, role, is_active, email_verified, created_at, updated_at)
+       SELECT 'user' || g || '@example.com', $1, (CASE WHEN g % 1000 = 0 THEN 'admin' ELSE 'user' END)::user_role, g % 100 <> 50, true,
+              now() - make_interval(secs => $3 - g), now() - make_interval(secs => $3 - g)
+         FROM generate_series($2::int, $3::int) g`,
+      [existing.hash, existing.users + 1, SCALE.users],
+    );
+    // The other users' todos, 2.8 each in order of owner, in two halves: one per connection.
+    const count = SCALE.todos - SCALE.heavyTodos - (existing.todos - SCALE.smallTodos);
+    const othersTodos = (client, from, to) =>
+      timedSql(
+        client,
+        `todos ${from}-${to} of the other users`,
+        `INSERT INTO todos (title, description, completed, owner_id, created_at, updated_at)
+         SELECT ${scaleTitleSql('g', '$1')}, repeat('x', 40), g % 3 = 0, b.lo + ((g - 1)::bigint * b.span / $2)::int,
+                now() - make_interval(mins => g % 525600), now() - make_interval(mins => g % 525600)
+           FROM (SELECT min(id) AS lo, max(id) - min(id) + 1 AS span FROM users WHERE id > $3) b, generate_series($4::int, $5::int) g`,
+        [TITLE_WORDS, count, existing.last_id, from, to],
+      );
+    const half = Math.floor(count / 2);
+    const first = async () => {
+      steps.users = await users;
+      steps.todosFirstHalf = await othersTodos(a, 1, half);
+    };
+    const second = async () => {
+      steps.heavyTodos = await timedSql(
+        b,
+        `${SCALE.heavyTodos - SCALE.smallTodos} todos of the heavy user`,
+        `INSERT INTO todos (title, description, completed, owner_id, created_at, updated_at)
+         SELECT ${scaleTitleSql('g', '$1')}, repeat('x', 40), g % 3 = 0, $2, now() - make_interval(mins => $4 + 1 - g), now() - make_interval(mins => $4 + 1 - g)
+           FROM generate_series($3::int, $4::int) g`,
+        [TITLE_WORDS, heavyId, SCALE.smallTodos + 1, SCALE.heavyTodos],
+      );
+      steps.sessions = await timedSql(
+        b,
+        `${SCALE.heavySessions} sessions of the heavy user`,
+        `INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, user_agent, ip, revoked_at, revoked_reason)
+         SELECT $1, now() - interval '20 days', now() - interval '20 days' + make_interval(secs => g), now() + interval '10 days',
+                'bench/1.0', '127.0.0.1', CASE WHEN g > 49 THEN now() - make_interval(secs => g % 43200) END, CASE WHEN g > 49 THEN 'session_limit' END
+           FROM generate_series(1, $2::int) g`,
+        [heavyId, SCALE.heavySessions],
+      );
+      await users;
+      steps.todosSecondHalf = await othersTodos(b, half + 1, count);
+    };
+    await Promise.all([first(), second()]);
+    const vacuumStarted = performance.now();
+    await Promise.all([
+      a.query('VACUUM (ANALYZE) todos'),
+      b.query('VACUUM (ANALYZE) users').then(() => b.query('VACUUM (ANALYZE) sessions')),
+    ]);
+    steps.vacuumAnalyze = (performance.now() - vacuumStarted) / 1000;
+    log(`load: VACUUM (ANALYZE) in ${f1(steps.vacuumAnalyze)} s`);
+    const [counts] = (
+      await a.query(
+        `SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM todos)::int AS todos,
+                (SELECT count(*) FROM todos WHERE owner_id = $1)::int AS heavy_todos, (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS heavy_sessions,
+                pg_database_size(current_database()) AS bytes`,
+        [heavyId],
+      )
+    ).rows;
+    return {
+      seconds: (performance.now() - started) / 1000,
+      steps,
+      counts: { ...counts, sizeMiB: Number(counts.bytes) / 2 ** 20, bytes: undefined },
+    };
+  } finally {
+    await Promise.all([a.end(), b.end()]);
+  }
+}
+
+/** A shape's query string as the list's DTO (numbers and booleans as the validation pipe leaves them). */
+function listDto(Dto, path) {
+  const dto = new Dto();
+  for (const [key, value] of new URL(path, 'http://x').searchParams)
+    dto[key] = ['limit', 'offset'].includes(key) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value;
+  return dto;
+}
+
+/**
+ * `EXPLAIN (ANALYZE, BUFFERS)` of the statements behind each shape in `slow`, built by the app's own
+ * code from `dist/` with the app's configuration (so a cursor checks out): the todo list's prepared
+ * statement, run six times first as the app's connections do (PostgreSQL may then switch to a
+ * generic plan); the admin list's page and count queries; the session list's `find`. GET
+ * /users/me has no list statement to explain.
+ */
+async function explainShapes(slow, { appEnv, heavyId }) {
+  const saved = { ...process.env };
+  Object.assign(process.env, appEnv);
+  const imp = (path) => import(`../dist/src/${path}`);
+  const [{ databaseConfig }, { authConfig }, { createDataSource, typeOrmOptions }, { ListCursors }, todoMods, userMods, sessionMods] =
+    await Promise.all([
+      imp('config/database.config.js'),
+      imp('config/auth.config.js'),
+      imp('database/typeorm-options.js'),
+      imp('common/list-cursors.js'),
+      Promise.all([imp('todos/todos.queries.js'), imp('todos/todo.entity.js'), imp('todos/dto/list-todos-query.dto.js')]),
+      Promise.all([imp('users/users.service.js'), imp('users/user.entity.js'), imp('users/dto/list-users-query.dto.js')]),
+      Promise.all([imp('sessions/session.entity.js'), import('typeorm')]),
+    ]);
+  const db = { ...databaseConfig(), migrationsRun: false };
+  const dataSource = await (
+    await createDataSource(db, { ...typeOrmOptions(db), entities: [join(root, 'dist/src/**/*.entity.js')] })
+  ).initialize();
+  const cursors = new ListCursors(authConfig());
+  Object.assign(process.env, saved);
+  for (const key of Object.keys(appEnv)) if (!(key in saved)) delete process.env[key];
+  const plans = {};
+  const client = new pg.Client({ connectionString: appEnv.DATABASE_URL });
+  await client.connect();
+  try {
+    const explain = async (text, values) =>
+      (await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    for (const [name, shape] of slow) {
+      const path = shape.path.split('?')[0];
+      if (path === '/todos') {
+        const [{ TodosQueries }, { Todo }, { ListTodosQueryDto }] = todoMods;
+        const { text, values } = new TodosQueries(dataSource.getRepository(Todo), cursors).listStatement(
+          heavyId,
+          listDto(ListTodosQueryDto, shape.path),
+        );
+        const statement = `scale_${Object.keys(plans).length}`;
+        for (let i = 0; i < 6; i++) await client.query({ name: statement, text, values });
+        const literals = values.map((v) => client.escapeLiteral(String(v))).join(', ');
+        plans[name] = `-- the app's prepared statement, as its connections run it:\n${await explain(`EXECUTE ${statement}(${literals})`)}`;
+      } else if (path === '/admin/users') {
+        const [{ UsersService }, { User }, { ListUsersQueryDto }] = userMods;
+        const { page, count } = new UsersService(dataSource.getRepository(User), undefined, cursors).listQueries(
+          listDto(ListUsersQueryDto, shape.path),
+        );
+        plans[name] =
+          `-- the page:\n${await explain(...page.getQueryAndParameters())}\n-- the capped total:\n${await explain(...count.getQueryAndParameters())}`;
+      } else if (path === '/auth/sessions') {
+        const [{ Session }, { IsNull, Raw }] = sessionMods;
+        const find = dataSource
+          .getRepository(Session)
+          .createQueryBuilder('session')
+          .setFindOptions({
+            where: { userId: heavyId, revokedAt: IsNull(), expiresAt: Raw((column) => `${column} > now()`) },
+            order: { lastUsedAt: 'DESC', id: 'DESC' },
+          });
+        plans[name] = `-- the session list's find:\n${await explain(...find.getQueryAndParameters())}`;
+      }
+    }
+  } finally {
+    await client.end();
+    await dataSource.destroy();
+  }
+  return plans;
+}
+
+function scaleTable(shapes) {
+  const rows = [['shape', 'small p50 ms', 'big p50 ms', 'growth']];
+  for (const s of shapes) rows.push([s.name, f1(s.small.p50Ms), f1(s.big.p50Ms), `${f1(s.growth)}×${s.growth > SCALE.target ? ' !' : ''}`]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [
+    line(rows[0]),
+    `|${widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
+
+/** A fresh database, dropped at the end, and a client of it. */
+async function scaleDatabase(name) {
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  cleanups.push(() => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+  const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  cleanups.push(() => client.end());
+  return { name, url, client };
+}
+
+/**
+ * The scale phase, on two databases of its own (`bench_<pid>_small`, `bench_<pid>_big`), each
+ * served by its own instance of the app: both get the small data set through the API; the big
+ * one then gets the big data set by SQL, and its app is restarted with the heavy user's todo
+ * quota raised. Every shape is then measured on both, interleaved (`measureShapes`); the growth
+ * of each, and the plans of those past `SCALE.target`, are reported.
+ */
+async function scale() {
+  const work = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+  delete process.env.DATABASE_URL;
+  delete process.env.REDIS_URL;
+  const startScript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  const jwtSecret = randomBytes(48).toString('base64url');
+  const envFor = (database, port) => ({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JWT_SECRET: jwtSecret,
+    DATA_DIR: join(work, database.name),
+    DATABASE_URL: database.url,
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000000',
+    RATE_LIMIT_LOGIN_FAILURES: '100000000',
+    RATE_LIMIT_REGISTER_PER_HOUR: '100000000',
+    RATE_LIMIT_MAIL_PER_HOUR: '100000000',
+    UV_THREADPOOL_SIZE: String(threadPoolSize),
+  });
+  const startApp = async (label, env) => {
+    const app = start(label, 'sh', ['-c', startScript], env);
+    await waitReady(app, Number(env.PORT));
+    return app;
+  };
+  const tokensOf = async (port, seeded) => ({
+    heavy: await login(port, seeded.heavyEmail, seeded.password),
+    admin: await login(port, seeded.adminEmail, seeded.password),
+  });
+
+  const smallDb = await scaleDatabase(`bench_${process.pid}_small`);
+  const bigDb = await scaleDatabase(`bench_${process.pid}_big`);
+  const smallEnv = envFor(smallDb, appPort);
+  // The heavy user holds more todos than an account may by default: its quota is raised.
+  const bigEnv = { ...envFor(bigDb, baselinePort), TODOS_PER_USER_MAX: String(SCALE.heavyTodos * 2) };
+  log(`scale: the small data set through the API, on ${smallDb.name} (port ${appPort}) and ${bigDb.name} (port ${baselinePort})`);
+  const smallApp = await startApp('app (small)', smallEnv);
+  let bigApp = await startApp('app (big)', bigEnv);
+  const small = await seedSmall(appPort, smallDb.client);
+  const big = await seedSmall(baselinePort, bigDb.client);
+  await stop(bigApp);
+
+  log(`scale: loading ${SCALE.users} users, ${SCALE.todos} todos (${SCALE.heavyTodos} the heavy user's), ${SCALE.heavySessions} sessions`);
+  const load = await loadBig(bigDb.url, big.heavyId);
+  log(`scale: loaded in ${f1(load.seconds)} s; ${f0(load.counts.sizeMiB)} MiB`);
+
+  bigApp = await startApp('app (big)', bigEnv);
+  // A login of the heavy user ends its live sessions beyond the limit, among its million.
+  const loginStarted = performance.now();
+  const heavyToken = await login(baselinePort, big.heavyEmail, big.password);
+  const heavyLoginMs = performance.now() - loginStarted;
+  const bigTokens = { heavy: heavyToken, admin: await login(baselinePort, big.adminEmail, big.password) };
+  const measured = await measureShapes([
+    { label: 'small', port: appPort, tokens: await tokensOf(appPort, small) },
+    { label: 'big', port: baselinePort, tokens: bigTokens },
+  ]);
+  await Promise.all([stop(smallApp), stop(bigApp)]);
+  const { small: smallResults, big: bigResults } = measured;
+
+  const shapes = SCALE_SHAPES.map(([name]) => ({
+    name,
+    small: smallResults[name],
+    big: bigResults[name],
+    growth: bigResults[name].p50Ms / smallResults[name].p50Ms,
+  }));
+  const slow = shapes.filter((s) => s.growth > SCALE.target).map((s) => [s.name, s.big]);
+  const plans = slow.length > 0 ? await explainShapes(slow, { appEnv: bigEnv, heavyId: big.heavyId }) : {};
+
+  const results = {
+    date: new Date().toISOString(),
+    config: { ...SCALE, terms: TERMS, node: process.version, cpus: availableParallelism(), database: 'postgresql', phases: ['scale'] },
+    load,
+    heavyLoginMs,
+    shapes,
+    plans,
+  };
+  const c = load.counts;
+  const lines = [
+    scaleTable(shapes),
+    '',
+    `median of ${SCALE.samples} sequential requests per shape after ${SCALE.warmup}, client-side (request to last byte); growth = big / small; ! = over ${SCALE.target}×`,
+    `big data set: ${c.users} users, ${c.todos} todos (${c.heavy_todos} the heavy user's), ${c.heavy_sessions} sessions of the heavy user, ${f0(c.sizeMiB)} MiB; loaded with SQL in ${f1(load.seconds)} s (${Object.entries(
+      load.steps,
+    )
+      .map(([k, v]) => `${k} ${f1(v)} s`)
+      .join(', ')}; the two connections' steps overlap)`,
+    `deep pages: the cursor is minted by walking the list once, page by page; only the last page's request is timed (${shapes
+      .filter((s) => s.small.page > 1 || s.big.page > 1)
+      .map((s) => `${s.name}: page ${s.small.page} small, ${s.big.page} big`)
+      .join('; ')})`,
+    `the heavy user's login on the big data set (ends its live sessions beyond the limit): ${f0(heavyLoginMs)} ms`,
+  ];
+  for (const [name, plan] of Object.entries(plans)) lines.push('', `EXPLAIN (ANALYZE, BUFFERS) of ${name} on the big data set:`, plan);
+  console.log(lines.join('\n'));
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const file = join(root, 'bench/results', `${results.date.slice(0, 19).replace(/:/g, '-')}-postgresql-scale.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  log(`wrote ${file}`);
 }
 
 try {
