@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig, type PGlitePgConfig } from '@electric-sql/pglite/node-postgres';
 import { DirectoryInUseError, lockDirectory } from './directory-lock.js';
@@ -10,7 +11,7 @@ import { DirectoryInUseError, lockDirectory } from './directory-lock.js';
  * `DATA_DIR/pglite`. PGlite has no lock of its own and two processes on one directory lose
  * committed rows, so the directory is locked for as long as it is open (and a lock left by a
  * process that was killed is taken over at once). PGlite ships contrib extensions as bundles the
- * instance must be given at creation: `pg_trgm`, which the list searches' indexes use, is one.
+ * instance must be given at creation: `pg_trgm` and `btree_gin`, which the list searches' indexes use, are two.
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -34,7 +35,7 @@ export class EmbeddedPostgres {
       throw error;
     }
     try {
-      const pglite = await PGlite.create(dir, { extensions: { pg_trgm } });
+      const pglite = await PGlite.create(dir, { extensions: { pg_trgm, btree_gin } });
       return new EmbeddedPostgres(pglite, release);
     } catch (error) {
       await release();

@@ -43,6 +43,12 @@ export async function preparedQuery<Row = Record<string, unknown>>(
   manager: EntityManager,
   text: string,
   values: unknown[],
+  /**
+   * `per-call`: an unnamed statement, planned with its values every time, for a statement whose
+   * best plan depends on them (a search: a rare term reads the trigram index, a common one walks
+   * the sort index), which a plan made once for any value cannot know.
+   */
+  { plan = 'reused' }: { plan?: 'reused' | 'per-call' } = {},
 ): Promise<Row[]> {
   if (manager.queryRunner)
     throw new Error("preparedQuery runs on the pool, outside any transaction: use the transaction's own manager.query");
@@ -59,7 +65,8 @@ export async function preparedQuery<Row = Record<string, unknown>>(
   const onError = (error: Error) => (broken ??= error);
   client.on('error', onError);
   try {
-    return (await client.query({ name: statementName(text), text, values })).rows as Row[];
+    const query = plan === 'reused' ? { name: statementName(text), text, values } : { text, values };
+    return (await client.query(query)).rows as Row[];
   } catch (error) {
     if (!reportedByPostgres(error)) broken ??= error as Error;
     throw new QueryFailedError(text, values, error as Error);

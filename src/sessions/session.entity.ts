@@ -18,6 +18,9 @@ export type RevocationReason =
 // Both serve the hourly purge.
 @Index('IDX_sessions_expires', ['expiresAt'])
 @Index('IDX_sessions_revoked', ['revokedAt'], { where: '"revoked_at" IS NOT NULL' })
+// An account's live sessions, most recently used first: the session list and the login's bound
+// read these few entries, however many ended sessions the account has left behind.
+@Index('IDX_sessions_user_live', ['userId', 'lastUsedAt', 'id'], { where: '"revoked_at" IS NULL' })
 export class Session {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_sessions' })
   id!: number;
