@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { buildIndexesConcurrently } from '../src/database/concurrent-indexes.js';
 
 /** Each list shape's index: name, then what follows `ON` in its definition. */
 const INDEXES: [string, string][] = [
@@ -27,29 +28,8 @@ export class ListIndexes1796195919699 implements MigrationInterface {
   transaction = false;
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    // A concurrent build waits for the transactions older than it and blocks no request meanwhile,
-    // so the lock timeout the server's migrations run with is lifted for it, then put back.
-    const [{ lock_timeout: lockTimeout }] = await queryRunner.query(`SHOW lock_timeout`);
-    await queryRunner.query(`SET lock_timeout = 0`);
-    try {
-      await this.build(queryRunner);
-    } finally {
-      await queryRunner.query(`SELECT set_config('lock_timeout', $1, false)`, [lockTimeout]);
-    }
-  }
-
-  private async build(queryRunner: QueryRunner): Promise<void> {
-    for (const [name, definition] of INDEXES) {
-      const [existing] = await queryRunner.query(
-        `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-          WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
-        [name],
-      );
-      if (existing?.valid) continue;
-      if (existing) await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
-      await queryRunner.query(`CREATE INDEX CONCURRENTLY "${name}" ON ${definition}`);
-    }
-    await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "IDX_todos_owner_created"`);
+    // The old (owner_id, created_at) index goes last, once its successor serves.
+    await buildIndexesConcurrently(queryRunner, INDEXES, ['IDX_todos_owner_created']);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

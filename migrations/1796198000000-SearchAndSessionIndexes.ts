@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { buildIndexesConcurrently } from '../src/database/concurrent-indexes.js';
 
 /** Name, then what follows `ON` in the definition. */
 const INDEXES: [string, string][] = [
@@ -21,24 +22,7 @@ export class SearchAndSessionIndexes1796198000000 implements MigrationInterface 
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS btree_gin`);
-    // A concurrent build blocks no request while it waits for older transactions: no lock timeout.
-    const [{ lock_timeout: lockTimeout }] = await queryRunner.query(`SHOW lock_timeout`);
-    await queryRunner.query(`SET lock_timeout = 0`);
-    try {
-      for (const [name, definition] of INDEXES) {
-        const [existing] = await queryRunner.query(
-          `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
-          [name],
-        );
-        if (existing?.valid) continue;
-        if (existing) await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
-        await queryRunner.query(`CREATE INDEX CONCURRENTLY "${name}" ON ${definition}`);
-      }
-      await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "IDX_todos_title_trgm"`);
-    } finally {
-      await queryRunner.query(`SELECT set_config('lock_timeout', $1, false)`, [lockTimeout]);
-    }
+    await buildIndexesConcurrently(queryRunner, INDEXES, ['IDX_todos_title_trgm']);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
