@@ -6,6 +6,7 @@ import { hashOpaqueToken, isOpaqueTokenShaped, newOpaqueToken } from '../common/
 import { PasswordsService } from '../passwords/passwords.service.js';
 import { UsersService } from '../users/users.service.js';
 import { AccountToken, AccountTokenPurpose } from './account-token.entity.js';
+import { coded } from '../common/problem-codes.js';
 
 /** One answer for every refused password-reset or verification token: unknown, expired, spent or malformed. */
 export const INVALID_ACCOUNT_TOKEN = 'Invalid or expired token';
@@ -59,13 +60,13 @@ export class AccountTokensService implements OnModuleInit {
 
   /** The owner of a live token, without spending it: to check a request before the slow work. */
   async owner(token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
-    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     const rows = await this.tokens.query<{ userId: number; email: string }[]>(
       `SELECT t.user_id AS "userId", u.email FROM account_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.is_active`,
       [hashOpaqueToken(token), purpose],
     );
-    if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (rows.length !== 1) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     return rows[0];
   }
 
@@ -75,7 +76,7 @@ export class AccountTokensService implements OnModuleInit {
    * spends of one token queue on its row, and only the first finds it unspent.
    */
   async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<{ userId: number; email: string }> {
-    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     const [rows] = await em.query<[{ userId: number; email: string }[], number]>(
       `UPDATE account_tokens t SET used_at = now()
          FROM users u
@@ -84,7 +85,7 @@ export class AccountTokensService implements OnModuleInit {
         RETURNING t.user_id AS "userId", u.email`,
       [hashOpaqueToken(token), purpose],
     );
-    if (rows.length !== 1) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (rows.length !== 1) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     return rows[0];
   }
 

@@ -5,6 +5,7 @@ import { ApiProblems } from '../common/api-problems.decorator.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { Consumes } from '../common/consumes.decorator.js';
+import { OAuthTokenEndpoint } from '../common/oauth-token-endpoint.decorator.js';
 import { UserOut } from '../users/dto/user-out.dto.js';
 import { User } from '../users/user.entity.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
@@ -47,6 +48,7 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @Consumes('application/x-www-form-urlencoded')
   @RateLimit('login')
+  @OAuthTokenEndpoint()
   @Post('login')
   @HttpCode(200)
   @ApiOperation({
@@ -71,6 +73,7 @@ export class AuthController {
 
   @Public()
   @RateLimit('refresh')
+  @OAuthTokenEndpoint()
   @Post('refresh')
   @Consumes('application/json')
   @HttpCode(200)

@@ -6,6 +6,7 @@ import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { derivedSecret } from '../config/signing-keys.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
+import { coded } from '../common/problem-codes.js';
 
 /** How long an answer is kept, and a key stays bound to its request. */
 export const IDEMPOTENCY_KEY_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -62,7 +63,7 @@ export class IdempotencyService {
         'SELECT pg_try_advisory_xact_lock($1, $2) AS locked',
         idempotencyLock(scope, request),
       );
-      if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
+      if (!locked) throw new ConflictException(coded('idempotency_key_in_progress', KEY_IN_PROGRESS));
       const [match, params] =
         scope === 'anonymous'
           ? ['user_id IS NULL AND key = $1 AND fingerprint = $2', [request.key, fingerprint]]
@@ -74,7 +75,7 @@ export class IdempotencyService {
         params,
       );
       if (stored) {
-        if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
+        if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(coded('idempotency_key_reused', KEY_REUSED));
         // Dates come back as the strings they were sent as: the replay is the first answer's very JSON.
         return { answer: JSON.parse(stored.body) as T, replayed: true };
       }

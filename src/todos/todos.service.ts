@@ -6,8 +6,9 @@ import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import { toTodoChanges, type UpdateTodoDto } from './dto/update-todo.dto.js';
 import { Todo } from './todo.entity.js';
 import { TodosQueries } from './todos.queries.js';
+import { coded } from '../common/problem-codes.js';
 
-const notFound = () => new NotFoundException('Todo not found');
+const notFound = () => new NotFoundException(coded('not_found', 'Todo not found'));
 
 /**
  * Every query is scoped to its owner, so another user's todo is indistinguishable from a missing

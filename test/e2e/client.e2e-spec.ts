@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { type ApiClient, createApiClient, isProblem, logIn, type Problem, type TodoOut, totalCount } from '#api-client';
+import {
+  type ApiClient,
+  createApiClient,
+  isProblem,
+  logIn,
+  type Problem,
+  type FieldErrorCode,
+  type ProblemCode,
+  type TodoOut,
+  totalCount,
+} from '#api-client';
 import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { PASSWORD, uniqueEmail } from '../support/factories.js';
@@ -153,6 +163,26 @@ describe('generated TypeScript client', () => {
     const unauthorized: Problem = problemOf(wrong, 401);
     assert.equal(unauthorized.detail, 'Incorrect email or password');
     assert.equal(wrong.response.headers.get('www-authenticate'), 'Bearer');
+    // `code` is the document's enum: a client branches on it, and a code the API never sends does not compile.
+    const code: ProblemCode = unauthorized.code;
+    assert.equal(code, 'invalid_credentials');
+    // @ts-expect-error not one of the API's codes: the comparison has no overlap
+    const typo = unauthorized.code === 'wrong_password';
+    assert.equal(typo, false);
+    assert.equal(unauthorized.type, 'tag:nest-auth-todos.example,2026:problems/invalid_credentials');
+    assert.equal(unauthorized.error, 'invalid_grant');
+    const retry = (problem: Problem): string => {
+      switch (problem.code) {
+        case 'invalid_credentials':
+          return 'ask again';
+        case 'rate_limited':
+        case 'token_expired':
+          return 'wait';
+        default:
+          return 'give up';
+      }
+    };
+    assert.equal(retry(unauthorized), 'ask again');
     assert.equal(wrong.data, undefined);
 
     const missing = problemOf(await api.GET('/todos/{id}', { params: { path: { id: 2_000_000_000 } } }), 404);
@@ -167,5 +197,8 @@ describe('generated TypeScript client', () => {
       ['title'],
     );
     assert.equal(typeof invalid.errors?.[0]?.message, 'string');
+    assert.equal(invalid.code, 'validation_failed');
+    const fieldCode: FieldErrorCode | undefined = invalid.errors?.[0]?.code;
+    assert.equal(fieldCode, 'too_short');
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { FIELD_ERROR_CODES, PROBLEM_CODE_LIST, PROBLEM_CODES } from '../../src/common/problem-codes.js';
 import { createOpenApiDocument } from '../../src/swagger.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -8,13 +9,14 @@ interface Schema {
   $ref?: string;
   type?: string;
   required?: string[];
+  enum?: string[];
   properties?: Record<string, Schema & { example?: unknown }>;
   example?: unknown;
 }
 interface Response {
   description: string;
   headers?: Record<string, { schema: Schema }>;
-  content?: Record<string, { schema?: Schema; example?: { status?: number } }>;
+  content?: Record<string, { schema?: Schema; example?: { status?: number; code?: string } }>;
 }
 interface Operation {
   operationId?: string;
@@ -36,6 +38,8 @@ interface Document {
 const committedPath = new URL('../../../openapi.json', import.meta.url);
 /** Operations whose success body is deliberately undescribed: none. */
 const SUCCESS_WITHOUT_SCHEMA = new Set<string>();
+
+const codesOf = (status: number) => PROBLEM_CODE_LIST.filter((code) => PROBLEM_CODES[code].status === status);
 
 describe('OpenAPI document', () => {
   let t: TestApp;
@@ -119,14 +123,22 @@ describe('OpenAPI document', () => {
         const media = response.content!['application/problem+json'];
         // A failed readiness check also lists its checks: a Problem with one more member.
         const expected = op.operationId === 'health_ready' && code === '503' ? 'ReadinessProblem' : 'Problem';
-        assert.equal(media.schema?.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
+        // ... whose code is narrowed to the codes of its status, so a generated client narrows it too.
+        const [base, narrowed] = (media.schema as { allOf: [{ $ref: string }, { properties: { code: { enum: string[] } } }] }).allOf;
+        assert.equal(base.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
+        assert.deepEqual(narrowed.properties.code.enum, codesOf(Number(code)), `${at} ${code}: the codes of that status`);
         assert.equal(media.example?.status, Number(code), `${at} ${code}: an example with its status`);
+        const exampleCode = media.example?.code as keyof typeof PROBLEM_CODES;
+        assert.equal(PROBLEM_CODES[exampleCode]?.status, Number(code), `${at} ${code}: an example with one of its codes`);
       }
       assert.ok(!Object.keys(op.responses).some((code) => code.startsWith('5') && code !== '503'), `${at}: no 5xx but 503`);
       assert.ok(op.responses['400'], `${at}: 400, which a malformed URL gets anywhere`);
     }
     const problem = doc.components.schemas.Problem;
-    assert.deepEqual([...(problem.required ?? [])].sort(), ['detail', 'status', 'title', 'type']);
+    assert.deepEqual([...(problem.required ?? [])].sort(), ['code', 'detail', 'status', 'title', 'type']);
+    assert.deepEqual(doc.components.schemas.ProblemCode.enum, PROBLEM_CODE_LIST);
+    assert.deepEqual(doc.components.schemas.FieldErrorCode.enum, [...FIELD_ERROR_CODES]);
+    assert.deepEqual(doc.components.schemas.FieldError.required, ['field', 'message', 'code']);
     assert.equal(problem.properties?.checks, undefined, 'readiness checks stay out of the general Problem');
     const readiness = doc.components.schemas.ReadinessProblem;
     assert.deepEqual(Object.keys(readiness.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'checks']);

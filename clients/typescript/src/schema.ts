@@ -428,25 +428,69 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+         * @enum {string}
+         */
+        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "inactive_account" | "email_not_verified" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
+        /**
+         * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
+         * @enum {string}
+         */
+        FieldErrorCode: "required" | "unknown_field" | "invalid_type" | "invalid_format" | "invalid_choice" | "too_short" | "too_long" | "out_of_range" | "weak_password" | "invalid_value";
         FieldError: {
             /** @example password */
             field: string;
-            /** @example must be at least 8 characters */
+            /** @example password must be at least 8 characters */
             message: string;
+            /**
+             * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
+             * @example too_short
+             */
+            code: components["schemas"]["FieldErrorCode"];
         };
+        /**
+         * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+         * @enum {string}
+         */
+        OAuthError: "invalid_request" | "invalid_grant" | "unsupported_grant_type";
         /** @description RFC 9457 problem details: the body of every error response */
         Problem: {
-            /** @example about:blank */
+            /**
+             * Format: uri
+             * @description A `tag:` URI (RFC 4151) naming `code`; the same in every deployment
+             * @example tag:nest-auth-todos.example,2026:problems/invalid_credentials
+             */
             type: string;
-            /** @example Unauthorized */
+            /**
+             * @description The code's short summary
+             * @example Invalid credentials
+             */
             title: string;
             /** @example 401 */
             status: number;
-            /** @example Incorrect email or password */
+            /**
+             * @description The human message
+             * @example Incorrect email or password
+             */
             detail: string;
-            /** @example /auth/login */
+            /**
+             * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+             * @example invalid_credentials
+             */
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * @description The path of the request, without its query
+             * @example /auth/login
+             */
             instance?: string;
+            /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @example invalid_grant
+             */
+            error?: components["schemas"]["OAuthError"];
         };
         /** @enum {string} */
         Role: "user" | "admin";
@@ -706,17 +750,41 @@ export interface components {
         };
         /** @description A failed readiness check: a problem with each dependency up or down */
         ReadinessProblem: {
-            /** @example about:blank */
+            /**
+             * Format: uri
+             * @description A `tag:` URI (RFC 4151) naming `code`; the same in every deployment
+             * @example tag:nest-auth-todos.example,2026:problems/invalid_credentials
+             */
             type: string;
-            /** @example Unauthorized */
+            /**
+             * @description The code's short summary
+             * @example Invalid credentials
+             */
             title: string;
             /** @example 401 */
             status: number;
-            /** @example Incorrect email or password */
+            /**
+             * @description The human message
+             * @example Incorrect email or password
+             */
             detail: string;
-            /** @example /auth/login */
+            /**
+             * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+             * @example invalid_credentials
+             */
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * @description The path of the request, without its query
+             * @example /auth/login
+             */
             instance?: string;
+            /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @example invalid_grant
+             */
+            error?: components["schemas"]["OAuthError"];
             /**
              * @description Each dependency up or down, by name (the reason is in the logs)
              * @example {
@@ -781,32 +849,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -817,13 +893,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -834,13 +914,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -883,32 +967,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -919,13 +1011,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -936,13 +1032,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -953,19 +1053,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -998,32 +1103,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1034,13 +1147,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1051,13 +1168,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -1068,13 +1189,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1085,19 +1210,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -1129,32 +1259,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1165,13 +1303,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1182,13 +1324,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description Conflict with the current state */
@@ -1199,13 +1345,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -1216,13 +1366,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1233,19 +1387,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -1282,32 +1441,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1318,13 +1485,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1335,13 +1506,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description Conflict with the current state */
@@ -1352,13 +1527,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1369,13 +1548,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1386,13 +1569,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1403,19 +1590,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -1452,13 +1644,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -1473,13 +1669,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1490,13 +1690,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1507,13 +1711,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -1528,19 +1736,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -1553,13 +1766,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -1570,13 +1787,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -1612,32 +1833,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1648,13 +1877,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1665,13 +1898,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1682,13 +1919,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1699,19 +1940,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -1724,13 +1970,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -1741,13 +1991,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -1783,32 +2037,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1819,13 +2081,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1836,13 +2102,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1853,19 +2123,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -1878,13 +2153,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -1895,13 +2174,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -1947,13 +2230,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1964,13 +2251,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -1981,13 +2272,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2020,32 +2315,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2056,13 +2359,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -2073,13 +2380,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -2090,13 +2401,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2107,19 +2422,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -2132,13 +2452,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
         };
@@ -2176,13 +2500,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -2197,13 +2525,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /**
@@ -2218,13 +2550,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2235,19 +2571,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -2260,13 +2601,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -2277,13 +2622,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -2320,13 +2669,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -2341,13 +2694,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /**
@@ -2362,13 +2719,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2379,19 +2740,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -2428,13 +2794,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -2449,13 +2819,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /**
@@ -2470,13 +2844,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2487,19 +2865,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -2529,32 +2912,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2565,13 +2956,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2582,13 +2977,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -2601,13 +3000,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -2618,13 +3021,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -2653,32 +3060,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2689,13 +3104,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2706,13 +3125,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2741,32 +3164,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2777,13 +3208,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2794,13 +3229,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2830,32 +3269,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2866,13 +3313,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2883,13 +3334,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2921,32 +3376,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2957,13 +3420,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -2974,13 +3441,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2991,13 +3462,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3008,19 +3483,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -3063,32 +3543,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3099,13 +3587,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3116,13 +3608,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3133,19 +3629,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -3182,32 +3683,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3218,13 +3727,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Conflict with the current state */
@@ -3235,13 +3748,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/idempotency_key_in_progress",
+                     *       "title": "Idempotency key in progress",
                      *       "status": 409,
-                     *       "detail": "A request with this Idempotency-Key is still being processed"
+                     *       "detail": "A request with this Idempotency-Key is still being processed",
+                     *       "code": "idempotency_key_in_progress"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -3252,13 +3769,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -3269,13 +3790,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3286,19 +3811,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -3331,32 +3861,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3367,13 +3905,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -3384,13 +3926,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3401,13 +3947,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3418,19 +3968,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -3462,32 +4017,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3498,13 +4061,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -3515,13 +4082,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3532,13 +4103,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3549,19 +4124,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -3598,32 +4178,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3634,13 +4222,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -3651,13 +4243,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -3668,13 +4264,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -3685,13 +4285,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3702,19 +4306,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused";
+                    };
                 };
             };
         };
@@ -3753,13 +4362,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3770,13 +4383,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -3837,13 +4454,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3854,13 +4475,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -3871,10 +4496,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_ready",
+                     *       "title": "Not ready",
                      *       "status": 503,
                      *       "detail": "Not ready: migrations",
+                     *       "code": "not_ready",
                      *       "checks": {
                      *         "database": {
                      *           "status": "up"
@@ -3888,7 +4514,10 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["ReadinessProblem"];
+                    "application/problem+json": components["schemas"]["ReadinessProblem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
