@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FIELD_ERROR_CODES, PROBLEM_CODE_LIST, PROBLEM_CODES } from '../../src/common/problem-codes.js';
 import { createOpenApiDocument } from '../../src/swagger.js';
@@ -248,5 +252,56 @@ describe('OpenAPI document', () => {
     for (const path of ['/auth/login', '/auth/register', '/auth/refresh']) {
       assert.equal(doc.paths[path].post.responses['429'].headers?.['Retry-After'].schema.type, 'integer', path);
     }
+  });
+});
+
+describe('the breaking-change check (npm run openapi:breaking)', () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openapi-breaking-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A small document (openapi-diff takes seconds on the whole one) released as 0.1.0, with or without its DELETE. */
+  const documentWith = (methods: string[]) => ({
+    openapi: '3.0.0',
+    info: { title: 'T', version: '0.1.0' },
+    paths: {
+      '/todos/{id}': Object.fromEntries(
+        methods.map((method) => [
+          method,
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+            responses: { 204: { description: 'done' } },
+          },
+        ]),
+      ),
+    },
+  });
+
+  function check(current: object, version: string, changelog: string) {
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const args = [
+      ['--released', file('released.json', JSON.stringify(documentWith(['get', 'delete'])))],
+      ['--current', file('current.json', JSON.stringify(current))],
+      ['--package', file('package.json', JSON.stringify({ version }))],
+      ['--changelog', file('CHANGELOG.md', changelog)],
+    ].flat();
+    return spawnSync(process.execPath, ['scripts/openapi-breaking.mjs', ...args], { cwd: root, encoding: 'utf8' });
+  }
+
+  it('passes an unchanged document, and fails a removed operation unless the version moves on and the changelog says so', () => {
+    const unchanged = check(documentWith(['get', 'delete']), '0.1.0', '# Changelog\n');
+    assert.equal(unchanged.status, 0, unchanged.stdout + unchanged.stderr);
+    const unannounced = check(documentWith(['get']), '0.1.0', '# Changelog\n');
+    assert.equal(unannounced.status, 1, unannounced.stdout + unannounced.stderr);
+    assert.match(unannounced.stderr, /must move past 0\.1\.0/);
+    assert.match(unannounced.stderr, /CHANGELOG\.md needs a "## \[0\.1\.0\]" section/);
+    const released = check(documentWith(['get']), '0.2.0', '# Changelog\n\n## [0.2.0]\n\n- DELETE /todos/{id} is gone\n');
+    assert.equal(released.status, 0, released.stdout + released.stderr);
   });
 });
