@@ -24,7 +24,10 @@ export class MetricsController {
   @Get()
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     if (!this.token) throw new NotFoundException(coded('not_found', 'Metrics are not served on this port'));
-    if (!this.token.accepts(authorization)) throw new UnauthorizedException(coded('invalid_token', 'Invalid metrics token'));
+    if (!this.token.accepts(authorization)) {
+      // RFC 6750 §3: a refused token is `invalid_token`; none at all is only a request to authenticate.
+      throw new UnauthorizedException(coded(authorization ? 'invalid_token' : 'authentication_required', 'Invalid metrics token'));
+    }
     await reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }
