@@ -44,13 +44,14 @@ export function problemResponse(
   detail?: string,
   schema: Type<ProblemDto> = ProblemDto,
   extra: { code?: ProblemCode; [member: string]: unknown } = {},
+  codes: ProblemCode[] = codesOf(status),
 ) {
   const [description, typicalCode, typicalDetail] = STATUSES[status] ?? [
     PROBLEM_CODES[codesOf(status)[0]].title,
     codesOf(status)[0],
     PROBLEM_CODES[codesOf(status)[0]].title,
   ];
-  const code = extra.code ?? typicalCode;
+  const code = extra.code ?? (codes.includes(typicalCode) ? typicalCode : codes[0]);
   const example = {
     type: problemType(code),
     title: PROBLEM_CODES[code].title,
@@ -60,7 +61,6 @@ export function problemResponse(
     ...(status === 422 ? { errors: [{ field: 'title', message: 'title must be a string', code: 'required' }] } : {}),
     ...extra,
   };
-  const codes = codesOf(status);
   return {
     description,
     content: {
@@ -71,6 +71,14 @@ export function problemResponse(
     },
     headers: HEADERS[status],
   };
+}
+
+/**
+ * Narrows one status of an operation to the codes it can really answer (`codes[0]` is the
+ * example's). Put it above the operation's `@ApiProblems`, whose entry for that status it replaces.
+ */
+export function ApiProblemCodes(status: number, codes: ProblemCode[], detail?: string, extra: Record<string, unknown> = {}) {
+  return ApiResponse({ status, ...problemResponse(status, detail, ProblemDto, { code: codes[0], ...extra }, codes) });
 }
 
 /** Documents the problem+json errors an operation can answer with, each with its own example. */

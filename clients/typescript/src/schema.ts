@@ -1846,7 +1846,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /**
+             * @description Missing, invalid or expired credentials
+             *
+             *     Missing, invalid or expired credentials
+             */
             401: {
                 headers: {
                     /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
@@ -1856,20 +1860,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
-                     *       "title": "Invalid access token",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_credentials",
+                     *       "title": "Invalid credentials",
                      *       "status": 401,
-                     *       "detail": "Invalid token",
-                     *       "code": "invalid_token"
+                     *       "detail": "Incorrect email or password",
+                     *       "code": "invalid_credentials",
+                     *       "error": "invalid_grant"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "invalid_credentials" | "invalid_refresh_token";
                     };
                 };
             };
-            /** @description Not allowed: inactive account or missing role */
+            /**
+             * @description Not allowed: inactive account or missing role
+             *
+             *     Not allowed: inactive account or missing role
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,12 +1890,13 @@ export interface operations {
                      *       "title": "Inactive account",
                      *       "status": 403,
                      *       "detail": "Inactive account",
-                     *       "code": "inactive_account"
+                     *       "code": "inactive_account",
+                     *       "error": "invalid_grant"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified";
                     };
                 };
             };
@@ -2050,7 +2060,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /**
+             * @description Missing, invalid or expired credentials
+             *
+             *     Missing, invalid or expired credentials
+             */
             401: {
                 headers: {
                     /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
@@ -2060,16 +2074,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
-                     *       "title": "Invalid access token",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_refresh_token",
+                     *       "title": "Invalid refresh token",
                      *       "status": 401,
-                     *       "detail": "Invalid token",
-                     *       "code": "invalid_token"
+                     *       "detail": "Invalid refresh token",
+                     *       "code": "invalid_refresh_token",
+                     *       "error": "invalid_grant"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "invalid_refresh_token";
                     };
                 };
             };
