@@ -13,6 +13,8 @@ export default defineConfig(
       'test-output/',
       'clients/typescript/dist/',
       'clients/typescript/src/schema.ts',
+      'clients/hey-api/src/',
+      'clients/hey-api/dist/',
     ],
   },
   js.configs.recommended,

@@ -1,5 +1,5 @@
-// Makes sure the generated TypeScript client is installed and built, which the tests and the
-// type-check import as "#api-client" (package.json "imports"). Installs its packages on a fresh
+// Makes sure the generated TypeScript clients are installed and built, which the tests and the
+// type-check import as "#api-client" and "#hey-api-client" (package.json "imports"). Installs its packages on a fresh
 // clone; rebuilds when openapi.json or the client's sources are newer than its build, or always
 // with --force. Quiet when there is nothing to do.
 import { spawnSync } from 'node:child_process';
@@ -32,3 +32,7 @@ function stale() {
 
 if (!existsSync(join(CLIENT, 'node_modules'))) run('client:install');
 if (process.argv.includes('--force') || stale()) run('client:build');
+
+// The second generator's client ("#hey-api-client"), built the same way when stale.
+const second = spawnSync(process.execPath, ['scripts/hey-api-client.mjs', ...process.argv.slice(2)], { stdio: 'inherit' });
+if (second.status !== 0) process.exit(second.status ?? 1);

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
+import { coded } from '../common/problem-codes.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { purgeInBatches } from '../database/purge-in-batches.js';
@@ -62,9 +63,9 @@ export class AccountTokensService implements OnModuleInit {
 
   /** The owner of a live token, without spending it: to check a request before the slow work. */
   async owner(token: string, purpose: AccountTokenPurpose): Promise<TokenOwner> {
-    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     const owner = await this.queries.liveOwner(hashOpaqueToken(token), purpose);
-    if (!owner) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (!owner) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     return owner;
   }
 
@@ -74,9 +75,9 @@ export class AccountTokensService implements OnModuleInit {
    * spends of one token queue on its row, and only the first finds it unspent.
    */
   async spend(em: EntityManager, token: string, purpose: AccountTokenPurpose): Promise<TokenOwner> {
-    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (!isOpaqueTokenShaped(token)) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     const owner = await this.queries.spend(em, hashOpaqueToken(token), purpose);
-    if (!owner) throw new BadRequestException(INVALID_ACCOUNT_TOKEN);
+    if (!owner) throw new BadRequestException(coded('invalid_account_token', INVALID_ACCOUNT_TOKEN));
     return owner;
   }
 

@@ -1,18 +1,21 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblems } from '../common/api-problems.decorator.js';
+import { ApiProblemCodes, ApiProblems } from '../common/api-problems.decorator.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { Consumes } from '../common/consumes.decorator.js';
+import { OAuthTokenEndpoint } from '../common/oauth-token-endpoint.decorator.js';
 import { UserOut } from '../users/dto/user-out.dto.js';
 import { User } from '../users/user.entity.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { Client } from '../sessions/client-info.decorator.js';
 import { RefreshDto } from '../sessions/dto/refresh.dto.js';
+import { INVALID_REFRESH_TOKEN } from '../sessions/sessions.service.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
+import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from './messages.js';
 import { Public } from './decorators/public.decorator.js';
 import { LOGIN_FORM_SCHEMA, LoginFormDto, PasswordGrantForm, RefreshTokenGrantForm } from './dto/login-form.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
@@ -47,6 +50,7 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @Consumes('application/x-www-form-urlencoded')
   @RateLimit('login')
+  @OAuthTokenEndpoint()
   @Post('login')
   @HttpCode(200)
   @ApiOperation({
@@ -58,6 +62,8 @@ export class AuthController {
   @ApiExtraModels(PasswordGrantForm, RefreshTokenGrantForm)
   @ApiBody({ schema: LOGIN_FORM_SCHEMA })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiProblemCodes(401, ['invalid_credentials', 'invalid_refresh_token'], BAD_CREDENTIALS, { error: 'invalid_grant' })
+  @ApiProblemCodes(403, ['inactive_account', 'email_not_verified'], INACTIVE_ACCOUNT, { error: 'invalid_grant' })
   @ApiProblems(401, 403, 422)
   login(
     @LoginForm() form: LoginFormDto,
@@ -71,6 +77,7 @@ export class AuthController {
 
   @Public()
   @RateLimit('refresh')
+  @OAuthTokenEndpoint()
   @Post('refresh')
   @Consumes('application/json')
   @HttpCode(200)
@@ -81,6 +88,7 @@ export class AuthController {
     operationId: 'auth_refresh',
   })
   @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiProblemCodes(401, ['invalid_refresh_token'], INVALID_REFRESH_TOKEN, { error: 'invalid_grant' })
   @ApiProblems(401, 422)
   refresh(@Body() body: RefreshDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
     reply.header('cache-control', 'no-store');

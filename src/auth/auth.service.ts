@@ -16,6 +16,7 @@ import type { RegisterDto } from './dto/register.dto.js';
 import type { TokenDto } from './dto/token.dto.js';
 import { BAD_CREDENTIALS, EMAIL_NOT_VERIFIED, INACTIVE_ACCOUNT } from './messages.js';
 import { TokenService } from './token.service.js';
+import { coded } from '../common/problem-codes.js';
 
 export { BAD_CREDENTIALS } from './messages.js';
 
@@ -72,18 +73,19 @@ export class AuthService {
     const { user, valid } = await this.checks.verify(email, password);
     if (!user || !valid) {
       this.securityEvents.record('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
-      throw new UnauthorizedException(BAD_CREDENTIALS);
+      throw new UnauthorizedException(coded('invalid_credentials', BAD_CREDENTIALS));
     }
     if (!user.isActive) {
       this.securityEvents.record('login_refused_inactive', { userId: user.id });
-      throw new ForbiddenException(INACTIVE_ACCOUNT);
+      throw new ForbiddenException(coded('inactive_account', INACTIVE_ACCOUNT));
     }
     if (this.config.requireEmailVerification && !user.emailVerified) {
       this.securityEvents.record('login_refused_unverified', { userId: user.id });
       await this.verification.remind(user, clientIp);
-      throw new ForbiddenException(EMAIL_NOT_VERIFIED);
+      throw new ForbiddenException(coded('email_not_verified', EMAIL_NOT_VERIFIED));
     }
-    if (!(await this.passwords.upgradeOutdatedHash(user, password))) throw new UnauthorizedException(BAD_CREDENTIALS);
+    if (!(await this.passwords.upgradeOutdatedHash(user, password)))
+      throw new UnauthorizedException(coded('invalid_credentials', BAD_CREDENTIALS));
     return user;
   }
 }

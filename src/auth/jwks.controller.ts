@@ -4,6 +4,7 @@ import { ApiProblems } from '../common/api-problems.decorator.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Public } from './decorators/public.decorator.js';
 import { JsonWebKeySetDto } from './dto/jwks.dto.js';
+import { coded } from '../common/problem-codes.js';
 
 @ApiTags('auth')
 @Public()
@@ -38,7 +39,8 @@ export class JwksController {
   })
   @ApiProblems(404)
   jwks(): { keys: object[] } {
-    if (this.config.keys.jwks.length === 0) throw new NotFoundException('Tokens are signed with a shared secret: no public keys');
+    if (this.config.keys.jwks.length === 0)
+      throw new NotFoundException(coded('not_found', 'Tokens are signed with a shared secret: no public keys'));
     return { keys: this.config.keys.jwks };
   }
 }

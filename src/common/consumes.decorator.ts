@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiConsumes } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiProblems } from './api-problems.decorator.js';
+import { coded } from './problem-codes.js';
 
 const CONSUMES_KEY = 'http:consumes';
 
@@ -26,10 +27,10 @@ export class ConsumesGuard implements CanActivate {
     const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return true;
     const accepted = this.reflector.get<string[] | undefined>(CONSUMES_KEY, context.getHandler());
-    if (!accepted) throw new UnsupportedMediaTypeException('This operation takes no body');
+    if (!accepted) throw new UnsupportedMediaTypeException(coded('unsupported_media_type', 'This operation takes no body'));
     const type = (request.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
     if (accepted.includes(type)) return true;
-    throw new UnsupportedMediaTypeException(`This operation takes ${accepted.join(' or ')}`);
+    throw new UnsupportedMediaTypeException(coded('unsupported_media_type', `This operation takes ${accepted.join(' or ')}`));
   }
 }
 

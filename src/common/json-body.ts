@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, RawServerDefault } from 'fastify';
+import { coded } from './problem-codes.js';
 
 /** Deeper than any body this API takes; deep enough nesting would overflow class-transformer's stack. */
 export const MAX_JSON_DEPTH = 32;
@@ -31,7 +32,8 @@ export function jsonBodyParser(fastify: FastifyInstance): FastifyBodyParser<Buff
     // nothing and reports every outcome, a parse error included, through the callback.
     void parse(request, body.toString('utf8'), (error, value) => {
       if (error) done(error);
-      else if (exceedsDepth(value)) done(new BadRequestException(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+      else if (exceedsDepth(value))
+        done(new BadRequestException(coded('malformed_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`)));
       else done(null, value);
     });
   };

@@ -8,7 +8,8 @@ export class InvalidCursorException extends UnprocessableEntityException {
   constructor() {
     super({
       message: 'Invalid cursor: it was altered, or belongs to another query (list, filters, q or sort); start again without it',
-      errors: [{ field: 'cursor', message: 'is not a cursor of this query' }],
+      code: 'invalid_cursor',
+      errors: [{ field: 'cursor', message: 'is not a cursor of this query', code: 'invalid_value' }],
     });
   }
 }

@@ -14,7 +14,7 @@ export class ParseIdPipe implements PipeTransform<string, number> {
   transform(value: string, metadata: ArgumentMetadata): number {
     const id = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : Number.NaN;
     if (!(id <= MAX_ID)) {
-      throw validationFailed([{ field: metadata.data ?? 'id', message: `must be an integer from 1 to ${MAX_ID}` }]);
+      throw validationFailed([{ field: metadata.data ?? 'id', message: `must be an integer from 1 to ${MAX_ID}`, code: 'out_of_range' }]);
     }
     return id;
   }

@@ -5,6 +5,7 @@ import { allowedMethodsFor } from './allowed-methods.js';
 import { HttpExceptionWithHeaders } from './http-exception-with-headers.js';
 import { redactUrl } from './logging.js';
 import { type Problem, toProblem } from './problem.js';
+import { type OAuthError, PROBLEM_CODES } from './problem-codes.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -39,9 +40,32 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
   if (body.status === 404 && body.detail.startsWith(`Cannot ${request.method} `)) {
     body.detail = `No route for ${request.method} ${body.instance}`;
   }
-  if (body.status === 401) reply.header('www-authenticate', 'Bearer');
+  if (body.status === 401) reply.header('www-authenticate', wwwAuthenticate(body));
+  if (speaksOAuth(request)) {
+    const error = oauthError(body);
+    if (error) body.error = error;
+  }
   if (exception instanceof HttpExceptionWithHeaders) reply.headers(exception.headers);
   reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** RFC 6750 §3: `error="invalid_token"` when a token was sent and refused; a bare challenge when none was. */
+function wwwAuthenticate(body: Problem): string {
+  const { bearer } = PROBLEM_CODES[body.code] as { bearer?: string };
+  return bearer ? `Bearer error="${bearer}"` : 'Bearer';
+}
+
+/** Routes marked `@OAuthTokenEndpoint()` answer RFC 6749 §5.2's `error` beside `code`. */
+export const OAUTH_ROUTE_CONFIG = 'oauthErrors';
+
+function speaksOAuth(request: FastifyRequest): boolean {
+  const config = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
+  return config?.[OAUTH_ROUTE_CONFIG] === true;
+}
+
+function oauthError(body: Problem): OAuthError | undefined {
+  if (body.errors?.some((error) => error.field === 'grant_type' && error.code === 'invalid_choice')) return 'unsupported_grant_type';
+  return (PROBLEM_CODES[body.code] as { oauth?: OAuthError }).oauth;
 }
 
 const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };

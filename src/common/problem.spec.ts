@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { toProblem } from './problem.js';
+import { problemType } from './problem-codes.js';
 import { validationFailed } from './validation.js';
 
 function queryFailed(code: string, constraint?: string) {
@@ -18,19 +19,21 @@ describe('toProblem', () => {
   describe('HttpException', () => {
     it('uses a string response as the detail', () => {
       assert.deepEqual(toProblem(new HttpException('Teapot says no', HttpStatus.I_AM_A_TEAPOT)), {
-        type: 'about:blank',
-        title: "I'm a Teapot",
+        type: problemType('malformed_request'),
+        title: 'Malformed request',
         status: 418,
         detail: 'Teapot says no',
+        code: 'malformed_request',
       });
     });
 
     it('uses the message of an object response', () => {
       assert.deepEqual(toProblem(new NotFoundException('Todo not found')), {
-        type: 'about:blank',
-        title: 'Not Found',
+        type: problemType('not_found'),
+        title: 'Not found',
         status: 404,
         detail: 'Todo not found',
+        code: 'not_found',
       });
     });
 
@@ -47,12 +50,13 @@ describe('toProblem', () => {
     });
 
     it('passes field errors through', () => {
-      const errors = [{ field: 'email', message: 'must be an email' }];
+      const errors = [{ field: 'email', message: 'must be an email', code: 'invalid_format' as const }];
       assert.deepEqual(toProblem(validationFailed(errors)), {
-        type: 'about:blank',
-        title: 'Unprocessable Entity',
+        type: problemType('validation_failed'),
+        title: 'Validation failed',
         status: 422,
         detail: 'Validation failed',
+        code: 'validation_failed',
         errors,
       });
     });
@@ -65,10 +69,11 @@ describe('toProblem', () => {
       };
       const failed = new HttpException({ status: 'error', info: {}, error: details, details }, HttpStatus.SERVICE_UNAVAILABLE);
       assert.deepEqual(toProblem(failed), {
-        type: 'about:blank',
-        title: 'Service Unavailable',
+        type: problemType('not_ready'),
+        title: 'Not ready',
         status: 503,
         detail: 'Not ready: database, migrations',
+        code: 'not_ready',
         checks: { database: { status: 'down' }, migrations: { status: 'down' }, rateLimitStore: { status: 'up' } },
       });
     });
@@ -77,10 +82,11 @@ describe('toProblem', () => {
   describe('database errors', () => {
     it('names a duplicate email', () => {
       assert.deepEqual(toProblem(queryFailed('23505', 'UQ_users_email')), {
-        type: 'about:blank',
-        title: 'Conflict',
+        type: problemType('email_taken'),
+        title: 'Email already registered',
         status: 409,
         detail: 'Email already registered',
+        code: 'email_taken',
       });
     });
 
@@ -89,6 +95,7 @@ describe('toProblem', () => {
         const problem = toProblem(queryFailed('23505', constraint));
         assert.equal(problem.status, 409);
         assert.equal(problem.detail, 'Resource already exists');
+        assert.equal(problem.code, 'conflict');
       }
     });
 
@@ -96,6 +103,7 @@ describe('toProblem', () => {
       assert.equal(toProblem(queryFailed('23503')).status, 409);
       assert.equal(toProblem(queryFailed('40001')).status, 409);
       assert.equal(toProblem(queryFailed('40P01')).status, 409);
+      assert.equal(toProblem(queryFailed('40001')).code, 'concurrent_update');
     });
 
     it('maps a data exception such as invalid text representation to 422', () => {
@@ -118,10 +126,11 @@ describe('toProblem', () => {
   describe('framework errors', () => {
     it('maps a body over the limit to 413', () => {
       assert.deepEqual(toProblem(frameworkError(413, 'FST_ERR_CTP_BODY_TOO_LARGE')), {
-        type: 'about:blank',
-        title: 'Payload Too Large',
+        type: problemType('payload_too_large'),
+        title: 'Payload too large',
         status: 413,
         detail: 'Request body is too large',
+        code: 'payload_too_large',
       });
     });
 
@@ -138,10 +147,11 @@ describe('toProblem', () => {
     it('keeps any other 4xx status without its message', () => {
       assert.equal(toProblem(frameworkError(400, 'SOMETHING')).detail, 'Bad request');
       assert.deepEqual(toProblem(frameworkError(404)), {
-        type: 'about:blank',
-        title: 'Not Found',
+        type: problemType('not_found'),
+        title: 'Not found',
         status: 404,
         detail: 'Not Found',
+        code: 'not_found',
       });
     });
 
@@ -154,10 +164,11 @@ describe('toProblem', () => {
     it('maps a refused connection to 503', () => {
       const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       assert.deepEqual(toProblem(error), {
-        type: 'about:blank',
-        title: 'Service Unavailable',
+        type: problemType('service_unavailable'),
+        title: 'Service unavailable',
         status: 503,
         detail: 'A dependency is unavailable, please retry',
+        code: 'service_unavailable',
       });
     });
 
@@ -181,10 +192,11 @@ describe('toProblem', () => {
     it('is a 500 that does not reveal the message', () => {
       const problem = toProblem(new Error('password=hunter2 at /srv/app/secret.ts'));
       assert.deepEqual(problem, {
-        type: 'about:blank',
-        title: 'Internal Server Error',
+        type: problemType('internal_error'),
+        title: 'Internal error',
         status: 500,
         detail: 'Internal Server Error',
+        code: 'internal_error',
       });
     });
 

@@ -1,27 +1,41 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import {
+  defaultCodeFor,
+  type FieldErrorCode,
+  isProblemCode,
+  type OAuthError,
+  PROBLEM_CODES,
+  type ProblemCode,
+  problemType,
+} from './problem-codes.js';
 
 export interface FieldError {
   field: string;
   message: string;
+  code: FieldErrorCode;
 }
 
 /** RFC 9457 problem details, the body of every error response. */
 export interface Problem {
+  /** `tag:` URI naming `code` (see problem-codes.ts). */
   type: string;
   title: string;
   status: number;
   detail: string;
+  code: ProblemCode;
   instance?: string;
   errors?: FieldError[];
+  /** RFC 6749 §5.2's error, on the token endpoint's problems. */
+  error?: OAuthError;
   /** A failed readiness check: each dependency up or down, and nothing more. */
   checks?: Record<string, { status: string }>;
 }
 
-/** Messages for the unique constraints a client can run into, by constraint name. */
-const UNIQUE_VIOLATIONS: Record<string, string> = {
-  UQ_users_email: 'Email already registered',
+/** Messages and codes for the unique constraints a client can run into, by constraint name. */
+const UNIQUE_VIOLATIONS: Record<string, [ProblemCode, string]> = {
+  UQ_users_email: ['email_taken', 'Email already registered'],
 };
 
 /** Network errors, and PostgreSQL's connection exceptions (class 08), shutdowns and too many connections. */
@@ -42,34 +56,42 @@ const CONNECTION_ERRORS = new Set([
   '57P03',
 ]);
 
-function problem(status: number, detail?: string, errors?: FieldError[]): Problem {
-  const title = STATUS_CODES[status] ?? 'Error';
-  return { type: 'about:blank', title, status, detail: detail ?? title, ...(errors ? { errors } : {}) };
+function problem(status: number, detail?: string, errors?: FieldError[], code: ProblemCode = defaultCodeFor(status)): Problem {
+  const { title } = PROBLEM_CODES[code];
+  const fallback = STATUS_CODES[status] ?? title;
+  return { type: problemType(code), title, status, detail: detail ?? fallback, code, ...(errors ? { errors } : {}) };
 }
 
 function fromHttpException(exception: HttpException): Problem {
   const status = exception.getStatus();
   const body = exception.getResponse();
   if (typeof body === 'string') return problem(status, body);
-  const { message, errors, details } = body as { message?: unknown; errors?: unknown; details?: Record<string, { status: string }> };
+  const { message, errors, details, code } = body as {
+    message?: unknown;
+    errors?: unknown;
+    details?: Record<string, { status: string }>;
+    code?: unknown;
+  };
   // Terminus's failed health check: which dependencies are down, without their error text (host,
   // port, driver message), which is for the logs and not for anyone who can reach the probe.
   if (details && typeof details === 'object' && !Array.isArray(errors)) {
     const checks = Object.fromEntries(Object.entries(details).map(([name, check]) => [name, { status: check.status }]));
     const down = Object.keys(checks).filter((name) => checks[name].status !== 'up');
-    return { ...problem(status, `Not ready: ${down.join(', ')}`), checks };
+    return { ...problem(status, `Not ready: ${down.join(', ')}`, undefined, 'not_ready'), checks };
   }
   const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
-  return problem(status, detail, Array.isArray(errors) ? (errors as FieldError[]) : undefined);
+  return problem(status, detail, Array.isArray(errors) ? (errors as FieldError[]) : undefined, isProblemCode(code) ? code : undefined);
 }
 
 function fromDatabaseError(exception: QueryFailedError): Problem | undefined {
   const { code, constraint } = exception.driverError as { code?: string; constraint?: string };
   if (code === '23505') {
-    return problem(HttpStatus.CONFLICT, (constraint && UNIQUE_VIOLATIONS[constraint]) ?? 'Resource already exists');
+    const [known, detail] = (constraint && UNIQUE_VIOLATIONS[constraint]) || ['conflict', 'Resource already exists'];
+    return problem(HttpStatus.CONFLICT, detail, undefined, known);
   }
   if (code === '23503') return problem(HttpStatus.CONFLICT, 'A referenced resource no longer exists');
-  if (code === '40001' || code === '40P01') return problem(HttpStatus.CONFLICT, 'Concurrent update, please retry');
+  if (code === '40001' || code === '40P01')
+    return problem(HttpStatus.CONFLICT, 'Concurrent update, please retry', undefined, 'concurrent_update');
   if (code?.startsWith('22')) return problem(HttpStatus.UNPROCESSABLE_ENTITY, 'A value is out of range or malformed');
   return undefined;
 }
@@ -114,5 +136,5 @@ export function toProblem(exception: unknown): Problem {
     const mapped = fromFrameworkError(exception);
     if (mapped) return mapped;
   }
-  return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error');
+  return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error', undefined, 'internal_error');
 }

@@ -71,6 +71,7 @@ export class HealthController {
   @ApiResponse({
     status: 503,
     ...problemResponse(503, 'Not ready: migrations', ReadinessProblemDto, {
+      code: 'not_ready',
       checks: { database: { status: 'up' }, migrations: { status: 'down' }, rateLimitStore: { status: 'up' } },
     }),
   })

@@ -46,6 +46,7 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
       {
         field: IDEMPOTENCY_KEY_HEADER,
         message: `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, bare or as a quoted string`,
+        code: 'invalid_format',
       },
     ]);
   }

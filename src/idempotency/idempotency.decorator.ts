@@ -36,7 +36,7 @@ export function AcceptsIdempotencyKey({ anonymous = false }: { anonymous?: boole
         `1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, as a quoted string (IETF draft) or bare; a UUID is a good key.`,
       schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"' },
     }),
-    ApiResponse({ status: 409, ...problemResponse(409, KEY_IN_PROGRESS) }),
+    ApiResponse({ status: 409, ...problemResponse(409, KEY_IN_PROGRESS, undefined, { code: 'idempotency_key_in_progress' }) }),
     ApiProblems(422),
   );
 }

@@ -7,6 +7,7 @@ import { derivedSecret } from '../config/signing-keys.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 import type { IdempotentRequest } from './idempotency-key.js';
 import { idempotencyLock, type IdempotencyScope } from './idempotency-lock.js';
+import { coded } from '../common/problem-codes.js';
 
 /** How long an answer is kept, and a key stays bound to its request. */
 export const IDEMPOTENCY_KEY_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -63,14 +64,14 @@ export class IdempotencyService {
         'SELECT pg_try_advisory_xact_lock($1, $2) AS locked',
         idempotencyLock(scope, request),
       );
-      if (!locked) throw new ConflictException(KEY_IN_PROGRESS);
+      if (!locked) throw new ConflictException(coded('idempotency_key_in_progress', KEY_IN_PROGRESS));
       const match: FindOptionsWhere<IdempotencyKey> =
         scope === 'anonymous' ? { userId: IsNull(), key: request.key, fingerprint } : { userId: scope.userId, key: request.key };
       // An expired record is forgotten: its key starts a new request.
       await em.delete(IdempotencyKey, { ...match, expiresAt: Raw((column) => `${column} <= now()`) });
       const stored = await em.findOne(IdempotencyKey, { where: match, select: { fingerprint: true, responseBody: true } });
       if (stored) {
-        if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(KEY_REUSED);
+        if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(coded('idempotency_key_reused', KEY_REUSED));
         // Dates come back as the strings they were sent as: the replay is the first answer's very JSON.
         return { answer: JSON.parse(stored.responseBody) as T, replayed: true };
       }

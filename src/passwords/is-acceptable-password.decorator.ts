@@ -1,5 +1,6 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { PASSWORD_TOO_LONG, passwordProblem, passwordTooLong } from './password-policy.js';
+import type { FieldCodeContext } from '../common/validation.js';
+import { PASSWORD_TOO_LONG, passwordProblem, passwordProblemCode, passwordTooLong } from './password-policy.js';
 
 /** Applies the password policy, reading the email from the sibling property `emailProperty`. */
 export function IsAcceptablePassword(emailProperty?: string, options?: ValidationOptions) {
@@ -8,7 +9,11 @@ export function IsAcceptablePassword(emailProperty?: string, options?: Validatio
       name: 'isAcceptablePassword',
       target: target.constructor,
       propertyName,
-      options,
+      // The field code follows the refusal: the policy's length limits are too_short and too_long.
+      options: {
+        ...options,
+        context: { fieldCode: (message) => passwordProblemCode(message.replace(`${propertyName} `, '')) } satisfies FieldCodeContext,
+      },
       validator: {
         validate(value: unknown, args: ValidationArguments) {
           if (typeof value !== 'string') return false;

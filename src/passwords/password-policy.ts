@@ -1,3 +1,4 @@
+import type { FieldErrorCode } from '../common/problem-codes.js';
 import { normalizeEmail } from '../users/email-address.js';
 import { commonPasswords } from './common-passwords.js';
 
@@ -82,6 +83,13 @@ export function passwordProblem(password: string, email?: string, minimum = minC
     return 'must not contain the first part of your email address';
   }
   return undefined;
+}
+
+/** The field code of a refusal `passwordProblem` gave: its length limits are `too_short` and `too_long`, the rest `weak_password`. */
+export function passwordProblemCode(problem: string): FieldErrorCode {
+  if (problem.startsWith('must be at least ')) return 'too_short';
+  if (problem.startsWith('must be at most ')) return 'too_long';
+  return 'weak_password';
 }
 
 /** A new password the same as the current one (as hashed: after NFKC) changes nothing. */

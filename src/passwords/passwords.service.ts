@@ -10,7 +10,8 @@ import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import { passwordChangedMail } from './password-changed-mail.js';
 import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
-import { passwordProblem, samePassword } from './password-policy.js';
+import { passwordProblem, passwordProblemCode, samePassword } from './password-policy.js';
+import { coded } from '../common/problem-codes.js';
 
 /** Work of a module above this one, run inside the transaction that sets a user's password. */
 export type PasswordSetHook = (em: EntityManager, userId: number) => Promise<unknown>;
@@ -27,7 +28,7 @@ export interface SetPasswordOptions {
 /** The policy's refusal of a new password: a 422 on `new_password`. */
 function assertAcceptable(password: string, email: string): void {
   const problem = passwordProblem(password, email);
-  if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}` }]);
+  if (problem) throw validationFailed([{ field: 'new_password', message: `new_password ${problem}`, code: passwordProblemCode(problem) }]);
 }
 
 /** The one writer of password hashes: a new password (changed or reset), and the upgrade of an outdated hash. */
@@ -79,11 +80,13 @@ export class PasswordsService {
     // Before the current password is checked: a refused new password spends no attempt.
     assertAcceptable(dto.new_password, user.email);
     if (!(await this.checks.verifyPasswordFor(user, dto.current_password, clientIp))) {
-      throw new UnauthorizedException('Current password is incorrect');
+      throw new UnauthorizedException(coded('invalid_current_password', 'Current password is incorrect'));
     }
     // Only now: before the check, "the same as the current one" would confirm a guess.
     if (samePassword(dto.new_password, dto.current_password)) {
-      throw validationFailed([{ field: 'new_password', message: 'new_password must differ from the current password' }]);
+      throw validationFailed([
+        { field: 'new_password', message: 'new_password must differ from the current password', code: 'invalid_value' },
+      ]);
     }
     await this.set(user, dto.new_password, { reason: 'password_changed', keepSessionId: sessionId });
   }

@@ -11,6 +11,7 @@ import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken, spentTokenVerd
 import { revokeSessions } from './revoke-sessions.js';
 import { SessionsQueries } from './sessions.queries.js';
 import { type RevocationReason, Session } from './session.entity.js';
+import { coded } from '../common/problem-codes.js';
 
 /** Where a login or refresh comes from, as shown in the session list. */
 export interface ClientInfo {
@@ -55,8 +56,8 @@ export class SessionsService {
       tokenHash: hashRefreshToken(refreshToken),
       sessionsMax: this.account.sessionsPerUserMax,
     });
-    if (!started?.current) throw new UnauthorizedException(BAD_CREDENTIALS);
-    if (!started.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
+    if (!started?.current) throw new UnauthorizedException(coded('invalid_credentials', BAD_CREDENTIALS));
+    if (!started.isActive) throw new ForbiddenException(coded('inactive_account', INACTIVE_ACCOUNT));
     return { userId, sessionId: started.sessionId!, refreshToken };
   }
 
@@ -68,7 +69,7 @@ export class SessionsService {
    * gets a fresh pair in place of the one that was lost (see `spentTokenVerdict`).
    */
   async rotate(token: string, client: ClientInfo): Promise<SessionTokens> {
-    if (!isRefreshTokenShaped(token)) throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    if (!isRefreshTokenShaped(token)) throw new UnauthorizedException(coded('invalid_refresh_token', INVALID_REFRESH_TOKEN));
     const tokenHash = hashRefreshToken(token);
     const rotation = await this.sessions.manager.transaction(async (em): Promise<Rotation> => {
       const session = await this.queries.lockSessionOfToken(em, tokenHash);
@@ -90,7 +91,7 @@ export class SessionsService {
       await em.update(Session, { id: session.id }, { lastUsedAt: () => 'now()', userAgent: client.userAgent, ip: client.ip });
       return { kind: 'rotated', tokens: { userId: session.userId, sessionId: session.id, refreshToken } };
     });
-    if (rotation.kind === 'refused') throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    if (rotation.kind === 'refused') throw new UnauthorizedException(coded('invalid_refresh_token', INVALID_REFRESH_TOKEN));
     return rotation.tokens;
   }
 
@@ -122,7 +123,8 @@ export class SessionsService {
   /** Ends one of the user's live sessions; another user's, or an ended one, is a 404. */
   async end(userId: number, sessionId: number, reason: RevocationReason): Promise<void> {
     const live = { id: sessionId, userId, expiresAt: Raw((column: string) => `${column} > now()`) };
-    if ((await revokeSessions(this.sessions.manager, live, reason)) === 0) throw new NotFoundException('Session not found');
+    if ((await revokeSessions(this.sessions.manager, live, reason)) === 0)
+      throw new NotFoundException(coded('not_found', 'Session not found'));
   }
 
   /** Ends the session making the request; ending it twice (two logouts racing) is not an error. */

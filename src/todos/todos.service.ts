@@ -9,8 +9,9 @@ import { toTodoChanges, type UpdateTodoDto } from './dto/update-todo.dto.js';
 import { TodoCount } from './todo-count.entity.js';
 import { Todo } from './todo.entity.js';
 import { TodosQueries } from './todos.queries.js';
+import { coded } from '../common/problem-codes.js';
 
-const notFound = () => new NotFoundException('Todo not found');
+const notFound = () => new NotFoundException(coded('not_found', 'Todo not found'));
 
 /**
  * Every query is scoped to its owner, so another user's todo is indistinguishable from a missing
@@ -33,7 +34,7 @@ export class TodosService {
   async create(ownerId: number, dto: CreateTodoDto, em?: EntityManager): Promise<Todo> {
     const max = this.account.todosPerUserMax;
     const todo = await this.queries.insertCounted({ ...toNewTodo(dto), ownerId }, max, em);
-    if (!todo) throw new ConflictException(`Todo quota reached: at most ${max} todos per user`);
+    if (!todo) throw new ConflictException(coded('quota_exceeded', `Todo quota reached: at most ${max} todos per user`));
     return todo;
   }
 

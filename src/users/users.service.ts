@@ -10,6 +10,7 @@ import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { Role } from './role.enum.js';
 import { User } from './user.entity.js';
+import { coded } from '../common/problem-codes.js';
 
 /** Arbitrary key of the advisory lock that serialises changes which remove an active admin. */
 const LAST_ADMIN_LOCK = 7_301_001;
@@ -39,7 +40,7 @@ export class UsersService {
 
   async getById(id: number): Promise<User> {
     const user = await this.users.findOneBy({ id });
-    if (!user) throw new NotFoundException('User not found');
+    if (!user) throw new NotFoundException(coded('not_found', 'User not found'));
     return user;
   }
 
@@ -141,7 +142,7 @@ export class UsersService {
 
   private async lockUser(em: EntityManager, id: number): Promise<User> {
     const user = await em.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!user) throw new NotFoundException('User not found');
+    if (!user) throw new NotFoundException(coded('not_found', 'User not found'));
     return user;
   }
 
@@ -154,6 +155,6 @@ export class UsersService {
     if (user.role !== Role.Admin || !user.isActive) return;
     await em.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK]);
     const others = await em.countBy(User, { role: Role.Admin, isActive: true, id: Not(user.id) });
-    if (others === 0) throw new ConflictException('The last active admin cannot be demoted, deactivated or deleted');
+    if (others === 0) throw new ConflictException(coded('last_admin', 'The last active admin cannot be demoted, deactivated or deleted'));
   }
 }

@@ -28,6 +28,7 @@ describe('per-account bounds', () => {
       await t.http.post('/todos').set(user.auth).send({ title: 'one too many' }),
       409,
       'Todo quota reached: at most 3 todos per user',
+      'quota_exceeded',
     );
     assert.equal((await t.http.get('/todos').set(user.auth)).body.length, 3, 'nothing was written');
     assert.equal((await t.http.post('/todos').set(other.auth).send({ title: 'a bound per account' })).status, 201);

@@ -43,7 +43,9 @@ describe('auth', () => {
     it('refuses an email that is already registered in another case with 409', async () => {
       await signUp(t.http, 'grace@example.com');
       const res = await t.http.post('/auth/register').send({ email: 'GRACE@example.com ', password: 'another-fine-passphrase' });
-      expectProblem(res, 409, 'Email already registered');
+      const body = expectProblem(res, 409, 'Email already registered', 'email_taken');
+      assert.equal(body.type, 'tag:nest-auth-todos.example,2026:problems/email_taken');
+      assert.equal(body.error, undefined, 'OAuth errors only on the token endpoint');
       const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
       assert.equal(count, 1);
     });
@@ -80,8 +82,12 @@ describe('auth', () => {
     it('refuses mass-assigned role, is_active and unknown fields with 422 and creates nothing', async () => {
       for (const extra of [{ role: 'admin' }, { is_active: false }, { id: 99 }, { email_verified: true }]) {
         const res = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD, ...extra });
-        const body = expectProblem(res, 422, 'Validation failed');
+        const body = expectProblem(res, 422, 'Validation failed', 'validation_failed');
         assert.deepEqual(fieldsIn(body), Object.keys(extra));
+        assert.deepEqual(
+          body.errors?.map((e) => e.code),
+          ['unknown_field'],
+        );
       }
       const [{ count }] = await t.app.get(DataSource).query('SELECT count(*)::int AS count FROM users');
       assert.equal(count, 0);
@@ -101,6 +107,10 @@ describe('auth', () => {
         const passwordError = body.errors?.find((e) => e.field === 'password');
         assert.ok(passwordError, `no password error for ${password}`);
         assert.match(passwordError.message, why);
+        assert.equal(
+          passwordError.code,
+          /at least/.test(why.source) ? 'too_short' : /at most/.test(why.source) ? 'too_long' : 'weak_password',
+        );
       }
     });
 
@@ -132,9 +142,9 @@ describe('auth', () => {
 
     it('answers malformed JSON with 400 and an oversized body with 413', async () => {
       const bad = await t.http.post('/auth/register').set('Content-Type', 'application/json').send('{"email": ');
-      expectProblem(bad, 400);
+      expectProblem(bad, 400, undefined, 'malformed_request');
       const huge = await t.http.post('/auth/register').send({ email: uniqueEmail(), password: 'x'.repeat(200 * 1024) });
-      expectProblem(huge, 413);
+      expectProblem(huge, 413, undefined, 'payload_too_large');
     });
 
     it('answers JSON nested deeper than 32 levels with 400, before any validation', async () => {
@@ -162,7 +172,7 @@ describe('auth', () => {
     it('answers a body that is neither JSON nor a form with 415', async () => {
       for (const type of ['text/plain', 'application/xml']) {
         const res = await t.http.post('/auth/register').set('Content-Type', type).send('email=a@example.com');
-        expectProblem(res, 415);
+        expectProblem(res, 415, undefined, 'unsupported_media_type');
       }
     });
   });
@@ -201,16 +211,19 @@ describe('auth', () => {
       const user = await signUp(t.http);
       const wrong = await t.http.post('/auth/login').type('form').send({ username: user.email, password: 'not-the-password' });
       const unknown = await t.http.post('/auth/login').type('form').send({ username: 'nobody@example.com', password: 'not-the-password' });
-      expectProblem(wrong, 401, 'Incorrect email or password');
+      const body = expectProblem(wrong, 401, 'Incorrect email or password', 'invalid_credentials');
       expectProblem(unknown, 401, 'Incorrect email or password');
       assert.deepEqual(wrong.body, unknown.body);
+      assert.equal(body.type, 'tag:nest-auth-todos.example,2026:problems/invalid_credentials');
+      assert.equal(body.error, 'invalid_grant');
+      assert.equal(wrong.headers['www-authenticate'], 'Bearer', 'no token was sent');
     });
 
     it('says "Inactive account" only after the correct password', async () => {
       const user = await signUp(t.http);
       await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
       const right = await t.http.post('/auth/login').type('form').send({ username: user.email, password: PASSWORD });
-      expectProblem(right, 403, 'Inactive account');
+      assert.equal(expectProblem(right, 403, 'Inactive account', 'inactive_account').error, 'invalid_grant');
       const wrong = await t.http.post('/auth/login').type('form').send({ username: user.email, password: 'not-the-password' });
       expectProblem(wrong, 401, 'Incorrect email or password');
     });
@@ -225,13 +238,40 @@ describe('auth', () => {
     it('names missing or malformed form fields in a 422', async () => {
       const missing = expectProblem(await t.http.post('/auth/login').type('form').send({ username: 'a@example.com' }), 422);
       assert.deepEqual(fieldsIn(missing), ['password']);
+      assert.deepEqual(
+        missing.errors?.map((e) => e.code),
+        ['required'],
+      );
+      assert.equal(missing.error, 'invalid_request');
       const grant = expectProblem(
         await t.http.post('/auth/login').type('form').send({ grant_type: 'client_credentials', username: 'a@example.com', password: 'x' }),
         422,
       );
       assert.deepEqual(fieldsIn(grant), ['grant_type']);
+      assert.equal(grant.code, 'validation_failed');
+      assert.equal(grant.error, 'unsupported_grant_type');
+      assert.deepEqual(
+        grant.errors?.map((e) => e.code),
+        ['invalid_choice'],
+      );
       const extra = expectProblem(await t.http.post('/auth/login').type('form').send({ username: 'a', password: 'b', role: 'admin' }), 422);
       assert.deepEqual(fieldsIn(extra), ['role']);
+    });
+
+    it("carries RFC 6749's error beside code on every problem of the token endpoint, the refresh grant's and /auth/refresh's too", async () => {
+      const refreshGrant = await t.http
+        .post('/auth/login')
+        .type('form')
+        .send({ grant_type: 'refresh_token', refresh_token: 'not-a-token' });
+      assert.equal(expectProblem(refreshGrant, 401, 'Invalid refresh token', 'invalid_refresh_token').error, 'invalid_grant');
+      const refresh = await t.http.post('/auth/refresh').send({ refresh_token: 'not-a-token' });
+      assert.equal(expectProblem(refresh, 401, 'Invalid refresh token', 'invalid_refresh_token').error, 'invalid_grant');
+      const missing = await t.http.post('/auth/refresh').send({});
+      assert.equal(expectProblem(missing, 422, 'Validation failed', 'validation_failed').error, 'invalid_request');
+      const malformed = await t.http.post('/auth/refresh').set('Content-Type', 'application/json').send('{"refresh_token": ');
+      assert.equal(expectProblem(malformed, 400, undefined, 'malformed_request').error, 'invalid_request');
+      const json = await t.http.post('/auth/login').send({ username: 'a@example.com', password: PASSWORD });
+      assert.equal(expectProblem(json, 415, undefined, 'unsupported_media_type').error, 'invalid_request');
     });
 
     it('upgrades a hash made with other parameters on a successful login', async () => {
@@ -262,7 +302,9 @@ describe('auth', () => {
 
     it('refuses a missing, malformed or foreign token with 401 and WWW-Authenticate', async () => {
       const user = await signUp(t.http);
-      expectProblem(await t.http.get('/users/me'), 401, 'Not authenticated');
+      const none = await t.http.get('/users/me');
+      expectProblem(none, 401, 'Not authenticated', 'authentication_required');
+      assert.equal(none.headers['www-authenticate'], 'Bearer', 'no token sent: a bare challenge');
       const cases = [
         'Bearer not-a-jwt',
         `Bearer ${user.token}x`,
@@ -281,8 +323,12 @@ describe('auth', () => {
       ];
       for (const authorization of cases) {
         const res = await t.http.get('/users/me').set('Authorization', authorization);
-        expectProblem(res, 401);
+        const body = expectProblem(res, 401);
         assert.ok(['Not authenticated', 'Invalid token', 'Token expired'].includes(res.body.detail), authorization);
+        // Basic credentials are no bearer token: nothing was refused, the challenge stays bare.
+        const refused = authorization.startsWith('Bearer ');
+        assert.equal(body.code === 'authentication_required', !refused, authorization);
+        assert.equal(res.headers['www-authenticate'], refused ? 'Bearer error="invalid_token"' : 'Bearer', authorization);
       }
     });
 
@@ -294,7 +340,9 @@ describe('auth', () => {
         expiresIn: -60,
         header: { alg: 'HS256', typ: 'at+jwt' },
       });
-      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${expired}`), 401, 'Token expired');
+      const res = await t.http.get('/users/me').set('Authorization', `Bearer ${expired}`);
+      expectProblem(res, 401, 'Token expired', 'token_expired');
+      assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
     });
 
     it('refuses a correctly signed token that is not an access token of ours', async () => {
@@ -310,7 +358,7 @@ describe('auth', () => {
       const noSid = sign({ sub: String(user.id), jti: 'a-jti' }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
       expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${noSid}`), 401, 'Invalid token');
       const otherSession = sign({ ...claims, sid: sid + 1000 }, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
-      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${otherSession}`), 401, 'Session ended');
+      expectProblem(await t.http.get('/users/me').set('Authorization', `Bearer ${otherSession}`), 401, 'Session ended', 'session_ended');
       const ours = sign(claims, t.jwtSecret, { header: { alg: 'HS256', typ: 'at+jwt' } });
       assert.equal((await t.http.get('/users/me').set('Authorization', `Bearer ${ours}`)).status, 200);
     });
@@ -319,9 +367,10 @@ describe('auth', () => {
       const user = await signUp(t.http);
       const db = t.app.get(DataSource);
       await db.query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
-      expectProblem(await t.http.get('/users/me').set(user.auth), 403, 'Inactive account');
+      const inactive = expectProblem(await t.http.get('/users/me').set(user.auth), 403, 'Inactive account', 'inactive_account');
+      assert.equal(inactive.error, undefined, 'OAuth errors only on the token endpoint');
       await db.query('DELETE FROM users WHERE id = $1', [user.id]);
-      expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Invalid token');
+      expectProblem(await t.http.get('/users/me').set(user.auth), 401, 'Invalid token', 'invalid_token');
     });
   });
 });
@@ -404,7 +453,7 @@ describe('PASSWORD_MIN_LENGTH', () => {
 
   const refusedAsShort = (res: Awaited<ReturnType<typeof t.http.post>>, field: string) => {
     const body = expectProblem(res, 422);
-    assert.deepEqual(body.errors, [{ field, message: `${field} must be at least 12 characters` }]);
+    assert.deepEqual(body.errors, [{ field, message: `${field} must be at least 12 characters`, code: 'too_short' }]);
   };
 
   it('is the shortest password accepted wherever one is set', async () => {

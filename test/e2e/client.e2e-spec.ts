@@ -10,9 +10,13 @@ import {
   nextCursor,
   pages,
   type Problem,
+  type FieldErrorCode,
+  type ProblemCode,
   type TodoOut,
   totalCount,
 } from '#api-client';
+import * as heyApi from '#hey-api-client';
+import { createClient, createConfig } from '#hey-api-client/client/index.js';
 import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { PASSWORD, uniqueEmail } from '../support/factories.js';
@@ -201,6 +205,26 @@ describe('generated TypeScript client', () => {
     const unauthorized: Problem = problemOf(wrong, 401);
     assert.equal(unauthorized.detail, 'Incorrect email or password');
     assert.equal(wrong.response.headers.get('www-authenticate'), 'Bearer');
+    // `code` is the document's enum: a client branches on it, and a code the API never sends does not compile.
+    const code: ProblemCode = unauthorized.code;
+    assert.equal(code, 'invalid_credentials');
+    // @ts-expect-error not one of the API's codes: the comparison has no overlap
+    const typo = unauthorized.code === 'wrong_password';
+    assert.equal(typo, false);
+    assert.equal(unauthorized.type, 'tag:nest-auth-todos.example,2026:problems/invalid_credentials');
+    assert.equal(unauthorized.error, 'invalid_grant');
+    const retry = (problem: Problem): string => {
+      switch (problem.code) {
+        case 'invalid_credentials':
+          return 'ask again';
+        case 'rate_limited':
+        case 'token_expired':
+          return 'wait';
+        default:
+          return 'give up';
+      }
+    };
+    assert.equal(retry(unauthorized), 'ask again');
     assert.equal(wrong.data, undefined);
 
     const missing = problemOf(await api.GET('/todos/{id}', { params: { path: { id: 2_000_000_000 } } }), 404);
@@ -215,5 +239,62 @@ describe('generated TypeScript client', () => {
       ['title'],
     );
     assert.equal(typeof invalid.errors?.[0]?.message, 'string');
+    assert.equal(invalid.code, 'validation_failed');
+    const fieldCode: FieldErrorCode | undefined = invalid.errors?.[0]?.code;
+    assert.equal(fieldCode, 'too_short');
+  });
+
+  // The same journey through a client made by @hey-api/openapi-ts, a generator nobody here wrote.
+  it('registers, logs in, writes and lists todos, refreshes and logs out through a client @hey-api/openapi-ts generated', async () => {
+    const email = uniqueEmail('hey-api');
+    const anonymous = createClient(createConfig({ baseUrl }));
+    const registered = await heyApi.authRegister({ client: anonymous, body: { email, password: PASSWORD } });
+    assert.equal(registered.response?.status, 201, JSON.stringify(registered.error));
+    assert.equal(registered.data?.email, email);
+
+    const wrong = await heyApi.authLogin({
+      client: anonymous,
+      body: { grant_type: 'password', username: email, password: 'not-the-password-at-all' },
+    });
+    assert.equal(wrong.response?.status, 401);
+    // Its error type is the document's: `code` narrows to the 401's codes, so a branch on it type-checks.
+    assert.equal(wrong.error?.code === 'invalid_credentials' ? wrong.error.error : undefined, 'invalid_grant');
+    // @ts-expect-error an empty form does not compile: each grant has its required members
+    await heyApi.authLogin({ client: anonymous, body: {} }).catch(() => undefined);
+
+    const login = await heyApi.authLogin({ client: anonymous, body: { grant_type: 'password', username: email, password: PASSWORD } });
+    assert.equal(login.response?.status, 200, JSON.stringify(login.error));
+    let tokens = login.data!;
+    const api = createClient(createConfig({ baseUrl, auth: () => tokens.access_token }));
+
+    const created = await heyApi.todosCreate({ client: api, body: { title: 'generated elsewhere', completed: false } });
+    assert.equal(created.response?.status, 201, JSON.stringify(created.error));
+    const id = created.data!.id;
+    const updated = await heyApi.todosUpdate({ client: api, path: { id }, body: { completed: true } });
+    assert.equal(updated.data?.completed, true);
+    const listed = await heyApi.todosList({ client: api, query: { limit: 10, sort: 'title' } });
+    assert.deepEqual(
+      listed.data?.map((todo) => [todo.id, todo.title, todo.completed]),
+      [[id, 'generated elsewhere', true]],
+    );
+    assert.equal(listed.response?.headers.get('x-total-count'), '1');
+    const missing = await heyApi.todosGet({ client: api, path: { id: 2_000_000_000 } });
+    assert.equal(missing.response?.status, 404);
+    assert.equal(missing.error?.code, 'not_found');
+
+    const refreshed = await heyApi.authRefresh({ client: anonymous, body: { refresh_token: tokens.refresh_token } });
+    assert.equal(refreshed.response?.status, 200, JSON.stringify(refreshed.error));
+    const spent = tokens.refresh_token;
+    tokens = refreshed.data!;
+    assert.notEqual(tokens.refresh_token, spent);
+    assert.equal((await heyApi.usersMe({ client: api })).data?.email, email);
+
+    assert.equal((await heyApi.sessionsLogout({ client: api })).response?.status, 204);
+    const signedOut = await heyApi.usersMe({ client: api });
+    assert.equal(signedOut.response?.status, 401);
+    assert.equal(signedOut.error?.code, 'session_ended');
+    assert.equal(signedOut.response?.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+    const reused = await heyApi.authRefresh({ client: anonymous, body: { refresh_token: tokens.refresh_token } });
+    assert.equal(reused.error?.code, 'invalid_refresh_token');
   });
 });

@@ -182,15 +182,15 @@ describe('lists by cursor', () => {
       [admin, `/admin/users?limit=1&cursor=${cursor}`],
     ];
     for (const [who, url] of cases) {
-      const problem = expectProblem(await t.http.get(url).set(who.auth), 422, /cursor/);
+      const problem = expectProblem(await t.http.get(url).set(who.auth), 422, /cursor/, 'invalid_cursor');
       assert.deepEqual(fieldsIn(problem), ['cursor'], url);
     }
     const users = await t.http.get('/admin/users?limit=1').set(admin.auth);
     const userCursor = users.headers['x-next-cursor'];
     for (const url of [`/admin/users?limit=1&role=user&cursor=${userCursor}`, `/admin/users?limit=1&q=example&cursor=${userCursor}`]) {
-      assert.deepEqual(fieldsIn(expectProblem(await t.http.get(url).set(admin.auth), 422, /cursor/)), ['cursor'], url);
+      assert.deepEqual(fieldsIn(expectProblem(await t.http.get(url).set(admin.auth), 422, /cursor/, 'invalid_cursor')), ['cursor'], url);
     }
-    expectProblem(await t.http.get(`/todos?limit=1&cursor=${userCursor}`).set(ada.auth), 422, /cursor/);
+    expectProblem(await t.http.get(`/todos?limit=1&cursor=${userCursor}`).set(ada.auth), 422, /cursor/, 'invalid_cursor');
 
     // The page size is not part of the query: a cursor serves any limit.
     const rest = await t.http.get(`/todos?limit=5&sort=title&q=task&cursor=${cursor}`).set(ada.auth);

@@ -28,8 +28,8 @@ describe('metrics on the API port, behind METRICS_TOKEN', () => {
   };
 
   it('refuses a scrape without the token or with another one', async () => {
-    expectProblem(await t.http.get('/metrics'), 401, 'Invalid metrics token');
-    expectProblem(await t.http.get('/metrics').set('Authorization', `Bearer ${token}x`), 401, 'Invalid metrics token');
+    expectProblem(await t.http.get('/metrics'), 401, 'Invalid metrics token', 'authentication_required');
+    expectProblem(await t.http.get('/metrics').set('Authorization', `Bearer ${token}x`), 401, 'Invalid metrics token', 'invalid_token');
     expectProblem(await t.http.get('/metrics').set('Authorization', `Basic ${token}`), 401);
   });
 

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { FIELD_ERROR_CODES, PROBLEM_CODE_LIST, PROBLEM_CODES, type ProblemCode } from '../../src/common/problem-codes.js';
 import { createOpenApiDocument } from '../../src/swagger.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -10,13 +15,14 @@ interface Schema {
   minLength?: number;
   maximum?: number;
   required?: string[];
+  enum?: string[];
   properties?: Record<string, Schema & { example?: unknown }>;
   example?: unknown;
 }
 interface Response {
   description: string;
   headers?: Record<string, { schema: Schema; description?: string }>;
-  content?: Record<string, { schema?: Schema; example?: { status?: number } }>;
+  content?: Record<string, { schema?: Schema; example?: { status?: number; code?: string } }>;
 }
 interface Operation {
   operationId?: string;
@@ -38,6 +44,8 @@ interface Document {
 const committedPath = new URL('../../../openapi.json', import.meta.url);
 /** Operations whose success body is deliberately undescribed: none. */
 const SUCCESS_WITHOUT_SCHEMA = new Set<string>();
+
+const codesOf = (status: number) => PROBLEM_CODE_LIST.filter((code) => PROBLEM_CODES[code].status === status);
 
 describe('OpenAPI document', () => {
   let t: TestApp;
@@ -121,14 +129,26 @@ describe('OpenAPI document', () => {
         const media = response.content!['application/problem+json'];
         // A failed readiness check also lists its checks: a Problem with one more member.
         const expected = op.operationId === 'health_ready' && code === '503' ? 'ReadinessProblem' : 'Problem';
-        assert.equal(media.schema?.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
+        // ... whose code is narrowed to the codes of its status, so a generated client narrows it too.
+        const [base, narrowed] = (media.schema as { allOf: [{ $ref: string }, { properties: { code: { enum: string[] } } }] }).allOf;
+        assert.equal(base.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
+        const codes = narrowed.properties.code.enum;
+        assert.ok(
+          codes.length > 0 && codes.every((c) => codesOf(Number(code)).includes(c as ProblemCode)),
+          `${at} ${code}: codes of that status`,
+        );
         assert.equal(media.example?.status, Number(code), `${at} ${code}: an example with its status`);
+        const exampleCode = media.example?.code as keyof typeof PROBLEM_CODES;
+        assert.equal(PROBLEM_CODES[exampleCode]?.status, Number(code), `${at} ${code}: an example with one of its codes`);
       }
       assert.ok(!Object.keys(op.responses).some((code) => code.startsWith('5') && code !== '503'), `${at}: no 5xx but 503`);
       assert.ok(op.responses['400'], `${at}: 400, which a malformed URL gets anywhere`);
     }
     const problem = doc.components.schemas.Problem;
-    assert.deepEqual([...(problem.required ?? [])].sort(), ['detail', 'status', 'title', 'type']);
+    assert.deepEqual([...(problem.required ?? [])].sort(), ['code', 'detail', 'status', 'title', 'type']);
+    assert.deepEqual(doc.components.schemas.ProblemCode.enum, PROBLEM_CODE_LIST);
+    assert.deepEqual(doc.components.schemas.FieldErrorCode.enum, [...FIELD_ERROR_CODES]);
+    assert.deepEqual(doc.components.schemas.FieldError.required, ['field', 'message', 'code']);
     assert.equal(problem.properties?.checks, undefined, 'readiness checks stay out of the general Problem');
     const readiness = doc.components.schemas.ReadinessProblem;
     assert.deepEqual(Object.keys(readiness.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'checks']);
@@ -231,6 +251,17 @@ describe('OpenAPI document', () => {
     assert.deepEqual(grants, { password: ['grant_type', 'password', 'username'], refresh_token: ['grant_type', 'refresh_token'] });
   });
 
+  it("narrows the token endpoint's 401 and 403 to the codes it answers, with OAuth's error in the example", () => {
+    const codesAt = (path: string, status: string) => {
+      const media = doc.paths[path].post.responses[status].content!['application/problem+json'];
+      const { allOf } = media.schema as { allOf: [unknown, { properties: { code: { enum: string[] } } }] };
+      return [allOf[1].properties.code.enum, (media.example as { error?: string }).error];
+    };
+    assert.deepEqual(codesAt('/auth/login', '401'), [['invalid_credentials', 'invalid_refresh_token'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/login', '403'), [['inactive_account', 'email_not_verified'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/refresh', '401'), [['invalid_refresh_token'], 'invalid_grant']);
+  });
+
   it('documents the list headers, cursor and search bounds on lists, and Retry-After on rate-limited operations', () => {
     for (const path of ['/todos', '/admin/users']) {
       const { headers } = doc.paths[path].get.responses['200'];
@@ -247,5 +278,56 @@ describe('OpenAPI document', () => {
     for (const path of ['/auth/login', '/auth/register', '/auth/refresh']) {
       assert.equal(doc.paths[path].post.responses['429'].headers?.['Retry-After'].schema.type, 'integer', path);
     }
+  });
+});
+
+describe('the breaking-change check (npm run openapi:breaking)', () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'openapi-breaking-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A small document (openapi-diff takes seconds on the whole one) released as 0.1.0, with or without its DELETE. */
+  const documentWith = (methods: string[]) => ({
+    openapi: '3.0.0',
+    info: { title: 'T', version: '0.1.0' },
+    paths: {
+      '/todos/{id}': Object.fromEntries(
+        methods.map((method) => [
+          method,
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+            responses: { 204: { description: 'done' } },
+          },
+        ]),
+      ),
+    },
+  });
+
+  function check(current: object, version: string, changelog: string) {
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const args = [
+      ['--released', file('released.json', JSON.stringify(documentWith(['get', 'delete'])))],
+      ['--current', file('current.json', JSON.stringify(current))],
+      ['--package', file('package.json', JSON.stringify({ version }))],
+      ['--changelog', file('CHANGELOG.md', changelog)],
+    ].flat();
+    return spawnSync(process.execPath, ['scripts/openapi-breaking.mjs', ...args], { cwd: root, encoding: 'utf8' });
+  }
+
+  it('passes an unchanged document, and fails a removed operation unless the version moves on and the changelog says so', () => {
+    const unchanged = check(documentWith(['get', 'delete']), '0.1.0', '# Changelog\n');
+    assert.equal(unchanged.status, 0, unchanged.stdout + unchanged.stderr);
+    const unannounced = check(documentWith(['get']), '0.1.0', '# Changelog\n');
+    assert.equal(unannounced.status, 1, unannounced.stdout + unannounced.stderr);
+    assert.match(unannounced.stderr, /must move past 0\.1\.0/);
+    assert.match(unannounced.stderr, /CHANGELOG\.md needs a "## \[0\.1\.0\]" section/);
+    const released = check(documentWith(['get']), '0.2.0', '# Changelog\n\n## [0.2.0]\n\n- DELETE /todos/{id} is gone\n');
+    assert.equal(released.status, 0, released.stdout + released.stderr);
   });
 });

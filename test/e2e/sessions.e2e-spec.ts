@@ -331,7 +331,9 @@ describe('sessions', () => {
         .set(user.auth)
         .send({ current_password: user.password, new_password: newPassword });
       const body = expectProblem(res, 422);
-      assert.deepEqual(body.errors, [{ field: 'new_password', message: 'new_password must differ from the current password' }]);
+      assert.deepEqual(body.errors, [
+        { field: 'new_password', message: 'new_password must differ from the current password', code: 'invalid_value' },
+      ]);
     }
     assert.equal((await me(elsewhere)).status, 200, 'no session ended');
     assert.equal(

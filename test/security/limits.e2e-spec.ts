@@ -190,7 +190,7 @@ describe('limits that need no counters', () => {
     const huge = '\uFDFA'.repeat(33_000);
     const tooLong = (res: Awaited<ReturnType<typeof t.http.post>>, field: string) => {
       const body = expectProblem(res, 422);
-      assert.deepEqual(body.errors, [{ field, message: `${field} must be at most 128 characters` }]);
+      assert.deepEqual(body.errors, [{ field, message: `${field} must be at most 128 characters`, code: 'too_long' }]);
     };
     const user = await signUp(t.http);
     tooLong(await t.http.post('/auth/register').send({ email: uniqueEmail(), password: huge }), 'password');

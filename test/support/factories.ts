@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
 import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
+import type { FieldError } from '../../src/common/problem.js';
+import { FIELD_ERROR_CODES, isProblemCode, PROBLEM_CODES, type ProblemCode, problemType } from '../../src/common/problem-codes.js';
 import type { TestApp } from './app.js';
 
 let counter = 0;
@@ -41,17 +43,29 @@ export async function signUpAdmin(t: TestApp, email = uniqueEmail('admin')): Pro
   return { id: me.body.id as number, email, password: PASSWORD, token, auth: { Authorization: `Bearer ${token}` } };
 }
 
-/** Asserts an RFC 9457 problem response and returns its body. */
-export function expectProblem(res: supertest.Response, status: number, detail?: string | RegExp) {
+/**
+ * Asserts an RFC 9457 problem response and returns its body: a `code` of the status (`code`, when
+ * given), the `type` naming it, each field error's code, and a 401's challenge (RFC 6750 §3).
+ */
+export function expectProblem(res: supertest.Response, status: number, detail?: string | RegExp, code?: ProblemCode) {
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   assert.equal(res.body.status, status);
-  assert.equal(typeof res.body.title, 'string');
   assert.equal(typeof res.body.detail, 'string');
   if (typeof detail === 'string') assert.equal(res.body.detail, detail);
   else if (detail) assert.match(res.body.detail, detail);
-  if (status === 401) assert.equal(res.headers['www-authenticate'], 'Bearer');
-  return res.body as { detail: string; errors?: { field: string; message: string }[] };
+  const body = res.body as { detail: string; code: ProblemCode; type: string; title: string; errors?: FieldError[]; error?: string };
+  if (code) assert.equal(body.code, code, res.text);
+  assert.ok(isProblemCode(body.code), `a known code: ${res.text}`);
+  assert.equal(PROBLEM_CODES[body.code].status, status, `${body.code} is a ${status}`);
+  assert.equal(body.type, problemType(body.code));
+  assert.equal(body.title, PROBLEM_CODES[body.code].title);
+  for (const error of body.errors ?? []) assert.ok((FIELD_ERROR_CODES as readonly string[]).includes(error.code), JSON.stringify(error));
+  if (status === 401) {
+    const refused = (PROBLEM_CODES[body.code] as { bearer?: string }).bearer;
+    assert.equal(res.headers['www-authenticate'], refused ? `Bearer error="${refused}"` : 'Bearer');
+  }
+  return body;
 }
 
 export function fieldsIn(body: { errors?: { field: string }[] }): string[] {

@@ -7,6 +7,10 @@ type Schemas = components['schemas'];
 /** RFC 9457 problem details: the body of every error response (`application/problem+json`). */
 export type Problem = Schemas['Problem'];
 export type FieldError = Schemas['FieldError'];
+/** What went wrong, for a client to branch on: one of the API's stable codes (docs/problems.md). */
+export type ProblemCode = Schemas['ProblemCode'];
+/** What is wrong with one field of a 422. */
+export type FieldErrorCode = Schemas['FieldErrorCode'];
 export type Token = Schemas['Token'];
 export type UserOut = Schemas['UserOut'];
 export type TodoOut = Schemas['TodoOut'];
@@ -97,6 +101,12 @@ export async function* pages<T>(
 /** True for an RFC 9457 body as this API sends it; a proxy's HTML error page, for one, is not. */
 export function isProblem(value: unknown): value is Problem {
   if (typeof value !== 'object' || value === null) return false;
-  const { type, title, status, detail } = value as Record<string, unknown>;
-  return typeof type === 'string' && typeof title === 'string' && typeof status === 'number' && typeof detail === 'string';
+  const { type, title, status, detail, code } = value as Record<string, unknown>;
+  return (
+    typeof type === 'string' &&
+    typeof title === 'string' &&
+    typeof status === 'number' &&
+    typeof detail === 'string' &&
+    typeof code === 'string'
+  );
 }

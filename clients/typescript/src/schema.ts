@@ -428,25 +428,69 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+         * @enum {string}
+         */
+        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "inactive_account" | "email_not_verified" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
+        /**
+         * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
+         * @enum {string}
+         */
+        FieldErrorCode: "required" | "unknown_field" | "invalid_type" | "invalid_format" | "invalid_choice" | "too_short" | "too_long" | "out_of_range" | "weak_password" | "invalid_value";
         FieldError: {
             /** @example password */
             field: string;
-            /** @example must be at least 8 characters */
+            /** @example password must be at least 8 characters */
             message: string;
+            /**
+             * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
+             * @example too_short
+             */
+            code: components["schemas"]["FieldErrorCode"];
         };
+        /**
+         * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+         * @enum {string}
+         */
+        OAuthError: "invalid_request" | "invalid_grant" | "unsupported_grant_type";
         /** @description RFC 9457 problem details: the body of every error response */
         Problem: {
-            /** @example about:blank */
+            /**
+             * Format: uri
+             * @description A `tag:` URI (RFC 4151) naming `code`; the same in every deployment
+             * @example tag:nest-auth-todos.example,2026:problems/invalid_credentials
+             */
             type: string;
-            /** @example Unauthorized */
+            /**
+             * @description The code's short summary
+             * @example Invalid credentials
+             */
             title: string;
             /** @example 401 */
             status: number;
-            /** @example Incorrect email or password */
+            /**
+             * @description The human message
+             * @example Incorrect email or password
+             */
             detail: string;
-            /** @example /auth/login */
+            /**
+             * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+             * @example invalid_credentials
+             */
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * @description The path of the request, without its query
+             * @example /auth/login
+             */
             instance?: string;
+            /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @example invalid_grant
+             */
+            error?: components["schemas"]["OAuthError"];
         };
         /** @enum {string} */
         Role: "user" | "admin";
@@ -706,17 +750,41 @@ export interface components {
         };
         /** @description A failed readiness check: a problem with each dependency up or down */
         ReadinessProblem: {
-            /** @example about:blank */
+            /**
+             * Format: uri
+             * @description A `tag:` URI (RFC 4151) naming `code`; the same in every deployment
+             * @example tag:nest-auth-todos.example,2026:problems/invalid_credentials
+             */
             type: string;
-            /** @example Unauthorized */
+            /**
+             * @description The code's short summary
+             * @example Invalid credentials
+             */
             title: string;
             /** @example 401 */
             status: number;
-            /** @example Incorrect email or password */
+            /**
+             * @description The human message
+             * @example Incorrect email or password
+             */
             detail: string;
-            /** @example /auth/login */
+            /**
+             * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+             * @example invalid_credentials
+             */
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * @description The path of the request, without its query
+             * @example /auth/login
+             */
             instance?: string;
+            /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @example invalid_grant
+             */
+            error?: components["schemas"]["OAuthError"];
             /**
              * @description Each dependency up or down, by name (the reason is in the logs)
              * @example {
@@ -781,32 +849,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -817,13 +893,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -834,13 +914,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -891,32 +975,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -927,13 +1019,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -944,13 +1040,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -961,19 +1061,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -1006,32 +1111,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1042,13 +1155,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1059,13 +1176,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -1076,13 +1197,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1093,19 +1218,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -1137,32 +1267,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1173,13 +1311,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1190,13 +1332,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description Conflict with the current state */
@@ -1207,13 +1353,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -1224,13 +1374,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1241,19 +1395,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -1290,32 +1449,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -1326,13 +1493,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1343,13 +1514,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description Conflict with the current state */
@@ -1360,13 +1535,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1377,13 +1556,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1394,13 +1577,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1411,19 +1598,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -1460,13 +1652,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -1481,13 +1677,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1498,13 +1698,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1515,13 +1719,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -1536,19 +1744,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -1561,13 +1774,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -1578,13 +1795,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -1620,35 +1841,52 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /**
+             * @description Missing, invalid or expired credentials
+             *
+             *     Missing, invalid or expired credentials
+             */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_credentials",
+                     *       "title": "Invalid credentials",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Incorrect email or password",
+                     *       "code": "invalid_credentials",
+                     *       "error": "invalid_grant"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_credentials" | "invalid_refresh_token";
+                    };
                 };
             };
-            /** @description Not allowed: inactive account or missing role */
+            /**
+             * @description Not allowed: inactive account or missing role
+             *
+             *     Not allowed: inactive account or missing role
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1656,13 +1894,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account",
+                     *       "error": "invalid_grant"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1673,13 +1916,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1690,13 +1937,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1707,19 +1958,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -1732,13 +1988,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -1749,13 +2009,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -1791,32 +2055,45 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /**
+             * @description Missing, invalid or expired credentials
+             *
+             *     Missing, invalid or expired credentials
+             */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_refresh_token",
+                     *       "title": "Invalid refresh token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid refresh token",
+                     *       "code": "invalid_refresh_token",
+                     *       "error": "invalid_grant"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_refresh_token";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -1827,13 +2104,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -1844,13 +2125,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -1861,19 +2146,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -1886,13 +2176,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -1903,13 +2197,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -1955,13 +2253,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -1972,13 +2274,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -1989,13 +2295,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2028,32 +2338,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2064,13 +2382,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -2081,13 +2403,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -2098,13 +2424,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2115,19 +2445,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -2140,13 +2475,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
         };
@@ -2184,13 +2523,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -2205,13 +2548,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /**
@@ -2226,13 +2573,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2243,19 +2594,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -2268,13 +2624,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -2285,13 +2645,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -2328,13 +2692,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -2349,13 +2717,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /**
@@ -2370,13 +2742,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2387,19 +2763,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -2436,13 +2817,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /**
@@ -2457,13 +2842,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /**
@@ -2478,13 +2867,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -2495,19 +2888,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -2537,32 +2935,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2573,13 +2979,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2590,13 +3000,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Too many attempts from this client or on this account */
@@ -2609,13 +3023,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Too Many Requests",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
                      *       "status": 429,
-                     *       "detail": "Too many requests, retry later"
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -2626,13 +3044,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
                      *       "status": 503,
-                     *       "detail": "A dependency is unavailable, please retry"
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };
@@ -2661,32 +3083,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2697,13 +3127,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2714,13 +3148,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2749,32 +3187,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2785,13 +3231,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2802,13 +3252,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2838,32 +3292,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2874,13 +3336,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2891,13 +3357,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -2929,32 +3399,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -2965,13 +3443,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -2982,13 +3464,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -2999,13 +3485,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3016,19 +3506,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -3079,32 +3574,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3115,13 +3618,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3132,13 +3639,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3149,19 +3660,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -3198,32 +3714,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3234,13 +3758,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /**
@@ -3255,13 +3783,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Conflict",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
                      *       "status": 409,
-                     *       "detail": "Email already registered"
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -3272,13 +3804,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -3289,13 +3825,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3306,19 +3846,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -3351,32 +3896,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3387,13 +3940,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -3404,13 +3961,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3421,13 +3982,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3438,19 +4003,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -3482,32 +4052,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3518,13 +4096,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -3535,13 +4117,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3552,13 +4138,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3569,19 +4159,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -3618,32 +4213,40 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Body is not valid JSON"
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
                 headers: {
-                    /** @description Always `Bearer` */
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unauthorized",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
                      *       "status": 401,
-                     *       "detail": "Invalid token"
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
                 };
             };
             /** @description Not allowed: inactive account or missing role */
@@ -3654,13 +4257,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Forbidden",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
                      *       "status": 403,
-                     *       "detail": "Inactive account"
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
                 };
             };
             /** @description Not found, or not yours */
@@ -3671,13 +4278,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Not Found",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
                      *       "status": 404,
-                     *       "detail": "Todo not found"
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
                 };
             };
             /** @description Body larger than 100 KB */
@@ -3688,13 +4299,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Payload Too Large",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "Request body is too large"
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
             /** @description Body neither JSON nor a form */
@@ -3705,13 +4320,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "Unsupported content type"
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description Validation failed; `errors` lists the fields */
@@ -3722,19 +4341,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unprocessable Entity",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
                      *       "status": 422,
                      *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
                      *       "errors": [
                      *         {
                      *           "field": "title",
-                     *           "message": "title must be a string"
+                     *           "message": "title must be a string",
+                     *           "code": "required"
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
                 };
             };
         };
@@ -3773,13 +4397,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3790,13 +4418,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
         };
@@ -3857,13 +4489,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Bad Request",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
                      *       "status": 400,
-                     *       "detail": "Malformed URL"
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
                 };
             };
             /** @description A body was sent; this operation takes none */
@@ -3874,13 +4510,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Unsupported Media Type",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
                      *       "status": 415,
-                     *       "detail": "This operation takes no body"
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /** @description A dependency is down */
@@ -3891,10 +4531,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "about:blank",
-                     *       "title": "Service Unavailable",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_ready",
+                     *       "title": "Not ready",
                      *       "status": 503,
                      *       "detail": "Not ready: migrations",
+                     *       "code": "not_ready",
                      *       "checks": {
                      *         "database": {
                      *           "status": "up"
@@ -3908,7 +4549,10 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["ReadinessProblem"];
+                    "application/problem+json": components["schemas"]["ReadinessProblem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
                 };
             };
         };

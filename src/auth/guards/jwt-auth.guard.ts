@@ -2,6 +2,7 @@ import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestj
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
+import { coded } from '../../common/problem-codes.js';
 
 /** Global: every route needs a valid bearer token unless it is marked `@Public()`. */
 @Injectable()
@@ -19,9 +20,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (err) throw err;
     if (user) return user;
     const reason = info instanceof Error ? info : undefined;
-    if (!reason || reason.message === 'No auth token') throw new UnauthorizedException('Not authenticated');
+    if (!reason || reason.message === 'No auth token')
+      throw new UnauthorizedException(coded('authentication_required', 'Not authenticated'));
     // jsonwebtoken's error for a token past `exp` (by name: the class is jsonwebtoken's, behind passport-jwt).
-    if (reason.name === 'TokenExpiredError') throw new UnauthorizedException('Token expired');
-    throw new UnauthorizedException('Invalid token');
+    if (reason.name === 'TokenExpiredError') throw new UnauthorizedException(coded('token_expired', 'Token expired'));
+    throw new UnauthorizedException(coded('invalid_token', 'Invalid token'));
   }
 }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Role } from '../../users/role.enum.js';
 import type { User } from '../../users/user.entity.js';
 import { ROLES_KEY } from '../decorators/roles.decorator.js';
+import { coded } from '../../common/problem-codes.js';
 
 /** Global, after `JwtAuthGuard`: enforces `@Roles()` against the role in the database row. */
 @Injectable()
@@ -14,6 +15,6 @@ export class RolesGuard implements CanActivate {
     if (!roles?.length) return true;
     const user = context.switchToHttp().getRequest<{ user?: User }>().user;
     if (user && roles.includes(user.role)) return true;
-    throw new ForbiddenException(`${roles.join(' or ')} permission required`);
+    throw new ForbiddenException(coded('role_required', `${roles.join(' or ')} permission required`));
   }
 }

@@ -9,6 +9,7 @@ import type { User } from '../../users/user.entity.js';
 import { accessTokenVerifyOptions, type AccessTokenClaims, subjectFromClaims } from '../access-token.js';
 import { INACTIVE_ACCOUNT } from '../messages.js';
 import { TokenService } from '../token.service.js';
+import { coded } from '../../common/problem-codes.js';
 
 /**
  * Verifies the bearer token, then loads its user and checks its session in one query on every
@@ -37,11 +38,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(request: FastifyRequest & RequestWithSession, claims: Partial<AccessTokenClaims>): Promise<User> {
     const subject = subjectFromClaims(claims);
-    if (!subject) throw new UnauthorizedException('Invalid token');
+    if (!subject) throw new UnauthorizedException(coded('invalid_token', 'Invalid token'));
     const { user, sessionLive } = await this.sessions.findUserForSession(subject.userId, subject.sessionId);
-    if (!user) throw new UnauthorizedException('Invalid token');
-    if (!user.isActive) throw new ForbiddenException(INACTIVE_ACCOUNT);
-    if (!sessionLive) throw new UnauthorizedException('Session ended');
+    if (!user) throw new UnauthorizedException(coded('invalid_token', 'Invalid token'));
+    if (!user.isActive) throw new ForbiddenException(coded('inactive_account', INACTIVE_ACCOUNT));
+    if (!sessionLive) throw new UnauthorizedException(coded('session_ended', 'Session ended'));
     request.sessionId = subject.sessionId;
     return user;
   }
