@@ -171,6 +171,8 @@ describe('PostgreSQL going away and coming back', () => {
       'the instance is ready again',
       async () => (await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(NO_HANG_MS) })).status === 200,
     );
+    // Log lines are written asynchronously: the answer may come before its line is out.
+    await until('the recovery is logged', () => changes().length > 1);
     assert.deepEqual(
       changes().map(({ check, status }) => ({ check, status })),
       [
