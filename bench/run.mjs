@@ -918,10 +918,15 @@ async function explainShapes(slow, { appEnv, heavyId }) {
           heavyId,
           listDto(ListTodosQueryDto, shape.path),
         );
-        const statement = `scale_${Object.keys(plans).length}`;
-        for (let i = 0; i < 6; i++) await client.query({ name: statement, text, values });
-        const literals = values.map((v) => client.escapeLiteral(String(v))).join(', ');
-        plans[name] = `-- the app's prepared statement, as its connections run it:\n${await explain(`EXECUTE ${statement}(${literals})`)}`;
+        if (shape.path.includes('q=')) {
+          // A search runs as an unnamed statement, planned with its values each time.
+          plans[name] = `-- the app's statement, planned with its values as the app runs a search:\n${await explain(text, values)}`;
+        } else {
+          const statement = `scale_${Object.keys(plans).length}`;
+          for (let i = 0; i < 6; i++) await client.query({ name: statement, text, values });
+          const literals = values.map((v) => client.escapeLiteral(String(v))).join(', ');
+          plans[name] = `-- the app's prepared statement, as its connections run it:\n${await explain(`EXECUTE ${statement}(${literals})`)}`;
+        }
       } else if (path === '/admin/users') {
         const [{ UsersService }, { User }, { ListUsersQueryDto }] = userMods;
         const { page, count } = new UsersService(dataSource.getRepository(User), undefined, cursors).listQueries(

@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
 
 /** The deepest page `offset` reaches; past it, pages are reached by `cursor` (the cost of an offset grows with it). */
-export const OFFSET_MAX = 10_000;
+export const OFFSET_MAX = 1_000;
 
 /** Rows counted for `X-Total-Count` at most: beyond, the total is said to be larger, not counted. */
-export const TOTAL_COUNT_CAP = 10_000;
+export const TOTAL_COUNT_CAP = 1_000;
 
 export const TOTAL_COUNT_HEADER = 'X-Total-Count';
 export const TOTAL_COUNT_EXCEEDS_HEADER = 'X-Total-Count-Exceeds';

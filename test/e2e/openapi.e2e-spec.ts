@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FIELD_ERROR_CODES, PROBLEM_CODE_LIST, PROBLEM_CODES, type ProblemCode } from '../../src/common/problem-codes.js';
 import { createOpenApiDocument } from '../../src/swagger.js';
+import { OFFSET_MAX } from '../../src/common/list-page.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 interface Schema {
@@ -272,7 +273,7 @@ describe('OpenAPI document', () => {
       const parameters = Object.fromEntries(doc.paths[path].get.parameters!.map((p) => [p.name, p]));
       assert.equal(parameters.cursor?.schema?.type, 'string', path);
       assert.equal(parameters.q?.schema?.minLength, 3, path);
-      assert.equal(parameters.offset?.schema?.maximum, 10_000, path);
+      assert.equal(parameters.offset?.schema?.maximum, OFFSET_MAX, path);
       assert.match(doc.paths[path].get.description ?? '', /rel="next"/, path);
     }
     for (const path of ['/auth/login', '/auth/register', '/auth/refresh']) {

@@ -59,7 +59,7 @@ export function totalCount(response: Response): number {
 /**
  * The total of a list response: `{ count, exact: true }` from `X-Total-Count`, or, when more items
  * match than the server counts (`X-Total-Count-Exceeds`), `{ count, exact: false }`: more than
- * `count` (show "more than 10,000").
+ * `count` (show "more than 1,000").
  */
 export function listTotal(response: Response): { count: number; exact: boolean } {
   for (const [header, exact] of [

@@ -934,7 +934,7 @@ export interface operations {
             query?: {
                 /** @description Items per page */
                 limit?: number;
-                /** @description Items to skip before the page, for short jumps (at most 10000); further pages are reached by `cursor`. Not with `cursor`. */
+                /** @description Items to skip before the page, for short jumps (at most 1000); further pages are reached by `cursor`. Not with `cursor`. */
                 offset?: number;
                 /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
                 cursor?: string;
@@ -953,9 +953,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 10000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 1000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
                     "X-Total-Count"?: number;
-                    /** @description Sent instead of `X-Total-Count` when more than 10000 items match: the total is larger than this value and was not counted (show it as "more than 10000"). */
+                    /** @description Sent instead of `X-Total-Count` when more than 1000 items match: the total is larger than this value and was not counted (show it as "more than 1000"). */
                     "X-Total-Count-Exceeds"?: number;
                     /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
                     Link?: string;
@@ -3533,7 +3533,7 @@ export interface operations {
             query?: {
                 /** @description Items per page */
                 limit?: number;
-                /** @description Items to skip before the page, for short jumps (at most 10000); further pages are reached by `cursor`. Not with `cursor`. */
+                /** @description Items to skip before the page, for short jumps (at most 1000); further pages are reached by `cursor`. Not with `cursor`. */
                 offset?: number;
                 /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
                 cursor?: string;
@@ -3552,9 +3552,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 10000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 1000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
                     "X-Total-Count"?: number;
-                    /** @description Sent instead of `X-Total-Count` when more than 10000 items match: the total is larger than this value and was not counted (show it as "more than 10000"). */
+                    /** @description Sent instead of `X-Total-Count` when more than 1000 items match: the total is larger than this value and was not counted (show it as "more than 1000"). */
                     "X-Total-Count-Exceeds"?: number;
                     /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
                     Link?: string;
