@@ -925,7 +925,8 @@ async function explainShapes(slow, { appEnv, heavyId }) {
           const statement = `scale_${Object.keys(plans).length}`;
           for (let i = 0; i < 6; i++) await client.query({ name: statement, text, values });
           const literals = values.map((v) => client.escapeLiteral(String(v))).join(', ');
-          plans[name] = `-- the app's prepared statement, as its connections run it:\n${await explain(`EXECUTE ${statement}(${literals})`)}`;
+          plans[name] =
+            `-- the app's prepared statement, as its connections run it:\n${await explain(`EXECUTE ${statement}(${literals})`)}`;
         }
       } else if (path === '/admin/users') {
         const [{ UsersService }, { User }, { ListUsersQueryDto }] = userMods;
