@@ -655,7 +655,7 @@ const SCALE_SHAPES = [
   listShape('heavy', `/todos?q=${TERMS.rare}`, ' (rare)'),
   listShape('heavy', `/todos?q=${TERMS.medium}`, ' (1 %)'),
   listShape('heavy', `/todos?q=${TERMS.common}`, ' (every title)'),
-  listShape('heavy', '/todos?offset=10000'),
+  listShape('heavy', '/todos?offset=1000'),
   listShape('heavy', `/todos?limit=${SCALE.cursorLimit}`, ', deep page by cursor', SCALE.cursorPage),
   listShape('heavy', '/auth/sessions'),
   listShape('heavy', '/users/me'),
