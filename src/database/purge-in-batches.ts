@@ -27,9 +27,9 @@ export async function purgeInBatches<T extends ObjectLiteral>(
     .getQuery();
   let deleted = 0;
   for (;;) {
-    const { affected = 0 } = await repository.createQueryBuilder().delete().where(`"${key.databaseName}" IN (${batch})`).execute();
-    deleted += affected ?? 0;
-    if ((affected ?? 0) < batchRows) return deleted;
+    const affected = (await repository.createQueryBuilder().delete().where(`"${key.databaseName}" IN (${batch})`).execute()).affected ?? 0;
+    deleted += affected;
+    if (affected < batchRows) return deleted;
     // Requests get the pool and the event loop between batches.
     await yieldToRequests();
   }
