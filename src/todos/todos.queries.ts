@@ -103,13 +103,20 @@ export class TodosQueries {
       // The keyset: rows past the cursor's (key, id) in the sort's direction, as one row comparison the index serves.
       const past = `(t.${column(property)}, t.${column('id')}) ${direction === 'ASC' ? '>' : '<'} ($${filterParams + 1}::${type}, $${filterParams + 2})`;
       const [limit, offset] = after === undefined ? [filterParams + 1, filterParams + 3] : [filterParams + 3, filterParams + 5];
+      const count = `(SELECT count(*)::int FROM (SELECT FROM ${this.table} t WHERE ${where} LIMIT ${TOTAL_COUNT_CAP + 1}) c)`;
+      // A first page, or a page by offset, that holds the list's last row tells the total itself:
+      // the count's scan (PostgreSQL runs a sub-select only when it is read) is left for longer lists.
+      const total =
+        after === undefined
+          ? `CASE WHEN count(*) <= $${limit} AND ($${offset} = 0 OR count(*) > 0) THEN ($${offset} + count(*))::int ELSE ${count} END`
+          : count;
       sql = `SELECT '[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY p.__n) FILTER (WHERE p.__n <= $${limit}), '') || ']' AS json,
                 count(*)::int AS rows,
-                min(p.__key) FILTER (WHERE p.__n = $${limit}) AS last_key,
+                min(${keyText(`p.${column(property)}`, type)}) FILTER (WHERE p.__n = $${limit}) AS last_key,
                 min(p.${column('id')}) FILTER (WHERE p.__n = $${limit}) AS last_id,
-                (SELECT count(*)::int FROM (SELECT FROM ${this.table} t WHERE ${where} LIMIT ${TOTAL_COUNT_CAP + 1}) c) AS total
+                ${total} AS total
           FROM (SELECT row_number() OVER (ORDER BY ${order('s')}) AS __n, s.*
-                  FROM (SELECT ${keyText(`t.${column(property)}`, type)} AS __key, t.* FROM ${this.table} t
+                  FROM (SELECT t.* FROM ${this.table} t
                          WHERE ${where}${after === undefined ? '' : ` AND ${past}`}
                          ORDER BY ${order('t')} LIMIT $${limit + 1} OFFSET $${offset}) s) p
           CROSS JOIN LATERAL (SELECT ${this.item}) j`;

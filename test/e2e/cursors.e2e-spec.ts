@@ -255,6 +255,9 @@ describe('lists by cursor', () => {
     assert.equal(many.headers['x-total-count'], undefined);
     assert.equal(many.headers['x-total-count-exceeds'], String(TOTAL_COUNT_CAP));
     assert.equal(many.body.length, 5);
+    const deepest = await t.http.get(`/todos?limit=5&offset=${TOTAL_COUNT_CAP}`).set(ada.auth);
+    assert.equal(deepest.body.length, 1, 'the last page by offset');
+    assert.deepEqual([deepest.headers['x-total-count'], deepest.headers['x-total-count-exceeds']], [undefined, String(TOTAL_COUNT_CAP)]);
     const done = await t.http.get('/todos?completed=true').set(ada.auth);
     assert.deepEqual([done.headers['x-total-count'], done.headers['x-total-count-exceeds']], ['3', undefined]);
     await db.query(`DELETE FROM todos WHERE id IN (SELECT id FROM todos WHERE owner_id = $1 LIMIT 1)`, [ada.id]);
