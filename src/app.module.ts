@@ -4,12 +4,14 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountModule } from './account/account.module.js';
 import { AdminBootstrapModule } from './admin-bootstrap/admin-bootstrap.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConsumesGuard } from './common/consumes.decorator.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { accountConfig } from './config/account.config.js';
 import { appConfig } from './config/app.config.js';
+import { auditConfig } from './config/audit.config.js';
 import { authConfig } from './config/auth.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { mailConfig } from './config/mail.config.js';
@@ -29,7 +31,17 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
-      load: [appConfig, databaseConfig, authConfig, passwordsConfig, rateLimitConfig, mailConfig, accountConfig, metricsConfig],
+      load: [
+        appConfig,
+        databaseConfig,
+        authConfig,
+        passwordsConfig,
+        rateLimitConfig,
+        mailConfig,
+        accountConfig,
+        metricsConfig,
+        auditConfig,
+      ],
     }),
     ScheduleModule.forRoot(),
     DatabaseModule,
@@ -40,6 +52,7 @@ import { UsersModule } from './users/users.module.js';
     AccountModule,
     AdminBootstrapModule,
     TodosModule,
+    AuditModule,
     HealthModule,
     MetricsModule,
   ],

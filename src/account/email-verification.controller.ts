@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Client } from '../common/client-info.decorator.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { User } from '../users/user.entity.js';
@@ -28,8 +30,8 @@ export class EmailVerificationController {
   })
   @ApiNoContentResponse({ description: 'Verified' })
   @ApiProblems(400, 413, 415, 422)
-  async verify(@Body() body: VerifyEmailDto): Promise<void> {
-    await this.verification.verify(body.token);
+  async verify(@Body() body: VerifyEmailDto, @Client() client: ClientInfo): Promise<void> {
+    await this.verification.verify(body.token, client);
   }
 
   @RateLimit('mail')

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { ClientLimitService } from '../rate-limit/client-limit.service.js';
 import { MailLimitService } from '../rate-limit/mail-limit.service.js';
-import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { User } from '../users/user.entity.js';
 import { AccountMailService } from './account-mail.service.js';
 import { AccountTokenPurpose } from './account-token.entity.js';
@@ -17,7 +18,7 @@ export class EmailVerificationService {
     private readonly mails: AccountMailService,
     private readonly mailLimit: MailLimitService,
     private readonly clientLimits: ClientLimitService,
-    private readonly securityEvents: SecurityEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Mails a fresh link (the previous one stops working); nothing for a verified or inactive account. */
@@ -54,12 +55,11 @@ export class EmailVerificationService {
     await this.sendWithinLimit(user);
   }
 
-  async verify(token: string): Promise<void> {
-    const { userId } = await this.dataSource.transaction(async (em) => {
+  async verify(token: string, client: ClientInfo): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
       const owner = await this.tokens.spend(em, token, AccountTokenPurpose.EmailVerification);
       await em.update(User, { id: owner.userId }, { emailVerified: true });
-      return owner;
+      await this.audit.record(em, 'email.verified', { userId: owner.userId, client });
     });
-    this.securityEvents.record('email_verified', { userId });
   }
 }

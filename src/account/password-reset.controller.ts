@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Client } from '../common/client-info.decorator.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { Public } from '../auth/decorators/public.decorator.js';
@@ -43,7 +45,7 @@ export class PasswordResetController {
   })
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiProblems(400, 413, 415, 422)
-  async confirm(@Body() body: PasswordResetConfirmDto): Promise<void> {
-    await this.reset.confirm(body.token, body.new_password);
+  async confirm(@Body() body: PasswordResetConfirmDto, @Client() client: ClientInfo): Promise<void> {
+    await this.reset.confirm(body.token, body.new_password, client);
   }
 }

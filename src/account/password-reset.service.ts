@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-ip.js';
 import { LoginFailuresService } from '../rate-limit/login-failures.service.js';
 import { MailLimitService } from '../rate-limit/mail-limit.service.js';
 import { PasswordsService } from '../passwords/passwords.service.js';
@@ -36,10 +37,11 @@ export class PasswordResetService {
    * confirms racing, one spends the token and the other gets the 400. Receiving the link proves
    * the mailbox, so the address counts as verified; the account's login-failure count is cleared.
    */
-  async confirm(token: string, newPassword: string): Promise<void> {
+  async confirm(token: string, newPassword: string, client: ClientInfo): Promise<void> {
     const owner = await this.tokens.owner(token, AccountTokenPurpose.PasswordReset);
     await this.passwords.set({ id: owner.userId, email: owner.email }, newPassword, {
       reason: 'password_reset',
+      client,
       within: async (em) => {
         const spent = await this.tokens.spend(em, token, AccountTokenPurpose.PasswordReset);
         await em.update(User, { id: spent.userId }, { emailVerified: true });

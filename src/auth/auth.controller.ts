@@ -9,10 +9,10 @@ import { OAuthTokenEndpoint } from '../common/oauth-token-endpoint.decorator.js'
 import { UserOut } from '../users/dto/user-out.dto.js';
 import { User } from '../users/user.entity.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
-import { Client } from '../sessions/client-info.decorator.js';
+import { Client } from '../common/client-info.decorator.js';
 import { RefreshDto } from '../sessions/dto/refresh.dto.js';
 import { INVALID_REFRESH_TOKEN } from '../sessions/sessions.service.js';
-import type { ClientInfo } from '../sessions/sessions.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from './messages.js';

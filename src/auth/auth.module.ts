@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AccountModule } from '../account/account.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
@@ -31,6 +32,7 @@ import { TokenService } from './token.service.js';
     IdempotencyModule,
     RateLimitModule,
     SecurityEventsModule,
+    AuditModule,
   ],
   controllers: [AuthController, JwksController],
   providers: [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import type { Repository } from 'typeorm';
+import type { AuditService } from '../audit/audit.service.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
@@ -45,9 +46,12 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
   const verification = {
     remind: async (u: User) => void calls.push(`remind ${u.id}`),
   } as unknown as EmailVerificationService;
+  const audit = {
+    recordAttempt: async (type: string, entry: { userId: number | null }) => void calls.push(`audit ${type} ${entry.userId}`),
+  } as unknown as AuditService;
   const events = new SecurityEventsService();
-  const checks = new PasswordCheckService(users, hasher, failures, unused, events);
-  const passwords = new PasswordsService(userRows, hasher, checks, unused, events);
+  const checks = new PasswordCheckService(users, hasher, failures, unused, events, audit);
+  const passwords = new PasswordsService(userRows, hasher, checks, unused, audit);
   const auth = new AuthService(
     users,
     hasher,
@@ -59,64 +63,71 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     { requireEmailVerification, todosPerUserMax: 10_000, sessionsPerUserMax: 50 },
     unused,
     events,
+    audit,
   );
   return { auth, calls };
 }
 
+const client = { ip: '203.0.113.7', userAgent: 'spec' };
+
 describe('AuthService.authenticate', () => {
   it('looks the email up normalised and returns the user on a correct password', async () => {
     const { auth, calls } = setUp({});
-    const user = await auth.authenticate('  Ada@Example.COM ', 'pw');
+    const user = await auth.authenticate('  Ada@Example.COM ', 'pw', client);
     assert.equal(user.id, 7);
     assert.deepEqual(calls, ['find ada@example.com', 'attempt ada@example.com', 'verify', 'reset ada@example.com']);
   });
 
   it('spends one dummy verification on an unknown email and gives the same 401', async () => {
     const { auth, calls } = setUp(null);
-    await assert.rejects(auth.authenticate('nobody@example.com', 'pw'), (e: unknown) => {
+    await assert.rejects(auth.authenticate('nobody@example.com', 'pw', client), (e: unknown) => {
       assert.ok(e instanceof UnauthorizedException);
       assert.equal(e.message, BAD_CREDENTIALS);
       return true;
     });
-    assert.deepEqual(calls, ['find nobody@example.com', 'attempt nobody@example.com', 'verifyDummy']);
+    assert.deepEqual(calls, ['find nobody@example.com', 'attempt nobody@example.com', 'verifyDummy', 'audit login.failed null']);
   });
 
-  it('gives the same 401 for a wrong password', async () => {
-    const { auth } = setUp({}, { valid: false });
+  it('gives the same 401 for a wrong password, audited on the account', async () => {
+    const { auth, calls } = setUp({}, { valid: false });
     await assert.rejects(
-      auth.authenticate('ada@example.com', 'bad'),
+      auth.authenticate('ada@example.com', 'bad', client),
       (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS,
     );
+    assert.deepEqual(calls, ['find ada@example.com', 'attempt ada@example.com', 'verify', 'audit login.failed 7']);
   });
 
   it('says an account is inactive only after the right password', async () => {
-    await assert.rejects(setUp({ isActive: false }).auth.authenticate('a@x.io', 'pw'), ForbiddenException);
-    await assert.rejects(setUp({ isActive: false }, { valid: false }).auth.authenticate('a@x.io', 'bad'), UnauthorizedException);
+    await assert.rejects(setUp({ isActive: false }).auth.authenticate('a@x.io', 'pw', client), ForbiddenException);
+    await assert.rejects(setUp({ isActive: false }, { valid: false }).auth.authenticate('a@x.io', 'bad', client), UnauthorizedException);
   });
 
   it('with verification required, refuses an unverified account only after the right password, and mails a fresh link', async () => {
     const unverified = setUp({ emailVerified: false }, { requireEmailVerification: true });
     await assert.rejects(
-      unverified.auth.authenticate('a@x.io', 'pw'),
+      unverified.auth.authenticate('a@x.io', 'pw', client),
       (e: unknown) => e instanceof ForbiddenException && e.message === EMAIL_NOT_VERIFIED,
     );
     assert.deepEqual(unverified.calls, ['find a@x.io', 'attempt a@x.io', 'verify', 'reset a@x.io', 'remind 7']);
     const wrong = setUp({ emailVerified: false }, { requireEmailVerification: true, valid: false });
     await assert.rejects(
-      wrong.auth.authenticate('a@x.io', 'bad'),
+      wrong.auth.authenticate('a@x.io', 'bad', client),
       (e: unknown) => e instanceof UnauthorizedException && e.message === BAD_CREDENTIALS,
     );
     assert.ok(!wrong.calls.some((c) => c.startsWith('remind')));
-    assert.equal((await setUp({ emailVerified: true }, { requireEmailVerification: true }).auth.authenticate('a@x.io', 'pw')).id, 7);
-    assert.equal((await setUp({ emailVerified: false }).auth.authenticate('a@x.io', 'pw')).id, 7, 'not required: let in');
+    assert.equal(
+      (await setUp({ emailVerified: true }, { requireEmailVerification: true }).auth.authenticate('a@x.io', 'pw', client)).id,
+      7,
+    );
+    assert.equal((await setUp({ emailVerified: false }).auth.authenticate('a@x.io', 'pw', client)).id, 7, 'not required: let in');
   });
 
   it('rehashes an outdated hash after a successful login, and only then', async () => {
     const upgraded = setUp({}, { outdated: true });
-    await upgraded.auth.authenticate('a@x.io', 'pw');
+    await upgraded.auth.authenticate('a@x.io', 'pw', client);
     assert.deepEqual(upgraded.calls, ['find a@x.io', 'attempt a@x.io', 'verify', 'reset a@x.io', 'rehash stored -> new-hash']);
     const refused = setUp({}, { outdated: true, valid: false });
-    await assert.rejects(refused.auth.authenticate('a@x.io', 'bad'));
+    await assert.rejects(refused.auth.authenticate('a@x.io', 'bad', client));
     assert.ok(!refused.calls.some((c) => c.startsWith('rehash')));
   });
 });

@@ -7,8 +7,10 @@ import { PasswordCheckService } from '../passwords/password-check.service.js';
 import { PasswordHasherService } from '../passwords/password-hasher.service.js';
 import { normalizeEmail } from '../users/email-address.js';
 import { PasswordsService } from '../passwords/passwords.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { SecurityEventsService } from '../security-events/security-events.service.js';
-import { type ClientInfo, SessionsService } from '../sessions/sessions.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { toUserOut, type UserOut } from '../users/dto/user-out.dto.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
@@ -33,12 +35,17 @@ export class AuthService {
     @Inject(accountConfig.KEY) private readonly config: AccountConfig,
     private readonly idempotency: IdempotencyService,
     private readonly securityEvents: SecurityEventsService,
+    private readonly audit: AuditService,
   ) {}
 
-  /** A new session for an authenticated user, and its first token pair. */
+  /**
+   * A new session for an authenticated user, and its first token pair. The sign-in is audited
+   * right after the session's one statement, as an insert of its own that takes no lock a storm of
+   * logins would queue on.
+   */
   async login(user: User, client: ClientInfo): Promise<TokenDto> {
     const session = await this.sessions.start(user.id, user.hashedPassword, client);
-    this.securityEvents.record('login_succeeded', { userId: user.id, sessionId: session.sessionId });
+    await this.audit.recordAttempt('login.succeeded', { userId: user.id, client, details: { session_id: session.sessionId } });
     return this.tokens.issue(session);
   }
 
@@ -68,11 +75,14 @@ export class AuthService {
    * only a correct password learns that the account is inactive, or (with
    * `REQUIRE_EMAIL_VERIFICATION`) unverified, which also mails a fresh link. Outdated hashes are upgraded.
    */
-  async authenticate(rawEmail: string, password: string, clientIp: string | null = null): Promise<User> {
+  async authenticate(rawEmail: string, password: string, client: ClientInfo): Promise<User> {
     const email = normalizeEmail(rawEmail);
-    const { user, valid } = await this.checks.verify(email, password);
+    const { user, valid } = await this.checks.verify(email, password, client);
     if (!user || !valid) {
-      this.securityEvents.record('login_failed', user ? { userId: user.id, reason: 'wrong_password' } : { reason: 'unknown_email' });
+      // Written for an unknown address too, without the address (it may be a password typed in
+      // the wrong field): both failures cost the same.
+      const reason = user ? 'wrong_password' : 'unknown_email';
+      await this.audit.recordAttempt('login.failed', { userId: user?.id ?? null, client, details: { reason } });
       throw new UnauthorizedException(coded('invalid_credentials', BAD_CREDENTIALS));
     }
     if (!user.isActive) {
@@ -81,7 +91,7 @@ export class AuthService {
     }
     if (this.config.requireEmailVerification && !user.emailVerified) {
       this.securityEvents.record('login_refused_unverified', { userId: user.id });
-      await this.verification.remind(user, clientIp);
+      await this.verification.remind(user, client.ip);
       throw new ForbiddenException(coded('email_not_verified', EMAIL_NOT_VERIFIED));
     }
     if (!(await this.passwords.upgradeOutdatedHash(user, password)))

@@ -41,3 +41,15 @@ export function canonicalIp(raw: string | undefined): string | undefined {
 export function clientIp(request: FastifyRequest): string | undefined {
   return canonicalIp(request.ip) ?? canonicalIp(request.socket.remoteAddress);
 }
+
+/** Where a request comes from, as sessions and audit events show it. */
+export interface ClientInfo {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** The request's user agent (at most 512 characters, as stored) and `clientIp`. */
+export function clientInfo(request: FastifyRequest): ClientInfo {
+  const userAgent = request.headers['user-agent'];
+  return { userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null, ip: clientIp(request) ?? null };
+}

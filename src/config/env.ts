@@ -1,5 +1,6 @@
 import { toAccountConfig, AccountVariables } from './account.config.js';
 import { toAppConfig, AppVariables } from './app.config.js';
+import { toAuditConfig, AuditVariables } from './audit.config.js';
 import { toAuthSettings, AuthVariables } from './auth.config.js';
 import { toDatabaseConfig, DatabaseVariables } from './database.config.js';
 import { toLoggingConfig, LoggingVariables } from './logging.config.js';
@@ -16,7 +17,7 @@ import { readVariables, RuntimeVariables, toRuntime } from './variables.js';
  * its namespace with the same mapper. The signing keys are not parsed here but in `authConfig`.
  */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env) {
-  const [runtimeVariables, app, database, auth, passwords, rateLimit, mail, account, logging, metrics] = readVariables(
+  const [runtimeVariables, app, database, auth, passwords, rateLimit, mail, account, logging, metrics, audit] = readVariables(
     [
       RuntimeVariables,
       AppVariables,
@@ -28,6 +29,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env) {
       AccountVariables,
       LoggingVariables,
       MetricsVariables,
+      AuditVariables,
     ] as const,
     source,
   );
@@ -43,6 +45,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env) {
     account: toAccountConfig(account),
     logging: toLoggingConfig(logging),
     metrics: toMetricsConfig(metrics),
+    audit: toAuditConfig(audit),
   };
 }
 

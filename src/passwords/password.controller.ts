@@ -3,9 +3,9 @@ import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
-import { Client } from '../sessions/client-info.decorator.js';
+import { Client } from '../common/client-info.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { ClientInfo } from '../sessions/sessions.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { User } from '../users/user.entity.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { PasswordsService } from './passwords.service.js';
@@ -32,6 +32,6 @@ export class PasswordController {
     @Client() client: ClientInfo,
     @Body() body: ChangePasswordDto,
   ): Promise<void> {
-    await this.passwords.change(user, sessionId, body, client.ip ?? '');
+    await this.passwords.change(user, sessionId, body, client);
   }
 }

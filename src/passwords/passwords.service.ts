@@ -1,9 +1,10 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Not, Repository } from 'typeorm';
 import { validationFailed } from '../common/validation.js';
 import { MailService } from '../mail/mail.service.js';
-import { SecurityEventsService } from '../security-events/security-events.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import { User } from '../users/user.entity.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
@@ -11,16 +12,18 @@ import { passwordChangedMail } from './password-changed-mail.js';
 import { PasswordCheckService } from './password-check.service.js';
 import { PasswordHasherService } from './password-hasher.service.js';
 import { passwordProblem, passwordProblemCode, samePassword } from './password-policy.js';
-import { coded } from '../common/problem-codes.js';
 
 /** Work of a module above this one, run inside the transaction that sets a user's password. */
 export type PasswordSetHook = (em: EntityManager, userId: number) => Promise<unknown>;
 
 export interface SetPasswordOptions {
-  /** Why the sessions end, and the security event recorded. */
+  /** Why the sessions end, and the event audited (`password.changed`, `password.reset`). */
   reason: 'password_changed' | 'password_reset';
   /** The session the change was made from, which stays signed in; without it every session ends. */
   keepSessionId?: number;
+  /** The signed-in user who set it (themself), if the request was signed in. */
+  actorId?: number;
+  client: ClientInfo;
   /** The caller's own work, first in the same transaction: a reset spends its token there. */
   within?: (em: EntityManager) => Promise<unknown>;
 }
@@ -41,7 +44,7 @@ export class PasswordsService {
     private readonly hasher: PasswordHasherService,
     private readonly checks: PasswordCheckService,
     private readonly mail: MailService,
-    private readonly securityEvents: SecurityEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -55,19 +58,26 @@ export class PasswordsService {
   /**
    * Applies the policy, hashes outside any transaction (a hash may wait its turn behind logins),
    * then in one short transaction runs the caller's `within`, stores the hash, ends the user's
-   * sessions (all but `keepSessionId`) and runs the registered hooks; then mails the notice.
+   * sessions (all but `keepSessionId`), runs the registered hooks and audits the change; then
+   * mails the notice.
    */
-  async set(user: Pick<User, 'id' | 'email'>, newPassword: string, { reason, keepSessionId, within }: SetPasswordOptions): Promise<void> {
+  async set(user: Pick<User, 'id' | 'email'>, newPassword: string, options: SetPasswordOptions): Promise<void> {
+    const { reason, keepSessionId, within } = options;
     assertAcceptable(newPassword, user.email);
     const hashedPassword = await this.hasher.hash(newPassword);
     const sessions = keepSessionId === undefined ? { userId: user.id } : { userId: user.id, id: Not(keepSessionId) };
     await this.users.manager.transaction(async (em) => {
       await within?.(em);
       await em.update(User, { id: user.id }, { hashedPassword });
-      await revokeSessions(em, sessions, reason);
+      const ended = await revokeSessions(em, sessions, reason);
       for (const hook of this.onSetHooks) await hook(em, user.id);
+      await this.audit.record(em, reason === 'password_changed' ? 'password.changed' : 'password.reset', {
+        userId: user.id,
+        actorId: options.actorId,
+        client: options.client,
+        details: { sessions_ended: ended },
+      });
     });
-    this.securityEvents.record(reason, keepSessionId === undefined ? { userId: user.id } : { userId: user.id, sessionId: keepSessionId });
     this.mail.send({ to: user.email, ...passwordChangedMail(new Date()) }, { kind: 'password_changed', userId: user.id });
   }
 
@@ -76,19 +86,17 @@ export class PasswordsService {
    * login's limits), refuses the same password again, and sets the new one; every other session
    * of the user ends.
    */
-  async change(user: User, sessionId: number, dto: ChangePasswordDto, clientIp: string): Promise<void> {
+  async change(user: User, sessionId: number, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
     // Before the current password is checked: a refused new password spends no attempt.
     assertAcceptable(dto.new_password, user.email);
-    if (!(await this.checks.verifyPasswordFor(user, dto.current_password, clientIp))) {
-      throw new UnauthorizedException(coded('invalid_current_password', 'Current password is incorrect'));
-    }
+    await this.checks.confirmPasswordOf(user, dto.current_password, client);
     // Only now: before the check, "the same as the current one" would confirm a guess.
     if (samePassword(dto.new_password, dto.current_password)) {
       throw validationFailed([
         { field: 'new_password', message: 'new_password must differ from the current password', code: 'invalid_value' },
       ]);
     }
-    await this.set(user, dto.new_password, { reason: 'password_changed', keepSessionId: sessionId });
+    await this.set(user, dto.new_password, { reason: 'password_changed', keepSessionId: sessionId, actorId: user.id, client });
   }
 
   /**

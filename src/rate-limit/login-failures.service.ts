@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
-import { type SecurityEvent, SecurityEventsService } from '../security-events/security-events.service.js';
 import { AccountKeys } from './account-keys.js';
 import { RateLimitStore } from './rate-limit.store.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -26,7 +25,6 @@ export class LoginFailuresService {
     private readonly store: RateLimitStore,
     private readonly keys: AccountKeys,
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
-    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   private key(email: string): string {
@@ -34,15 +32,16 @@ export class LoginFailuresService {
   }
 
   /**
-   * Counts an attempt, or refuses it; the result clears the count once the password proved right.
-   * Every check of the account's password counts here, at login or elsewhere; `throttledEvent` says which refused.
+   * Counts an attempt, or refuses it (429) once `onRefused` has recorded the refusal, which the
+   * caller knows how to (the account, the client); the result clears the count once the password
+   * proved right. Every check of the account's password counts here, at login or elsewhere.
    */
-  async countAttempt(email: string, throttledEvent: SecurityEvent = 'login_throttled'): Promise<LoginAttempt> {
+  async countAttempt(email: string, onRefused: (attempts: number) => Promise<unknown>): Promise<LoginAttempt> {
     // The key is an HMAC: worked out once per attempt, not again for the reset.
     const key = this.key(email);
     const { count, resetMs } = await this.store.counters.increment(key, WINDOW_MS);
     if (count > this.config.loginFailures) {
-      this.securityEvents.record(throttledEvent, { attempts: count });
+      await onRefused(count);
       throw new RateLimitedException(Math.max(1, Math.ceil(resetMs / 1000)));
     }
     return { succeeded: () => this.store.counters.reset(key) };

@@ -15,8 +15,16 @@ export type SecurityEvent =
   | 'password_reset'
   | 'email_verified'
   | 'mail_throttled'
+  | 'session_revoked'
+  | 'account_deleted'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_recovery_code_used'
+  | 'mfa_recovery_codes_regenerated'
   | 'user_updated_by_admin'
   | 'user_deleted_by_admin'
+  | 'sessions_revoked_by_admin'
+  | 'mfa_reset_by_admin'
   | 'admin_bootstrap_refused';
 
 export type SecurityEventFields = Record<string, string | number | boolean | undefined>;
@@ -33,8 +41,9 @@ export type SecurityEventListener = (event: SecurityEvent) => void;
 /**
  * The application's security events: one structured log line each (context `Security`), with ids
  * and reasons only, never a password, a token or an email address; and a count for whoever
- * subscribes (the metrics). One instance per application, so the tests' apps in one process never
- * see each other's events.
+ * subscribes (the metrics). Those an account's owner or an admin reads later are recorded through
+ * `AuditService` (src/audit/), which stores them and logs them here in one call. One instance per
+ * application, so the tests' apps in one process never see each other's events.
  */
 @Injectable()
 export class SecurityEventsService {

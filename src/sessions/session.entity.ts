@@ -6,6 +6,7 @@ export type RevocationReason =
   | 'logout'
   | 'logout_all'
   | 'ended_by_user'
+  | 'ended_by_admin'
   | 'refresh_token_reuse'
   | 'password_changed'
   | 'password_reset'

@@ -2,6 +2,8 @@ import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
+import { Client } from '../common/client-info.decorator.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { IdParam } from '../common/parse-id.pipe.js';
 import type { User } from '../users/user.entity.js';
 import { CurrentSession } from './current-session.decorator.js';
@@ -30,12 +32,12 @@ export class SessionsController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'End every session of the signed-in user, on every device',
-    description: 'Ends every session of the caller, this one included.',
+    description: 'Ends every session of the caller, this one included; recorded among their security events (`session.revoked`).',
     operationId: 'sessions_logout_all',
   })
   @ApiNoContentResponse({ description: 'Logged out everywhere' })
-  async logoutAll(@CurrentUser() user: User): Promise<void> {
-    await this.sessions.endAll(user.id, 'logout_all');
+  async logoutAll(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<void> {
+    await this.sessions.endAll(user.id, client);
   }
 
   @Get('sessions')
@@ -53,12 +55,17 @@ export class SessionsController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'End one of the signed-in user’s sessions',
-    description: "Ends one of the caller's sessions (sign out a device). Another user's session is a 404.",
+    description:
+      "Ends one of the caller's sessions (sign out a device), recorded among their security events (`session.revoked`). Another user's session is a 404.",
     operationId: 'sessions_delete',
   })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiProblems(404, 422)
-  async end(@CurrentUser() user: User, @IdParam("The session's id, from GET /auth/sessions") id: number): Promise<void> {
-    await this.sessions.end(user.id, id, 'ended_by_user');
+  async end(
+    @CurrentUser() user: User,
+    @IdParam("The session's id, from GET /auth/sessions") id: number,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.sessions.end(user.id, id, client);
   }
 }

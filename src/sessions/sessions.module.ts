@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SecurityEventsModule } from '../security-events/security-events.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { SessionPurgeService } from './session-purge.service.js';
@@ -10,7 +10,7 @@ import { SessionsQueries } from './sessions.queries.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken, User]), SecurityEventsModule],
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken, User]), AuditModule],
   controllers: [SessionsController],
   providers: [SessionsService, SessionsQueries, SessionPurgeService],
   exports: [SessionsService],

@@ -4,20 +4,15 @@ import { type EntityManager, IsNull, Raw, Repository } from 'typeorm';
 import { BAD_CREDENTIALS, INACTIVE_ACCOUNT } from '../auth/messages.js';
 import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { SecurityEventsService } from '../security-events/security-events.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken, spentTokenVerdict } from './refresh-token.js';
 import { revokeSessions } from './revoke-sessions.js';
 import { SessionsQueries } from './sessions.queries.js';
-import { type RevocationReason, Session } from './session.entity.js';
+import { Session } from './session.entity.js';
 import { coded } from '../common/problem-codes.js';
-
-/** Where a login or refresh comes from, as shown in the session list. */
-export interface ClientInfo {
-  userAgent: string | null;
-  ip: string | null;
-}
 
 export interface SessionTokens {
   userId: number;
@@ -37,7 +32,7 @@ export class SessionsService {
     private readonly queries: SessionsQueries,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     @Inject(accountConfig.KEY) private readonly account: AccountConfig,
-    private readonly securityEvents: SecurityEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -81,7 +76,8 @@ export class SessionsService {
         .where('token_hash = :tokenHash AND used_at IS NULL', { tokenHash })
         .execute();
       if (!spent.affected) {
-        if ((await this.judgeSpentToken(em, tokenHash, session.userAgent === client.userAgent)) === 'reuse') return { kind: 'refused' };
+        if ((await this.judgeSpentToken(em, tokenHash, client, session.userAgent === client.userAgent)) === 'reuse')
+          return { kind: 'refused' };
         // The lost successor, never used, stops working (one live refresh token per session), and
         // presenting it later is reuse.
         await em.update(RefreshToken, { sessionId: session.id, usedAt: IsNull() }, { usedAt: () => 'now()', supersededAt: () => 'now()' });
@@ -96,13 +92,13 @@ export class SessionsService {
   }
 
   /** A token of a live session presented after it was spent: reuse, which ends the session, or a retry after a lost answer. */
-  private async judgeSpentToken(em: EntityManager, tokenHash: string, sameClient: boolean): Promise<'renew' | 'reuse'> {
+  private async judgeSpentToken(em: EntityManager, tokenHash: string, client: ClientInfo, sameClient: boolean): Promise<'renew' | 'reuse'> {
     // Found: its session was just locked by the same token.
     const known = (await this.queries.spentTokenFacts(em, tokenHash))!;
     const verdict = spentTokenVerdict({ ...known, sameClient }, this.config.refreshReuseGraceSeconds);
     if (verdict === 'reuse') {
       await revokeSessions(em, { id: known.sessionId }, 'refresh_token_reuse');
-      this.securityEvents.record('refresh_token_reuse', { userId: known.userId, sessionId: known.sessionId });
+      await this.audit.record(em, 'refresh.reuse_detected', { userId: known.userId, client, details: { session_id: known.sessionId } });
     }
     return verdict;
   }
@@ -120,11 +116,13 @@ export class SessionsService {
     });
   }
 
-  /** Ends one of the user's live sessions; another user's, or an ended one, is a 404. */
-  async end(userId: number, sessionId: number, reason: RevocationReason): Promise<void> {
+  /** Ends one of the user's live sessions, audited; another user's, or an ended one, is a 404. */
+  async end(userId: number, sessionId: number, client: ClientInfo): Promise<void> {
     const live = { id: sessionId, userId, expiresAt: Raw((column: string) => `${column} > now()`) };
-    if ((await revokeSessions(this.sessions.manager, live, reason)) === 0)
-      throw new NotFoundException(coded('not_found', 'Session not found'));
+    await this.sessions.manager.transaction(async (em) => {
+      if ((await revokeSessions(em, live, 'ended_by_user')) === 0) throw new NotFoundException(coded('not_found', 'Session not found'));
+      await this.audit.record(em, 'session.revoked', { userId, actorId: userId, client, details: { session_id: sessionId } });
+    });
   }
 
   /** Ends the session making the request; ending it twice (two logouts racing) is not an error. */
@@ -132,8 +130,16 @@ export class SessionsService {
     await revokeSessions(this.sessions.manager, { id: sessionId, userId }, 'logout');
   }
 
-  /** Ends every live session of the user. */
-  async endAll(userId: number, reason: RevocationReason): Promise<void> {
-    await revokeSessions(this.sessions.manager, { userId }, reason);
+  /** Ends every live session of the user (`POST /auth/logout-all`), audited. */
+  async endAll(userId: number, client: ClientInfo): Promise<void> {
+    await this.sessions.manager.transaction(async (em) => {
+      const ended = await revokeSessions(em, { userId }, 'logout_all');
+      await this.audit.record(em, 'session.revoked', {
+        userId,
+        actorId: userId,
+        client,
+        details: { reason: 'logout_all', sessions_ended: ended },
+      });
+    });
   }
 }

@@ -1,10 +1,13 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Not, type ObjectLiteral, Repository, type SelectQueryBuilder } from 'typeorm';
+import type { AuditDetails } from '../audit/audit-event-types.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/client-ip.js';
 import { ListCursors, type ListQuery } from '../common/list-cursors.js';
-import { cappedTotal, type ListPage, TOTAL_COUNT_CAP } from '../common/list-page.js';
+import { cappedTotal, type ListPage } from '../common/list-page.js';
 import { likeContains } from '../common/pagination.dto.js';
-import { SecurityEventsService } from '../security-events/security-events.service.js';
+import { cappedCount } from '../database/capped-count.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -18,13 +21,19 @@ const LAST_ADMIN_LOCK = 7_301_001;
 /** Work of a module above this one, run inside the transaction that deactivates an account. */
 export type DeactivationHook = (em: EntityManager, userId: number) => Promise<unknown>;
 
+/** The signed-in account making a change to an account, and from where: what its audit event records. */
+export interface Actor {
+  id: number;
+  client: ClientInfo;
+}
+
 @Injectable()
 export class UsersService {
   private readonly deactivationHooks: DeactivationHook[] = [];
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly securityEvents: SecurityEventsService,
+    private readonly audit: AuditService,
     private readonly cursors: ListCursors,
   ) {}
 
@@ -64,15 +73,7 @@ export class UsersService {
     if (query.q) matching.andWhere('user.email ILIKE :q', { q: likeContains(query.q) });
     if (query.role) matching.andWhere('user.role = :role', { role: query.role });
     if (query.is_active !== undefined) matching.andWhere('user.isActive = :isActive', { isActive: query.is_active });
-    const counted = matching
-      .clone()
-      .select('1')
-      .limit(TOTAL_COUNT_CAP + 1);
-    const count = this.users.manager
-      .createQueryBuilder()
-      .select('count(*)::int', 'total')
-      .from(`(${counted.getQuery()})`, 'matching')
-      .setParameters(counted.getParameters());
+    const count = cappedCount(matching);
     const page = matching
       .orderBy('user.id', 'ASC')
       .offset(query.offset)
@@ -92,8 +93,8 @@ export class UsersService {
     this.deactivationHooks.push(hook);
   }
 
-  /** Role and activation changes; the last active admin can be neither demoted nor deactivated. */
-  update(id: number, changes: UpdateUserDto, actorId: number): Promise<User> {
+  /** Role and activation changes, audited; the last active admin can be neither demoted nor deactivated. */
+  update(id: number, changes: UpdateUserDto, actor: Actor): Promise<User> {
     return this.users.manager.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       const patch: Partial<User> = {};
@@ -107,18 +108,44 @@ export class UsersService {
         await revokeSessions(em, { userId: id }, 'account_deactivated');
         for (const hook of this.deactivationHooks) await hook(em, id);
       } else if (after.role !== user.role) await revokeSessions(em, { userId: id }, 'role_changed');
-      this.securityEvents.record('user_updated_by_admin', { actorId, userId: id, role: changes.role, isActive: changes.is_active });
+      const details: AuditDetails = {};
+      if (patch.role !== undefined) details.role = patch.role;
+      if (patch.isActive !== undefined) details.is_active = patch.isActive;
+      if (Object.keys(details).length > 0)
+        await this.audit.record(em, 'admin.user_updated', { userId: id, actorId: actor.id, client: actor.client, details });
       return Object.assign(user, patch);
     });
   }
 
-  /** Deletes a user and, through the foreign keys, everything they own: todos and sessions. */
-  remove(id: number, actorId: number): Promise<void> {
+  /**
+   * Deletes a user and, through the foreign keys, everything they own (todos and their count,
+   * sessions and refresh tokens, mailed tokens, idempotency records), audited as `event` (by an
+   * admin, or by the user themself). The last active admin cannot be deleted.
+   */
+  remove(id: number, actor: Actor, event: 'admin.user_deleted' | 'account.deleted' = 'admin.user_deleted'): Promise<void> {
     return this.users.manager.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       await this.assertNotLastAdmin(em, user);
       await em.delete(User, { id });
-      this.securityEvents.record('user_deleted_by_admin', { actorId, userId: id });
+      await this.audit.record(em, event, { userId: id, actorId: actor.id, client: actor.client });
+    });
+  }
+
+  /**
+   * Ends every session of the user at once (an admin's action), audited; an unknown user is a 404.
+   * The user row is locked as every admin change locks it: a deletion running meanwhile is waited
+   * for, and then this is the 404.
+   */
+  endAllSessions(id: number, actor: Actor): Promise<void> {
+    return this.users.manager.transaction(async (em) => {
+      await this.lockUser(em, id);
+      const ended = await revokeSessions(em, { userId: id }, 'ended_by_admin');
+      await this.audit.record(em, 'admin.sessions_revoked', {
+        userId: id,
+        actorId: actor.id,
+        client: actor.client,
+        details: { sessions_ended: ended },
+      });
     });
   }
 
@@ -136,6 +163,8 @@ export class UsersService {
       );
       if (result.affected !== 1) return false;
       if (role !== Role.Admin) await revokeSessions(em, { userId: id }, 'role_changed');
+      // The server's own change, from its configuration: no actor, no client.
+      await this.audit.record(em, 'admin.user_updated', { userId: id, details: { role: Role.Admin, is_active: isActive } });
       return true;
     });
   }

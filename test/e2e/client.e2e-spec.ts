@@ -197,6 +197,29 @@ describe('generated TypeScript client', () => {
     problemOf(await adminApi.GET('/admin/users/{id}', { params: { path: { id: user.id } } }), 404);
   });
 
+  it('reads my security log page by page, and deletes my account', async () => {
+    const user = await signedIn();
+    await logIn(createApiClient({ baseUrl }), user.email, 'not-my-password');
+    const events = [];
+    for await (const page of pages((cursor) => user.api.GET('/users/me/security-events', { params: { query: { limit: 1, cursor } } })))
+      events.push(...page);
+    assert.deepEqual(
+      events.map((event) => [event.type, event.user_id]),
+      [
+        ['login.failed', user.id],
+        ['login.succeeded', user.id],
+      ],
+    );
+    assert.deepEqual(events[0].details, { reason: 'wrong_password' });
+    assert.equal(typeof events[1].details.session_id, 'number');
+    assert.equal(
+      problemOf(await user.api.POST('/users/me/delete', { body: { password: 'not-my-password' } }), 401).code,
+      'invalid_current_password',
+    );
+    assert.equal((await user.api.POST('/users/me/delete', { body: { password: PASSWORD } })).response.status, 204);
+    problemOf(await user.api.GET('/users/me'), 401);
+  });
+
   it('surfaces problem+json errors as typed values: 401, 404, 409, 422', async () => {
     const { api, email } = await signedIn();
     const anonymous = createApiClient({ baseUrl });

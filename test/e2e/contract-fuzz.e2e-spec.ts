@@ -60,6 +60,8 @@ const DISRUPTIVE = new Set([
   'users_change_password',
   'admin_users_update',
   'admin_users_delete',
+  'admin_users_revoke_sessions',
+  'users_delete_account',
 ]);
 
 type Caller = 'owner' | 'anonymous' | 'forged';

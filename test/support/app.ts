@@ -62,7 +62,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     http: supertest.agent(app.getHttpServer()),
     jwtSecret,
     reset: async () => {
-      await dataSource.query('TRUNCATE TABLE account_tokens, refresh_tokens, sessions, todos, users RESTART IDENTITY CASCADE');
+      await dataSource.query(
+        'TRUNCATE TABLE account_tokens, refresh_tokens, sessions, todos, users, audit_events RESTART IDENTITY CASCADE',
+      );
     },
     close: async () => {
       await app.close();

@@ -60,16 +60,76 @@ export interface paths {
         post?: never;
         /**
          * Delete a user and their todos
-         * @description Deletes an account with its todos and sessions. The last active admin cannot be deleted (409). Admins only.
+         * @description Deletes an account with its todos and sessions. The last active admin cannot be deleted (409). Audited (`admin.user_deleted`): the account’s events stay, under its id. Admins only.
          */
         delete: operations["admin_users_delete"];
         options?: never;
         head?: never;
         /**
          * Change a user’s role or activation
-         * @description Changes the role or the activation of an account; the user's sessions end with either change. The last active admin can be neither demoted nor deactivated (409). Admins only.
+         * @description Changes the role or the activation of an account; the user's sessions end with either change. The last active admin can be neither demoted nor deactivated (409). Audited (`admin.user_updated`). Admins only.
          */
         patch: operations["admin_users_update"];
+        trace?: never;
+    };
+    "/admin/users/{id}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of a user
+         * @description Ends every session of the account at once, on every device: its refresh tokens and access tokens stop working; the user can sign in again. Audited (`admin.sessions_revoked`), and shown among the user's security events. Admins only.
+         */
+        post: operations["admin_users_revoke_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail
+         * @description Every account's security events, newest first: sign-ins and their failures, password, email and second-factor changes, ended sessions, deletions and admins' actions (docs/audit.md lists the types). Filter by `user_id` (a deleted account's events stay), `type` and a time range (`since` inclusive, `until` exclusive). To page, follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` back as `cursor` with the same filters) until it is absent. Admins only.
+         */
+        get: operations["admin_audit_events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My security log
+         * @description The caller's own security events, newest first: sign-ins and failed attempts, throttling, password, email and second-factor changes, ended sessions, and what admins did to the account (`actor_id` names them; their `ip` and `user_agent` are not shown). Filters and paging as `GET /admin/audit-events`.
+         */
+        get: operations["users_security_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/auth/register": {
@@ -252,6 +312,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete my account and everything it holds
+         * @description Deletes the caller's account with its todos, sessions and tokens, after checking the password (limited as logins are; a wrong one is the 401 of a password change) and, when the second factor is on, a `code`. The last active admin cannot (409). The account's security events stay, under its id, without its email (`account.deleted`). A POST, not a DELETE with a body, which some clients drop.
+         */
+        post: operations["users_delete_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -283,7 +363,7 @@ export interface paths {
         put?: never;
         /**
          * End every session of the signed-in user, on every device
-         * @description Ends every session of the caller, this one included.
+         * @description Ends every session of the caller, this one included; recorded among their security events (`session.revoked`).
          */
         post: operations["sessions_logout_all"];
         delete?: never;
@@ -324,7 +404,7 @@ export interface paths {
         post?: never;
         /**
          * End one of the signed-in user’s sessions
-         * @description Ends one of the caller's sessions (sign out a device). Another user's session is a 404.
+         * @description Ends one of the caller's sessions (sign out a device), recorded among their security events (`session.revoked`). Another user's session is a 404.
          */
         delete: operations["sessions_delete"];
         options?: never;
@@ -517,6 +597,48 @@ export interface components {
             /** @example false */
             is_active?: boolean;
         };
+        /** @enum {string} */
+        AuditEventType: "login.succeeded" | "login.failed" | "login.throttled" | "refresh.reuse_detected" | "password.changed" | "password.reset" | "email.verified" | "mfa.enabled" | "mfa.disabled" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "session.revoked" | "account.deleted" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_revoked" | "admin.mfa_reset";
+        AuditEventOut: {
+            /**
+             * Format: int64
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened; docs/audit.md describes each type and its `details`
+             * @example login.succeeded
+             */
+            type: components["schemas"]["AuditEventType"];
+            /**
+             * @description The account the event concerns (kept after it is deleted)
+             * @example 7
+             */
+            user_id: number | null;
+            /**
+             * @description The signed-in account that acted: the user, or an admin acting on them; null for requests not signed in
+             * @example 7
+             */
+            actor_id: number | null;
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) … */
+            user_agent: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * @description Ids, counts and reasons the type adds (docs/audit.md); never a secret
+             * @example {
+             *       "session_id": 12
+             *     }
+             */
+            details: {
+                [key: string]: string | number | boolean;
+            };
+        };
         RegisterDto: {
             /**
              * Format: email
@@ -674,6 +796,19 @@ export interface components {
              * @example dmVyaWZ5LWV4YW1wbGUtbm90LWEtcmVhbC10b2tlbi0wMTI
              */
             token: string;
+        };
+        DeleteAccountDto: {
+            /**
+             * Format: password
+             * @description The current password
+             * @example violet-kettle-harbour
+             */
+            password: string;
+            /**
+             * @description When the second factor is on: a current TOTP code or an unused recovery code
+             * @example 123456
+             */
+            code?: string;
         };
         SessionOut: {
             /** @example 12 */
@@ -1581,6 +1716,472 @@ export interface operations {
                      *       "title": "Unsupported media type",
                      *       "status": 415,
                      *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
+    admin_users_revoke_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
+    admin_audit_events_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Items to skip before the page, for short jumps (at most 1000); further pages are reached by `cursor`. Not with `cursor`. */
+                offset?: number;
+                /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
+                cursor?: string;
+                /** @description Only events of this type */
+                type?: components["schemas"]["AuditEventType"];
+                /** @description Only events at or after this time: RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                since?: string;
+                /** @description Only events before this time (later than `since`): RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                until?: string;
+                /** @description Only events concerning this account (deleted or not) */
+                user_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 1000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
+                    "X-Total-Count"?: number;
+                    /** @description Sent instead of `X-Total-Count` when more than 1000 items match: the total is larger than this value and was not counted (show it as "more than 1000"). */
+                    "X-Total-Count-Exceeds"?: number;
+                    /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    Link?: string;
+                    /** @description The next page's `cursor`, the one in `Link`; absent on the last page. Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventOut"][];
+                };
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
+    users_security_events: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Items to skip before the page, for short jumps (at most 1000); further pages are reached by `cursor`. Not with `cursor`. */
+                offset?: number;
+                /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
+                cursor?: string;
+                /** @description Only events of this type */
+                type?: components["schemas"]["AuditEventType"];
+                /** @description Only events at or after this time: RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                since?: string;
+                /** @description Only events before this time (later than `since`): RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 1000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
+                    "X-Total-Count"?: number;
+                    /** @description Sent instead of `X-Total-Count` when more than 1000 items match: the total is larger than this value and was not counted (show it as "more than 1000"). */
+                    "X-Total-Count-Exceeds"?: number;
+                    /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    Link?: string;
+                    /** @description The next page's `cursor`, the one in `Link`; absent on the last page. Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventOut"][];
+                };
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
                      *       "code": "unsupported_media_type"
                      *     }
                      */
@@ -3054,6 +3655,207 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
+    users_delete_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted; every token of the account stops working */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
+                     *       "status": 409,
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
                     };
                 };
             };
