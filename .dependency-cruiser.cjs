@@ -13,7 +13,7 @@ const SHARED = '^src/(common|config|database)/';
  */
 const LAYERS = [
   ['auth', 'admin-bootstrap', 'todos', 'health', 'metrics'],
-  ['account', 'idempotency'],
+  ['account', 'idempotency', 'mfa'],
   ['passwords'],
   ['sessions'],
   ['users'],

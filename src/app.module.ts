@@ -14,6 +14,7 @@ import { authConfig } from './config/auth.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { metricsConfig } from './config/metrics.config.js';
+import { mfaConfig } from './config/mfa.config.js';
 import { passwordsConfig } from './config/passwords.config.js';
 import { rateLimitConfig } from './config/rate-limit.config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -29,7 +30,7 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
-      load: [appConfig, databaseConfig, authConfig, passwordsConfig, rateLimitConfig, mailConfig, accountConfig, metricsConfig],
+      load: [appConfig, databaseConfig, authConfig, passwordsConfig, rateLimitConfig, mailConfig, accountConfig, metricsConfig, mfaConfig],
     }),
     ScheduleModule.forRoot(),
     DatabaseModule,

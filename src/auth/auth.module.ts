@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AccountModule } from '../account/account.module.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SecurityEventsModule } from '../security-events/security-events.module.js';
@@ -31,6 +32,7 @@ import { TokenService } from './token.service.js';
     IdempotencyModule,
     RateLimitModule,
     SecurityEventsModule,
+    MfaModule,
   ],
   controllers: [AuthController, JwksController],
   providers: [

@@ -49,6 +49,7 @@ describe('loadEnv', () => {
       account: { requireEmailVerification: false, todosPerUserMax: 10_000, sessionsPerUserMax: 50 },
       logging: { level: 'info', format: undefined },
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
+      mfa: { encryptionKey: undefined },
     });
   });
 

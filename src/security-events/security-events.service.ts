@@ -17,7 +17,18 @@ export type SecurityEvent =
   | 'mail_throttled'
   | 'user_updated_by_admin'
   | 'user_deleted_by_admin'
-  | 'admin_bootstrap_refused';
+  | 'admin_bootstrap_refused'
+  | 'mfa_setup_started'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_recovery_codes_regenerated'
+  | 'mfa_recovery_code_used'
+  | 'mfa_reset_by_admin'
+  | 'mfa_challenge_issued'
+  | 'mfa_code_failed'
+  | 'mfa_code_throttled'
+  | 'mfa_failure_cap_reached'
+  | 'mfa_token_refused';
 
 export type SecurityEventFields = Record<string, string | number | boolean | undefined>;
 

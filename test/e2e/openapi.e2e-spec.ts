@@ -129,7 +129,13 @@ describe('OpenAPI document', () => {
         assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${at} ${code}: problem+json only`);
         const media = response.content!['application/problem+json'];
         // A failed readiness check also lists its checks: a Problem with one more member.
-        const expected = op.operationId === 'health_ready' && code === '503' ? 'ReadinessProblem' : 'Problem';
+        // The password grant's 403 may carry the mfa_token of the second step: a Problem with that member.
+        const expected =
+          op.operationId === 'health_ready' && code === '503'
+            ? 'ReadinessProblem'
+            : op.operationId === 'auth_login' && code === '403'
+              ? 'MfaRequiredProblem'
+              : 'Problem';
         // ... whose code is narrowed to the codes of its status, so a generated client narrows it too.
         const [base, narrowed] = (media.schema as { allOf: [{ $ref: string }, { properties: { code: { enum: string[] } } }] }).allOf;
         assert.equal(base.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
@@ -153,6 +159,9 @@ describe('OpenAPI document', () => {
     assert.equal(problem.properties?.checks, undefined, 'readiness checks stay out of the general Problem');
     const readiness = doc.components.schemas.ReadinessProblem;
     assert.deepEqual(Object.keys(readiness.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'checks']);
+    const mfaRequired = doc.components.schemas.MfaRequiredProblem;
+    assert.deepEqual(Object.keys(mfaRequired.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'mfa_token']);
+    assert.equal(problem.properties?.mfa_token, undefined, 'the mfa_token stays out of the general Problem');
   });
 
   it('documents authentication errors on protected operations and none on public ones', () => {
