@@ -268,8 +268,16 @@ describe('OpenAPI document', () => {
       return [allOf[1].properties.code.enum, (media.example as { error?: string }).error];
     };
     assert.deepEqual(codesAt('/auth/login', '401'), [['invalid_credentials', 'invalid_refresh_token'], 'invalid_grant']);
-    assert.deepEqual(codesAt('/auth/login', '403'), [['inactive_account', 'email_not_verified'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/login', '403'), [['mfa_required', 'inactive_account', 'email_not_verified'], 'invalid_grant']);
     assert.deepEqual(codesAt('/auth/refresh', '401'), [['invalid_refresh_token'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/mfa/verify', '401'), [
+      ['invalid_mfa_code', 'mfa_token_invalid', 'invalid_credentials'],
+      'invalid_grant',
+    ]);
+    assert.deepEqual(codesAt('/auth/mfa/verify', '403'), [['mfa_locked', 'inactive_account'], 'invalid_grant']);
+    const mfaRequired = doc.paths['/auth/login'].post.responses['403'];
+    assert.equal((mfaRequired.content!['application/problem+json'].example as { mfa_token?: string }).mfa_token?.length, 43);
+    assert.equal(mfaRequired.headers?.['Cache-Control'].schema.example, 'no-store');
   });
 
   it('documents the list headers, cursor and search bounds on lists, and Retry-After on rate-limited operations', () => {
