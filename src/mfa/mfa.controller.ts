@@ -17,8 +17,11 @@ import { TotpSetupOut } from './dto/totp-setup-out.dto.js';
 import { MfaSettingsService } from './mfa-settings.service.js';
 import { TotpEnrolmentService } from './totp-enrolment.service.js';
 
-const QR_HOW_TO =
-  'Show `otpauth_uri` as a QR code, rendered in the browser with a QR library (docs/mfa.md has an example with `qrcode`), with `secret` beside it for typing in; then ask for the code the app shows and send it to `POST /auth/mfa/totp/confirm`.';
+const QR_HOW_TO = [
+  'Show `otpauth_uri` as a QR code drawn in the browser by a QR library (never by a QR web service, which would then hold the secret), with `secret` beside it for typing in; for example with the `qrcode` package:',
+  '```js\nimport QRCode from "qrcode";\nimage.src = await QRCode.toDataURL(setup.otpauth_uri, { width: 240 });\n```',
+  'Then ask for the code the app shows and send it to `POST /auth/mfa/totp/confirm`. docs/mfa.md has the whole flow.',
+].join('\n\n');
 
 @ApiTags('mfa')
 @ApiProblems(401, 403, 422, 429)
@@ -35,7 +38,7 @@ export class MfaController {
   @NoStore()
   @ApiOperation({
     summary: 'Start turning on two-step sign-in: a new authenticator secret',
-    description: `With the password entered again, a new pending TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes for sign-in until it is confirmed; a new setup replaces a pending one. ${QR_HOW_TO} 409 when MFA is already on.`,
+    description: `With the password entered again, a new pending TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes for sign-in until it is confirmed; a new setup replaces a pending one; 409 when MFA is already on.\n\n${QR_HOW_TO}`,
     operationId: 'mfa_totp_setup',
   })
   @ApiOkResponse({ type: TotpSetupOut, headers: NO_STORE_HEADER })

@@ -363,7 +363,16 @@ export interface paths {
         put?: never;
         /**
          * Start turning on two-step sign-in: a new authenticator secret
-         * @description With the password entered again, a new pending TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes for sign-in until it is confirmed; a new setup replaces a pending one. Show `otpauth_uri` as a QR code, rendered in the browser with a QR library (docs/mfa.md has an example with `qrcode`), with `secret` beside it for typing in; then ask for the code the app shows and send it to `POST /auth/mfa/totp/confirm`. 409 when MFA is already on.
+         * @description With the password entered again, a new pending TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes for sign-in until it is confirmed; a new setup replaces a pending one; 409 when MFA is already on.
+         *
+         *     Show `otpauth_uri` as a QR code drawn in the browser by a QR library (never by a QR web service, which would then hold the secret), with `secret` beside it for typing in; for example with the `qrcode` package:
+         *
+         *     ```js
+         *     import QRCode from "qrcode";
+         *     image.src = await QRCode.toDataURL(setup.otpauth_uri, { width: 240 });
+         *     ```
+         *
+         *     Then ask for the code the app shows and send it to `POST /auth/mfa/totp/confirm`. docs/mfa.md has the whole flow.
          */
         post: operations["mfa_totp_setup"];
         delete?: never;
