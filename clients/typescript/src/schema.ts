@@ -579,7 +579,7 @@ export interface components {
             code: components["schemas"]["FieldErrorCode"];
         };
         /**
-         * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+         * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
          * @enum {string}
          */
         OAuthError: "invalid_request" | "invalid_grant" | "unsupported_grant_type";
@@ -616,7 +616,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
@@ -697,7 +697,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
@@ -1030,7 +1030,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
