@@ -14,6 +14,7 @@ const SHARED = '^src/(common|config|database)/';
 const LAYERS = [
   ['auth', 'admin-bootstrap', 'todos', 'health', 'metrics'],
   ['account', 'idempotency'],
+  ['mfa'],
   ['passwords'],
   ['sessions'],
   ['users'],

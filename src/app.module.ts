@@ -16,6 +16,7 @@ import { authConfig } from './config/auth.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { metricsConfig } from './config/metrics.config.js';
+import { mfaConfig } from './config/mfa.config.js';
 import { passwordsConfig } from './config/passwords.config.js';
 import { rateLimitConfig } from './config/rate-limit.config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -41,6 +42,7 @@ import { UsersModule } from './users/users.module.js';
         accountConfig,
         metricsConfig,
         auditConfig,
+        mfaConfig,
       ],
     }),
     ScheduleModule.forRoot(),

@@ -16,7 +16,13 @@ const DESCRIPTION = `Sign up, log in with the OAuth2 password flow, and manage y
 
 Click **Authorize**, enter your email as *username* and your password: Swagger UI fetches an
 access token from \`/auth/login\` and sends it with every call. Errors are RFC 9457
-\`application/problem+json\`.`;
+\`application/problem+json\`.
+
+An account with two-step sign-in (tag *mfa*) answers the password with 403 \`mfa_required\` and an
+\`mfa_token\`, which Authorize cannot complete: send it with the authenticator's code to
+**POST /auth/mfa/verify**, then paste the \`access_token\` under *bearer* in Authorize. To turn it
+on, **POST /auth/mfa/totp/setup** answers an \`otpauth_uri\` that a frontend shows as a QR code
+(docs/mfa.md shows how, with a QR library in the browser), then **POST /auth/mfa/totp/confirm**.`;
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -52,6 +58,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     })
     .addTag('auth', 'Sign up and log in')
     .addTag('users', 'The signed-in user')
+    .addTag('mfa', 'Two-step sign-in: an authenticator app (TOTP) and recovery codes')
     .addTag('sessions', 'Your signed-in devices; logging out')
     .addTag('todos', 'Your own todos')
     .addTag('admin', 'User management, for admins')

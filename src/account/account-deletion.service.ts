@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-ip.js';
+import { validationFailed } from '../common/validation.js';
+import { MfaCodesService } from '../mfa/mfa-codes.service.js';
 import { PasswordCheckService } from '../passwords/password-check.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -10,16 +12,22 @@ export class AccountDeletionService {
   constructor(
     private readonly checks: PasswordCheckService,
     private readonly users: UsersService,
+    private readonly codes: MfaCodesService,
   ) {}
 
   /**
    * `POST /users/me/delete`: the password is checked as a change of password checks it (the
    * login's limits, the same 401), then the account and everything it owns go in one transaction
    * that also writes the `account.deleted` event, which keeps the account's id and not its email.
-   * The last active admin cannot delete their account (409).
+   * With MFA on, `code` (a TOTP or a recovery code) is checked after the password, as a login
+   * checks it. The last active admin cannot delete their account (409).
    */
   async deleteOwn(user: User, dto: DeleteAccountDto, client: ClientInfo): Promise<void> {
     await this.checks.confirmPasswordOf(user, dto.password, client);
+    if (user.mfaEnabled) {
+      if (dto.code === undefined) throw validationFailed([{ field: 'code', message: 'code is required when MFA is on', code: 'required' }]);
+      await this.codes.verify(user, dto.code, client);
+    }
     await this.users.remove(user.id, { id: user.id, client }, 'account.deleted');
   }
 }

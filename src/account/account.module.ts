@@ -1,3 +1,4 @@
+import { MfaModule } from '../mfa/mfa.module.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
@@ -22,6 +23,7 @@ import { PasswordResetService } from './password-reset.service.js';
     TypeOrmModule.forFeature([AccountToken]),
     UsersModule,
     PasswordsModule,
+    MfaModule,
     MailModule,
     RateLimitModule,
     SecurityEventsModule,

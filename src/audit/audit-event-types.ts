@@ -12,7 +12,7 @@ export const AUDIT_EVENT_TYPES = {
   'login.throttled': {
     logAs: 'login_throttled',
     meaning:
-      'a password check was refused unchecked, the account past its failure limit (`attempts`; `during` `login` or `password_check`)',
+      'a password or code check was refused unchecked, the account past its failure limit (`attempts`; `during` `login`, `password_check` or `mfa`)',
   },
   'refresh.reuse_detected': {
     logAs: 'refresh_token_reuse',
@@ -29,7 +29,14 @@ export const AUDIT_EVENT_TYPES = {
   'email.verified': { logAs: 'email_verified', meaning: 'the address was confirmed with a mailed link' },
   'mfa.enabled': { logAs: 'mfa_enabled', meaning: 'the second factor was turned on' },
   'mfa.disabled': { logAs: 'mfa_disabled', meaning: 'the second factor was turned off' },
-  'mfa.recovery_code_used': { logAs: 'mfa_recovery_code_used', meaning: 'a recovery code completed a sign-in' },
+  'mfa.recovery_code_used': {
+    logAs: 'mfa_recovery_code_used',
+    meaning: 'a recovery code was spent, at a sign-in or to confirm a change (`remaining`: the unused codes left)',
+  },
+  'mfa.code_failed': {
+    logAs: 'mfa_code_failed',
+    meaning: 'a second-factor code was refused: `reason` `wrong_totp`, `wrong_recovery_code` or `locked`; `failures`: wrong codes in a row',
+  },
   'mfa.recovery_codes_regenerated': {
     logAs: 'mfa_recovery_codes_regenerated',
     meaning: 'a new set of recovery codes replaced the old one',

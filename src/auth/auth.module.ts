@@ -6,6 +6,7 @@ import { AccountModule } from '../account/account.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SecurityEventsModule } from '../security-events/security-events.module.js';
@@ -33,6 +34,7 @@ import { TokenService } from './token.service.js';
     RateLimitModule,
     SecurityEventsModule,
     AuditModule,
+    MfaModule,
   ],
   controllers: [AuthController, JwksController],
   providers: [

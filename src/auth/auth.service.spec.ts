@@ -64,6 +64,7 @@ function setUp(user: Partial<User> | null, { valid = true, outdated = false, req
     unused,
     events,
     audit,
+    unused,
   );
   return { auth, calls };
 }
@@ -76,6 +77,12 @@ describe('AuthService.authenticate', () => {
     const user = await auth.authenticate('  Ada@Example.COM ', 'pw', client);
     assert.equal(user.id, 7);
     assert.deepEqual(calls, ['find ada@example.com', 'attempt ada@example.com', 'verify', 'reset ada@example.com']);
+  });
+
+  it("does not clear the account's count on a right password when a second factor is still to come", async () => {
+    const { auth, calls } = setUp({ mfaEnabled: true });
+    assert.equal((await auth.authenticate('ada@example.com', 'pw', client)).id, 7);
+    assert.deepEqual(calls, ['find ada@example.com', 'attempt ada@example.com', 'verify']);
   });
 
   it('spends one dummy verification on an unknown email and gives the same 401', async () => {

@@ -3,6 +3,7 @@ import { EmailVerificationService } from '../account/email-verification.service.
 import { accountConfig, type AccountConfig } from '../config/account.config.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { MfaLoginService } from '../mfa/mfa-login.service.js';
 import { PasswordCheckService } from '../passwords/password-check.service.js';
 import { PasswordHasherService } from '../passwords/password-hasher.service.js';
 import { normalizeEmail } from '../users/email-address.js';
@@ -36,16 +37,31 @@ export class AuthService {
     private readonly idempotency: IdempotencyService,
     private readonly securityEvents: SecurityEventsService,
     private readonly audit: AuditService,
+    private readonly mfa: MfaLoginService,
   ) {}
 
   /**
-   * A new session for an authenticated user, and its first token pair. The sign-in is audited
-   * right after the session's one statement, as an insert of its own that takes no lock a storm of
-   * logins would queue on.
+   * A new session for a user whose password was verified, and its first token pair; with MFA on,
+   * no session yet but the 403 `mfa_required` carrying the token of the second step.
    */
   async login(user: User, client: ClientInfo): Promise<TokenDto> {
-    const session = await this.sessions.start(user.id, user.hashedPassword, client);
-    await this.audit.recordAttempt('login.succeeded', { userId: user.id, client, details: { session_id: session.sessionId } });
+    if (user.mfaEnabled) throw await this.mfa.challenge(user);
+    return this.startSession(user, user.hashedPassword, client, false);
+  }
+
+  /** The second step of a login with MFA: the code, then the session the first step earned. */
+  async completeMfaLogin(mfaToken: string, code: string, client: ClientInfo): Promise<TokenDto> {
+    const { user, verifiedHash } = await this.mfa.verify(mfaToken, code, client);
+    return this.startSession(user, verifiedHash, client, true);
+  }
+
+  /**
+   * The sign-in is audited right after the session's one statement, as an insert of its own that
+   * takes no lock a storm of logins would queue on.
+   */
+  private async startSession(user: User, verifiedHash: string, client: ClientInfo, mfa: boolean): Promise<TokenDto> {
+    const session = await this.sessions.start(user.id, verifiedHash, client);
+    await this.audit.recordAttempt('login.succeeded', { userId: user.id, client, details: { session_id: session.sessionId, mfa } });
     return this.tokens.issue(session);
   }
 

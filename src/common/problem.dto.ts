@@ -61,7 +61,7 @@ export class ProblemDto {
   @ApiPropertyOptional({
     enum: OAUTH_ERRORS,
     enumName: 'OAuthError',
-    description: "RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only",
+    description: "RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only",
     example: 'invalid_grant',
   })
   error?: OAuthError;

@@ -37,6 +37,21 @@ describe('toProblem', () => {
       });
     });
 
+    it('adds the extension members an exception names (the mfa_token), and no others', () => {
+      const exception = new HttpException(
+        { message: 'Code required', code: 'mfa_required', extensions: { mfa_token: 'opaque', status: 200, type: 'x' } },
+        HttpStatus.FORBIDDEN,
+      );
+      assert.deepEqual(toProblem(exception), {
+        type: problemType('mfa_required'),
+        title: 'Second factor required',
+        status: 403,
+        detail: 'Code required',
+        code: 'mfa_required',
+        mfa_token: 'opaque',
+      });
+    });
+
     it('joins an array of messages', () => {
       const problem = toProblem(new BadRequestException(['title is required', 'done must be a boolean']));
       assert.equal(problem.status, 400);

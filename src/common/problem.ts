@@ -31,7 +31,12 @@ export interface Problem {
   error?: OAuthError;
   /** A failed readiness check: each dependency up or down, and nothing more. */
   checks?: Record<string, { status: string }>;
+  /** `mfa_required`: the token that continues the login at `POST /auth/mfa/verify`. */
+  mfa_token?: string;
 }
+
+/** Members (RFC 9457 §3.2 extensions) an exception may add to its problem; none can replace a standard one. */
+export type ProblemExtensions = Pick<Problem, 'mfa_token'>;
 
 /** Messages and codes for the unique constraints a client can run into, by constraint name. */
 const UNIQUE_VIOLATIONS: Record<string, [ProblemCode, string]> = {
@@ -66,11 +71,12 @@ function fromHttpException(exception: HttpException): Problem {
   const status = exception.getStatus();
   const body = exception.getResponse();
   if (typeof body === 'string') return problem(status, body);
-  const { message, errors, details, code } = body as {
+  const { message, errors, details, code, extensions } = body as {
     message?: unknown;
     errors?: unknown;
     details?: Record<string, { status: string }>;
     code?: unknown;
+    extensions?: ProblemExtensions;
   };
   // Terminus's failed health check: which dependencies are down, without their error text (host,
   // port, driver message), which is for the logs and not for anyone who can reach the probe.
@@ -80,7 +86,13 @@ function fromHttpException(exception: HttpException): Problem {
     return { ...problem(status, `Not ready: ${down.join(', ')}`, undefined, 'not_ready'), checks };
   }
   const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
-  return problem(status, detail, Array.isArray(errors) ? (errors as FieldError[]) : undefined, isProblemCode(code) ? code : undefined);
+  const answer = problem(
+    status,
+    detail,
+    Array.isArray(errors) ? (errors as FieldError[]) : undefined,
+    isProblemCode(code) ? code : undefined,
+  );
+  return extensions ? { ...answer, mfa_token: extensions.mfa_token } : answer;
 }
 
 function fromDatabaseError(exception: QueryFailedError): Problem | undefined {

@@ -50,6 +50,7 @@ describe('loadEnv', () => {
       logging: { level: 'info', format: undefined },
       metrics: { token: undefined, port: undefined, host: '127.0.0.1' },
       audit: { retentionDays: 90 },
+      mfa: { encryptionKey: undefined },
     });
   });
 

@@ -6,6 +6,7 @@ import { toDatabaseConfig, DatabaseVariables } from './database.config.js';
 import { toLoggingConfig, LoggingVariables } from './logging.config.js';
 import { toMailConfig, MailVariables } from './mail.config.js';
 import { toMetricsConfig, MetricsVariables } from './metrics.config.js';
+import { toMfaSettings, MfaVariables } from './mfa.config.js';
 import { toPasswordsConfig, PasswordsVariables } from './passwords.config.js';
 import { toRateLimitConfig, RateLimitVariables } from './rate-limit.config.js';
 import { readVariables, RuntimeVariables, toRuntime } from './variables.js';
@@ -14,10 +15,10 @@ import { readVariables, RuntimeVariables, toRuntime } from './variables.js';
  * The whole environment validated at once, so that a refusal names every variable that is wrong,
  * not just those of the first config namespace Nest happens to build. The entry points (server,
  * CLI, TypeORM's data source) call it before anything else; each `<area>.config.ts` then derives
- * its namespace with the same mapper. The signing keys are not parsed here but in `authConfig`.
+ * its namespace with the same mapper. The signing keys are not parsed here but in `authConfig`, nor the MFA keys but in `mfaConfig`.
  */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env) {
-  const [runtimeVariables, app, database, auth, passwords, rateLimit, mail, account, logging, metrics, audit] = readVariables(
+  const [runtimeVariables, app, database, auth, passwords, rateLimit, mail, account, logging, metrics, audit, mfa] = readVariables(
     [
       RuntimeVariables,
       AppVariables,
@@ -30,6 +31,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env) {
       LoggingVariables,
       MetricsVariables,
       AuditVariables,
+      MfaVariables,
     ] as const,
     source,
   );
@@ -46,6 +48,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env) {
     logging: toLoggingConfig(logging),
     metrics: toMetricsConfig(metrics),
     audit: toAuditConfig(audit),
+    mfa: toMfaSettings(mfa),
   };
 }
 

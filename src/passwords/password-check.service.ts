@@ -52,7 +52,9 @@ export class PasswordCheckService {
       }),
     );
     const valid = user ? await this.hasher.verify(user.hashedPassword, password) : await this.hasher.verifyDummy(password);
-    if (user && valid) await attempt.succeeded();
+    // With a second factor the password alone proves too little to clear the count: the code
+    // that completes the login (or step) clears it, and wrong codes add to it meanwhile.
+    if (user && valid && !user.mfaEnabled) await attempt.succeeded();
     return { user, valid };
   }
 

@@ -25,7 +25,13 @@ export type SecurityEvent =
   | 'user_deleted_by_admin'
   | 'sessions_revoked_by_admin'
   | 'mfa_reset_by_admin'
-  | 'admin_bootstrap_refused';
+  | 'admin_bootstrap_refused'
+  | 'mfa_setup_started'
+  | 'mfa_challenge_issued'
+  | 'mfa_code_failed'
+  | 'mfa_code_throttled'
+  | 'mfa_failure_cap_reached'
+  | 'mfa_token_refused';
 
 export type SecurityEventFields = Record<string, string | number | boolean | undefined>;
 

@@ -12,7 +12,8 @@ export type RevocationReason =
   | 'password_reset'
   | 'account_deactivated'
   | 'role_changed'
-  | 'session_limit';
+  | 'session_limit'
+  | 'mfa_enabled';
 
 /** One login on one device: the family of refresh tokens rotated from that login. */
 @Entity({ name: 'sessions' })

@@ -30,7 +30,7 @@ describe('auth', () => {
     it('creates a user, stores the email trimmed and lower-cased, and returns no secret', async () => {
       const res = await t.http.post('/auth/register').send({ email: '  Ada.Lovelace@Example.COM ', password: PASSWORD });
       assert.equal(res.status, 201);
-      assert.deepEqual(Object.keys(res.body).sort(), ['created_at', 'email', 'email_verified', 'id', 'is_active', 'role']);
+      assert.deepEqual(Object.keys(res.body).sort(), ['created_at', 'email', 'email_verified', 'id', 'is_active', 'mfa_enabled', 'role']);
       assert.equal(res.body.email, 'ada.lovelace@example.com');
       assert.equal(res.body.role, 'user');
       assert.equal(res.body.is_active, true);

@@ -20,6 +20,7 @@ import { createClient, createConfig } from '#hey-api-client/client/index.js';
 import { AdminBootstrapService } from '../../src/admin-bootstrap/admin-bootstrap.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { PASSWORD, uniqueEmail } from '../support/factories.js';
+import { Authenticator } from '../support/mfa.js';
 
 /** The generated TypeScript client against the running server, the way a frontend uses it. */
 describe('generated TypeScript client', () => {
@@ -319,5 +320,27 @@ describe('generated TypeScript client', () => {
     assert.equal(signedOut.response?.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
     const reused = await heyApi.authRefresh({ client: anonymous, body: { refresh_token: tokens.refresh_token } });
     assert.equal(reused.error?.code, 'invalid_refresh_token');
+  });
+
+  it('logs in with two-step sign-in: the password answers 403 mfa_required with an mfa_token, which verify turns into a pair', async () => {
+    const { api, email } = await signedIn();
+    const setup = await api.POST('/auth/mfa/totp/setup', { body: { password: PASSWORD } });
+    assert.equal(setup.response.headers.get('cache-control'), 'no-store');
+    const app = new Authenticator(setup.data!.secret);
+    const confirmed = await api.POST('/auth/mfa/totp/confirm', { body: { code: app.code() } });
+    assert.equal(confirmed.data?.recovery_codes.length, 10);
+
+    const anonymous = createApiClient({ baseUrl });
+    const first = await logIn(anonymous, email, PASSWORD);
+    assert.equal(problemOf(first, 403).code, 'mfa_required');
+    const mfaToken = first.error && 'mfa_token' in first.error ? first.error.mfa_token : undefined;
+    assert.ok(mfaToken, 'the problem carries the mfa_token');
+    const wrong = await anonymous.POST('/auth/mfa/verify', { body: { mfa_token: mfaToken, code: app.wrongCode() } });
+    assert.equal(problemOf(wrong, 401).code, 'invalid_mfa_code');
+    const second = await anonymous.POST('/auth/mfa/verify', { body: { mfa_token: mfaToken, code: app.code() } });
+    assert.equal(second.data?.token_type, 'bearer', JSON.stringify(second.error));
+    const accessToken = second.data.access_token;
+    const me = await createApiClient({ baseUrl, accessToken: () => accessToken }).GET('/users/me');
+    assert.deepEqual([me.data?.email, me.data?.mfa_enabled], [email, true]);
   });
 });

@@ -129,7 +129,13 @@ describe('OpenAPI document', () => {
         assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${at} ${code}: problem+json only`);
         const media = response.content!['application/problem+json'];
         // A failed readiness check also lists its checks: a Problem with one more member.
-        const expected = op.operationId === 'health_ready' && code === '503' ? 'ReadinessProblem' : 'Problem';
+        // The password grant's 403 may carry the mfa_token of the second step: a Problem with that member.
+        const expected =
+          op.operationId === 'health_ready' && code === '503'
+            ? 'ReadinessProblem'
+            : op.operationId === 'auth_login' && code === '403'
+              ? 'MfaRequiredProblem'
+              : 'Problem';
         // ... whose code is narrowed to the codes of its status, so a generated client narrows it too.
         const [base, narrowed] = (media.schema as { allOf: [{ $ref: string }, { properties: { code: { enum: string[] } } }] }).allOf;
         assert.equal(base.$ref, `#/components/schemas/${expected}`, `${at} ${code}: the ${expected} schema`);
@@ -153,6 +159,9 @@ describe('OpenAPI document', () => {
     assert.equal(problem.properties?.checks, undefined, 'readiness checks stay out of the general Problem');
     const readiness = doc.components.schemas.ReadinessProblem;
     assert.deepEqual(Object.keys(readiness.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'checks']);
+    const mfaRequired = doc.components.schemas.MfaRequiredProblem;
+    assert.deepEqual(Object.keys(mfaRequired.properties ?? {}), [...Object.keys(problem.properties ?? {}), 'mfa_token']);
+    assert.equal(problem.properties?.mfa_token, undefined, 'the mfa_token stays out of the general Problem');
   });
 
   it('documents authentication errors on protected operations and none on public ones', () => {
@@ -259,8 +268,16 @@ describe('OpenAPI document', () => {
       return [allOf[1].properties.code.enum, (media.example as { error?: string }).error];
     };
     assert.deepEqual(codesAt('/auth/login', '401'), [['invalid_credentials', 'invalid_refresh_token'], 'invalid_grant']);
-    assert.deepEqual(codesAt('/auth/login', '403'), [['inactive_account', 'email_not_verified'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/login', '403'), [['mfa_required', 'inactive_account', 'email_not_verified'], 'invalid_grant']);
     assert.deepEqual(codesAt('/auth/refresh', '401'), [['invalid_refresh_token'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/mfa/verify', '401'), [
+      ['invalid_mfa_code', 'mfa_token_invalid', 'invalid_credentials'],
+      'invalid_grant',
+    ]);
+    assert.deepEqual(codesAt('/auth/mfa/verify', '403'), [['mfa_locked', 'inactive_account'], 'invalid_grant']);
+    const mfaRequired = doc.paths['/auth/login'].post.responses['403'];
+    assert.equal((mfaRequired.content!['application/problem+json'].example as { mfa_token?: string }).mfa_token?.length, 43);
+    assert.equal(mfaRequired.headers?.['Cache-Control'].schema.example, 'no-store');
   });
 
   it('documents the list headers, cursor and search bounds on lists, and Retry-After on rate-limited operations', () => {

@@ -163,7 +163,7 @@ export interface paths {
         put?: never;
         /**
          * Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair
-         * @description The OAuth2 token endpoint, as a form: the password grant (email in `username`) answers a new session's access and refresh tokens; the refresh grant spends a refresh token for a new pair. Wrong email and wrong password get the same 401; repeated failures are limited per client and per account (429).
+         * @description The OAuth2 token endpoint, as a form: the password grant (email in `username`) answers a new session's access and refresh tokens; the refresh grant spends a refresh token for a new pair. Wrong email and wrong password get the same 401; repeated failures are limited per client and per account (429). For an account with two-step sign-in on, the right password answers 403 `mfa_required` with an `mfa_token` (and `Cache-Control: no-store`): send it with a code to `POST /auth/mfa/verify`.
          */
         post: operations["auth_login"];
         delete?: never;
@@ -186,6 +186,26 @@ export interface paths {
          * @description Spends a refresh token (JSON) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request.
          */
         post: operations["auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of a login with two-step sign-in: a code for a token pair
+         * @description Completes a password grant that answered 403 `mfa_required`: its `mfa_token` with the 6-digit code the authenticator app shows now, or an unused recovery code, answers the new session's token pair. The `mfa_token` lasts 5 minutes, takes at most 5 codes, and is spent by the first right one; each code is accepted once. Wrong codes count against the account's login limits (429), and 100 in a row lock authenticator codes (403 `mfa_locked`) until a recovery code succeeds.
+         */
+        post: operations["auth_mfa_verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -327,6 +347,115 @@ export interface paths {
          */
         post: operations["users_delete_account"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning on two-step sign-in: a new authenticator secret
+         * @description With the password entered again, a new pending TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes for sign-in until it is confirmed; a new setup replaces a pending one; 409 when MFA is already on.
+         *
+         *     Show `otpauth_uri` as a QR code drawn in the browser by a QR library (never by a QR web service, which would then hold the secret), with `secret` beside it for typing in; for example with the `qrcode` package:
+         *
+         *     ```js
+         *     import QRCode from "qrcode";
+         *     image.src = await QRCode.toDataURL(setup.otpauth_uri, { width: 240 });
+         *     ```
+         *
+         *     Then ask for the code the app shows and send it to `POST /auth/mfa/totp/confirm`. docs/mfa.md has the whole flow.
+         */
+        post: operations["mfa_totp_setup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn on two-step sign-in with a code from the app; get the recovery codes
+         * @description Confirms the pending secret with the 6-digit code the app shows now (that code is then spent). MFA is on: every other session of the user ends, and the ten recovery codes are in this answer only; ask the user to store them. Wrong codes count against the account's login limits.
+         */
+        post: operations["mfa_totp_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn off two-step sign-in
+         * @description With the password and a current code from the app, or an unused recovery code (a POST, since some clients drop the body of a DELETE). The authenticator, the recovery codes and any pending second steps go; the user is mailed.
+         */
+        post: operations["mfa_totp_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new set of recovery codes
+         * @description For a current code from the app (or an unused recovery code): ten new recovery codes, in this answer only; the earlier set stops working. The user is mailed.
+         */
+        post: operations["mfa_recovery_codes_regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Turn off a user’s two-step sign-in (lost device)
+         * @description Removes the user’s authenticator and recovery codes, so their password alone signs them in until they set MFA up again; the user is mailed. 409 when their MFA is off. Admins only.
+         */
+        delete: operations["admin_users_mfa_reset"];
         options?: never;
         head?: never;
         patch?: never;
@@ -512,7 +641,7 @@ export interface components {
          * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
          * @enum {string}
          */
-        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "inactive_account" | "email_not_verified" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
+        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid" | "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
         /**
          * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
          * @enum {string}
@@ -530,7 +659,7 @@ export interface components {
             code: components["schemas"]["FieldErrorCode"];
         };
         /**
-         * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+         * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
          * @enum {string}
          */
         OAuthError: "invalid_request" | "invalid_grant" | "unsupported_grant_type";
@@ -567,7 +696,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
@@ -586,6 +715,11 @@ export interface components {
             /** @example false */
             email_verified: boolean;
             /**
+             * @description A second factor (TOTP) is on: a login asks for a code after the password
+             * @example false
+             */
+            mfa_enabled: boolean;
+            /**
              * Format: date-time
              * @example 2026-01-01T12:00:00.000Z
              */
@@ -598,7 +732,7 @@ export interface components {
             is_active?: boolean;
         };
         /** @enum {string} */
-        AuditEventType: "login.succeeded" | "login.failed" | "login.throttled" | "refresh.reuse_detected" | "password.changed" | "password.reset" | "email.verified" | "mfa.enabled" | "mfa.disabled" | "mfa.recovery_code_used" | "mfa.recovery_codes_regenerated" | "session.revoked" | "account.deleted" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_revoked" | "admin.mfa_reset";
+        AuditEventType: "login.succeeded" | "login.failed" | "login.throttled" | "refresh.reuse_detected" | "password.changed" | "password.reset" | "email.verified" | "mfa.enabled" | "mfa.disabled" | "mfa.recovery_code_used" | "mfa.code_failed" | "mfa.recovery_codes_regenerated" | "session.revoked" | "account.deleted" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_revoked" | "admin.mfa_reset";
         AuditEventOut: {
             /**
              * Format: int64
@@ -651,6 +785,49 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+        };
+        /** @description A problem that, with `code: "mfa_required"`, carries the token that continues the login at `POST /auth/mfa/verify` */
+        MfaRequiredProblem: {
+            /**
+             * Format: uri
+             * @description A `tag:` URI (RFC 4151) naming `code`; the same in every deployment
+             * @example tag:nest-auth-todos.example,2026:problems/invalid_credentials
+             */
+            type: string;
+            /**
+             * @description The code's short summary
+             * @example Invalid credentials
+             */
+            title: string;
+            /** @example 401 */
+            status: number;
+            /**
+             * @description The human message
+             * @example Incorrect email or password
+             */
+            detail: string;
+            /**
+             * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+             * @example invalid_credentials
+             */
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * @description The path of the request, without its query
+             * @example /auth/login
+             */
+            instance?: string;
+            /** @description The fields that failed validation (422) */
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
+             * @example invalid_grant
+             */
+            error?: components["schemas"]["OAuthError"];
+            /**
+             * @description With `mfa_required` only: opaque (not a JWT), valid 5 minutes for at most 5 attempts, spent by a successful `POST /auth/mfa/verify`
+             * @example q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA
+             */
+            mfa_token?: string;
         };
         /** @description OAuth2 password grant (RFC 6749 §4.3.2): log in with email and password */
         PasswordGrantForm: {
@@ -720,6 +897,18 @@ export interface components {
              * @example Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5
              */
             refresh_token: string;
+        };
+        MfaVerifyDto: {
+            /**
+             * @description The `mfa_token` of the `mfa_required` problem the password grant answered (5 minutes, at most 5 attempts)
+             * @example q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA
+             */
+            mfa_token: string;
+            /**
+             * @description The 6-digit code the authenticator app shows now (spaces ignored), or one of the recovery codes (`7kq2-m9xd-3h5t-pw8c`; case, spaces and dashes ignored). Each is accepted once.
+             * @example 492039
+             */
+            code: string;
         };
         /** @description A public key that verifies access tokens (RFC 7517): EC P-256 or RSA */
         JsonWebKey: {
@@ -809,6 +998,66 @@ export interface components {
              * @example 123456
              */
             code?: string;
+        };
+        MfaPasswordDto: {
+            /**
+             * Format: password
+             * @description The account password, entered again
+             * @example violet-kettle-harbour
+             */
+            password: string;
+        };
+        /** @description A pending authenticator: show the URI as a QR code, or the secret for typing in */
+        TotpSetup: {
+            /**
+             * @description The shared secret, base32 (160 bits), for apps that cannot scan; shown once, never again
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+            /**
+             * @description The `otpauth://totp/…` URI (SHA-1, 6 digits, 30 s) an authenticator app scans: render it as a QR code in the browser (docs/mfa.md shows how); never send it to a third-party QR service
+             * @example otpauth://totp/Auth%20%26%20Todos:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Auth%20%26%20Todos
+             */
+            otpauth_uri: string;
+        };
+        MfaCodeDto: {
+            /**
+             * @description The 6-digit code the authenticator app shows now (spaces ignored), or one of the recovery codes (`7kq2-m9xd-3h5t-pw8c`; case, spaces and dashes ignored). Each is accepted once.
+             * @example 492039
+             */
+            code: string;
+        };
+        /** @description A new set of recovery codes, shown this once: the server keeps only their hashes */
+        RecoveryCodes: {
+            /**
+             * @description Ten single-use codes; each signs in once in place of an authenticator code. Any earlier set stops working
+             * @example [
+             *       "7kq2-m9xd-3h5t-pw8c",
+             *       "a1b2-c3d4-e5f6-g7h8",
+             *       "zx4r-0v9n-bm2q-s8kt",
+             *       "h3j5-k7m9-n1p2-q4r6",
+             *       "w8y0-a2c4-e6g8-j0k2",
+             *       "tv5x-7z9b-1d3f-5h7k",
+             *       "n6p8-r0t2-v4x6-z8b0",
+             *       "c1e3-g5j7-m9p1-r3t5",
+             *       "y2a4-c6e8-g0j2-m4p6",
+             *       "q9s1-v3x5-z7b9-d1f3"
+             *     ]
+             */
+            recovery_codes: string[];
+        };
+        DisableMfaDto: {
+            /**
+             * Format: password
+             * @description The account password, entered again
+             * @example violet-kettle-harbour
+             */
+            password: string;
+            /**
+             * @description The 6-digit code the authenticator app shows now (spaces ignored), or one of the recovery codes (`7kq2-m9xd-3h5t-pw8c`; case, spaces and dashes ignored). Each is accepted once.
+             * @example 492039
+             */
+            code: string;
         };
         SessionOut: {
             /** @example 12 */
@@ -916,7 +1165,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
@@ -1016,7 +1265,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1037,7 +1286,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -1142,7 +1391,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1163,7 +1412,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -1278,7 +1527,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1299,7 +1548,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -1434,7 +1683,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1455,7 +1704,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -1497,7 +1746,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -1616,7 +1865,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1637,7 +1886,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -1679,7 +1928,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -1814,7 +2063,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1835,7 +2084,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -1991,7 +2240,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -2012,7 +2261,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -2145,7 +2394,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -2166,7 +2415,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -2287,7 +2536,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -2490,22 +2739,25 @@ export interface operations {
              */
             403: {
                 headers: {
+                    /** @description Tokens are never cached */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
-                     *       "title": "Inactive account",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_required",
+                     *       "title": "Second factor required",
                      *       "status": 403,
-                     *       "detail": "Inactive account",
-                     *       "code": "inactive_account",
-                     *       "error": "invalid_grant"
+                     *       "detail": "A code from the authenticator app is required: send it with the mfa_token to /auth/mfa/verify",
+                     *       "code": "mfa_required",
+                     *       "error": "invalid_grant",
+                     *       "mfa_token": "q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/problem+json": components["schemas"]["MfaRequiredProblem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified";
+                        code?: "mfa_required" | "inactive_account" | "email_not_verified";
                     };
                 };
             };
@@ -2813,6 +3065,245 @@ export interface operations {
             };
         };
     };
+    auth_mfa_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaVerifyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /**
+             * @description Missing, invalid or expired credentials
+             *
+             *     Missing, invalid or expired credentials
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_mfa_code",
+                     *       "title": "Invalid authentication code",
+                     *       "status": 401,
+                     *       "detail": "Invalid authentication code",
+                     *       "code": "invalid_mfa_code",
+                     *       "error": "invalid_grant"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_mfa_code" | "mfa_token_invalid" | "invalid_credentials";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed: inactive account or missing role
+             *
+             *     Not allowed: inactive account or missing role
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_locked",
+                     *       "title": "Authenticator codes locked",
+                     *       "status": 403,
+                     *       "detail": "Too many wrong codes: use a recovery code, or ask an admin to reset MFA",
+                     *       "code": "mfa_locked",
+                     *       "error": "invalid_grant"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_locked" | "inactive_account";
+                    };
+                };
+            };
+            /**
+             * @description Conflict with the current state
+             *
+             *     Conflict with the current state
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
     auth_jwks: {
         parameters: {
             query?: never;
@@ -2971,7 +3462,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -2992,7 +3483,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -3568,7 +4059,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3589,7 +4080,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -3720,7 +4211,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3741,7 +4232,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -3762,7 +4253,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -3861,6 +4352,1038 @@ export interface operations {
             };
         };
     };
+    mfa_totp_setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Secrets, codes and tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetup"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_already_enabled",
+                     *       "title": "MFA already on",
+                     *       "status": 409,
+                     *       "detail": "MFA is already on for this account",
+                     *       "code": "mfa_already_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_already_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    mfa_totp_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Secrets, codes and tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_setup_required",
+                     *       "title": "No MFA setup pending",
+                     *       "status": 409,
+                     *       "detail": "No MFA setup is pending: call /auth/mfa/totp/setup first",
+                     *       "code": "mfa_setup_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_setup_required" | "mfa_already_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
+    mfa_totp_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableMfaDto"];
+            };
+        };
+        responses: {
+            /** @description MFA is off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    mfa_recovery_codes_regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Secrets, codes and tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
+    admin_users_mfa_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description MFA is off for that user */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
+                    };
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
     sessions_logout: {
         parameters: {
             query?: never;
@@ -3917,7 +5440,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3938,7 +5461,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4021,7 +5544,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4042,7 +5565,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4126,7 +5649,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4147,7 +5670,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4233,7 +5756,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4254,7 +5777,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4408,7 +5931,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4429,7 +5952,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4548,7 +6071,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4569,7 +6092,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4594,7 +6117,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -4730,7 +6253,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4751,7 +6274,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -4886,7 +6409,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4907,7 +6430,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };
@@ -5047,7 +6570,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -5068,7 +6591,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "role_required";
                     };
                 };
             };

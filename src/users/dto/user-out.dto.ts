@@ -19,6 +19,9 @@ export class UserOut {
   @ApiProperty({ example: false })
   email_verified!: boolean;
 
+  @ApiProperty({ example: false, description: 'A second factor (TOTP) is on: a login asks for a code after the password' })
+  mfa_enabled!: boolean;
+
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
   created_at!: Date;
 }
@@ -30,6 +33,7 @@ export function toUserOut(user: User): UserOut {
     role: user.role,
     is_active: user.isActive,
     email_verified: user.emailVerified,
+    mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt,
   };
 }
