@@ -13,7 +13,7 @@ export class RefreshToken {
   tokenHash!: string;
 
   @Index('IDX_refresh_tokens_session')
-  @Column({ name: 'session_id', type: 'integer' })
+  @Column({ name: 'session_id', type: 'bigint' })
   sessionId!: number;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE', nullable: false })

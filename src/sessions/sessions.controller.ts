@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
-import { IdParam } from '../common/parse-id.pipe.js';
+import { BIGINT_ID, IdParam } from '../common/parse-id.pipe.js';
 import type { User } from '../users/user.entity.js';
 import { CurrentSession } from './current-session.decorator.js';
 import { SessionOut, toSessionOut } from './dto/session-out.dto.js';
@@ -58,7 +58,7 @@ export class SessionsController {
   })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiProblems(404, 422)
-  async end(@CurrentUser() user: User, @IdParam("The session's id, from GET /auth/sessions") id: number): Promise<void> {
+  async end(@CurrentUser() user: User, @IdParam(BIGINT_ID, "The session's id, from GET /auth/sessions") id: number): Promise<void> {
     await this.sessions.end(user.id, id, 'ended_by_user');
   }
 }

@@ -6,7 +6,7 @@ import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { ApiListHeaders, setListHeaders } from '../common/list-page.js';
-import { IdParam } from '../common/parse-id.pipe.js';
+import { IdParam, INT_ID } from '../common/parse-id.pipe.js';
 import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { toUserOut, UserOut } from './dto/user-out.dto.js';
@@ -43,7 +43,7 @@ export class AdminUsersController {
   })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404)
-  async get(@IdParam("The account's id") id: number): Promise<UserOut> {
+  async get(@IdParam(INT_ID, "The account's id") id: number): Promise<UserOut> {
     return toUserOut(await this.users.getById(id));
   }
 
@@ -57,7 +57,7 @@ export class AdminUsersController {
   })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404, 409)
-  async update(@CurrentUser() admin: User, @IdParam("The account's id") id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
+  async update(@CurrentUser() admin: User, @IdParam(INT_ID, "The account's id") id: number, @Body() body: UpdateUserDto): Promise<UserOut> {
     return toUserOut(await this.users.update(id, body, admin.id));
   }
 
@@ -70,7 +70,7 @@ export class AdminUsersController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409)
-  async remove(@CurrentUser() admin: User, @IdParam("The account's id") id: number): Promise<void> {
+  async remove(@CurrentUser() admin: User, @IdParam(INT_ID, "The account's id") id: number): Promise<void> {
     await this.users.remove(id, admin.id);
   }
 }
