@@ -35,7 +35,8 @@ const SESSIONS_INDEXES: [string, string, 'unique'?][] = [
  *    never updated), one short transaction per table: `ACCESS EXCLUSIVE` to add a column without
  *    a default, which rewrites nothing.
  * 2. The copies of older rows are filled in batches of 10,000 rows in key order, each its own
- *    transaction: row locks only. Before any index holds the copy, so the updates can be HOT.
+ *    transaction: row locks only. Before any index holds the copy, so an update is HOT where its
+ *    page has room (a table loaded in bulk has none: 192 s for 3,000,000 todos, docs/operations.md).
  * 3. A `CHECK (… IS NOT NULL) NOT VALID`, then validated (`SHARE UPDATE EXCLUSIVE`: reads and
  *    writes go on), proves every copy is set; each index on a widened column is built again on
  *    its copy `CONCURRENTLY`; the foreign key from the refresh tokens' copy to the sessions' copy
