@@ -1,5 +1,4 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import { BIGINT_ID } from '../database/bigint-id.js';
 import type { AuditDetails, AuditEventType } from './audit-event-types.js';
 
 /**
@@ -13,13 +12,12 @@ import type { AuditDetails, AuditEventType } from './audit-event-types.js';
 @Index('IDX_audit_events_user_created_id', ['userId', 'createdAt', 'id'])
 @Index('IDX_audit_events_type_created_id', ['type', 'createdAt', 'id'])
 export class AuditEvent {
-  /** bigint: every sign-in writes one, failures included. */
+  /** bigint: every sign-in writes one, failures included; capped at 2^53 − 1 (`MAXVALUE`), read as a number (`database/int8-numbers.ts`). */
   @PrimaryColumn({
     type: 'bigint',
     generated: 'identity',
     generatedIdentity: 'ALWAYS',
     primaryKeyConstraintName: 'PK_audit_events',
-    transformer: BIGINT_ID,
   })
   id!: number;
 

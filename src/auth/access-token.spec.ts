@@ -39,8 +39,14 @@ describe('subjectFromClaims', () => {
     assert.equal(subjectFromClaims({ sub: '1', exp, jti, sid }), undefined);
   });
 
-  it('requires sid to be a positive 32-bit integer', () => {
-    for (const bad of [0, -1, 1.5, 2_147_483_648, '5', undefined, null]) {
+  it('reads a sid up to 2^53 − 1, the bound of session ids', () => {
+    for (const sid of [2_147_483_648, 3_000_000_000, Number.MAX_SAFE_INTEGER]) {
+      assert.deepEqual(subjectFromClaims({ sub: '1', exp, iat, jti, sid }), { userId: 1, sessionId: sid }, String(sid));
+    }
+  });
+
+  it('requires sid to be a positive integer of at most 2^53 − 1', () => {
+    for (const bad of [0, -1, 1.5, 2 ** 53, 2 ** 63, '5', undefined, null]) {
       assert.equal(subjectFromClaims({ sub: '1', exp, iat, jti, sid: bad as unknown as number }), undefined, String(bad));
     }
   });

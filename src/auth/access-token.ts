@@ -1,4 +1,5 @@
 import type { JwtModuleOptions } from '@nestjs/jwt';
+import { BIGINT_ID, INT_ID } from '../common/parse-id.pipe.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { SigningKeys } from '../config/signing-keys.js';
 
@@ -74,13 +75,11 @@ export function tokenHeader(token: string): Record<string, unknown> {
   }
 }
 
-/** Ids in tokens: positive 32-bit integers; `sub` in plain decimal without sign, padding or exponent. */
-const MAX_ID = 2_147_483_647;
-
 /**
  * Who an access token speaks for, once its signature, `typ`, `iss`, `aud` and `exp` are verified:
  * the token must carry a `jti` and numeric `iat` and `exp`, `sub` must be the decimal id of a
- * user and `sid` the id of a session.
+ * user (plain decimal without sign, padding or exponent) and `sid` the id of a session, each in
+ * its resource's range.
  */
 export function subjectFromClaims(claims: Partial<AccessTokenClaims>): { userId: number; sessionId: number } | undefined {
   if (typeof claims.jti !== 'string' || claims.jti === '') return undefined;
@@ -88,6 +87,6 @@ export function subjectFromClaims(claims: Partial<AccessTokenClaims>): { userId:
   if (typeof claims.sub !== 'string' || !/^[1-9]\d{0,9}$/.test(claims.sub)) return undefined;
   const userId = Number(claims.sub);
   const sessionId = claims.sid;
-  if (userId > MAX_ID || !Number.isSafeInteger(sessionId) || sessionId! < 1 || sessionId! > MAX_ID) return undefined;
+  if (userId > INT_ID.maximum || !Number.isSafeInteger(sessionId) || sessionId! < 1 || sessionId! > BIGINT_ID.maximum) return undefined;
   return { userId, sessionId: sessionId! };
 }

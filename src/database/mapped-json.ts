@@ -15,8 +15,9 @@ const JSON_FORMS: Record<string, (value: string) => string> = {
   text: (v) => v,
   uuid: (v) => v,
   enum: (v) => v,
+  // Read as numbers (int8-numbers.ts: ids are capped at 2^53 − 1), so written as JSON numbers.
+  bigint: (v) => v,
   // node-postgres reads these as strings, which keep every digit.
-  bigint: (v) => `${v}::text`,
   numeric: (v) => `${v}::text`,
   // `Date#toJSON`: UTC, milliseconds (truncated, as node-postgres truncates them).
   'timestamp with time zone': (v) => `to_char(${v} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,

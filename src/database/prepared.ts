@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
@@ -13,6 +13,20 @@ function statementName(text: string): string {
   }
   return name;
 }
+
+/**
+ * PostgreSQL refuses to run a prepared statement once a migration has changed the type of a column
+ * it returns (`bigint` ids in place of `integer`): "cached plan must not change result type", on
+ * every connection that prepared it, for as long as the connection lives. The text gets a new
+ * name (the one that failed, renamed once however many requests meet it), which each connection
+ * prepares afresh against the schema as it now is.
+ */
+function renameStaleStatement(text: string, stale: string): void {
+  if (statementNames.get(text) === stale) statementNames.set(text, `${stale.slice(0, 26)}_${randomBytes(6).toString('base64url')}`);
+}
+
+/** SQLSTATE 0A000 (`feature_not_supported`): how a named statement that ran before meets a changed result type. */
+const STALE_RESULT_TYPE = '0A000';
 
 /** The pg pool under TypeORM's PostgreSQL driver (the embedded database's too); none before initialisation. */
 export function pgPool(dataSource: DataSource): pg.Pool | undefined {
@@ -65,8 +79,16 @@ export async function preparedQuery<Row = Record<string, unknown>>(
   const onError = (error: Error) => (broken ??= error);
   client.on('error', onError);
   try {
-    const query = plan === 'reused' ? { name: statementName(text), text, values } : { text, values };
-    return (await client.query(query)).rows as Row[];
+    if (plan === 'per-call') return (await client.query({ text, values })).rows as Row[];
+    const name = statementName(text);
+    try {
+      return (await client.query({ name, text, values })).rows as Row[];
+    } catch (error) {
+      // Refused before it ran (nothing was written): once more, under a name this connection has not prepared.
+      if ((error as { code?: unknown }).code !== STALE_RESULT_TYPE || !reportedByPostgres(error)) throw error;
+      renameStaleStatement(text, name);
+      return (await client.query({ name: statementName(text), text, values })).rows as Row[];
+    }
   } catch (error) {
     if (!reportedByPostgres(error)) broken ??= error as Error;
     throw new QueryFailedError(text, values, error as Error);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config.js';
 import type { EmbeddedPostgres } from './embedded-postgres.js';
+import { APP_PG_TYPES } from './int8-numbers.js';
 import { runMigrations } from './run-migrations.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 
@@ -23,7 +24,8 @@ export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
     // Not 'error': TypeORM logs a failed query with its parameters (a password hash, an email),
     // which pino's redaction cannot see inside a message. The problem filter logs what is unexpected.
     logger: new TypeOrmLogger(['warn', 'migration']),
-    extra: { max: 10, connectionTimeoutMillis: 5_000 },
+    // `types`: ids (`bigint`) read as numbers, in this one place.
+    extra: { max: 10, connectionTimeoutMillis: 5_000, types: APP_PG_TYPES },
   };
 }
 
@@ -51,7 +53,8 @@ export async function createDataSource(db: DatabaseConfig, options = typeOrmOpti
   // Loaded only here: PGlite and its lock cost start-up time and memory a PostgreSQL deployment never uses.
   const { EmbeddedPostgres } = await import('./embedded-postgres.js');
   const embedded = await EmbeddedPostgres.open(db.dataDir);
-  return new EmbeddedDataSource({ ...options, url: undefined, extra: embedded.pgOptions() } as DataSourceOptions, embedded);
+  const extra = { ...(options.extra as object), ...embedded.pgOptions() };
+  return new EmbeddedDataSource({ ...options, url: undefined, extra } as DataSourceOptions, embedded);
 }
 
 /** The app's DataSource: initialised, with pending migrations run when `MIGRATIONS_RUN` is on. */

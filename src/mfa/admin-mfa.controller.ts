@@ -5,7 +5,7 @@ import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiProblemCodes, ApiProblems } from '../common/api-problems.decorator.js';
 import { Client } from '../common/client-info.decorator.js';
 import type { ClientInfo } from '../common/client-ip.js';
-import { IdParam } from '../common/parse-id.pipe.js';
+import { IdParam, INT_ID } from '../common/parse-id.pipe.js';
 import { Role } from '../users/role.enum.js';
 import { User } from '../users/user.entity.js';
 import { MfaSettingsService } from './mfa-settings.service.js';
@@ -28,7 +28,7 @@ export class AdminMfaController {
   @ApiNoContentResponse({ description: 'MFA is off for that user' })
   @ApiProblems(404)
   @ApiProblemCodes(409, ['mfa_not_enabled'], 'MFA is not on for this account')
-  async reset(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam("The account's id") id: number): Promise<void> {
+  async reset(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam(INT_ID, "The account's id") id: number): Promise<void> {
     await this.settings.resetByAdmin(id, admin.id, client);
   }
 }

@@ -4,16 +4,16 @@ import { Session } from './session.entity.js';
 /** A refresh token, known only by its SHA-256; `used_at` is set when it is spent or superseded. */
 @Entity({ name: 'refresh_tokens' })
 export class RefreshToken {
-  /** bigint, which node-postgres reads as a string: every refresh spends an id. */
+  /** bigint: every refresh spends an id. */
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_refresh_tokens' })
-  id!: string;
+  id!: number;
 
   @Index('UQ_refresh_tokens_hash', { unique: true })
   @Column({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash!: string;
 
   @Index('IDX_refresh_tokens_session')
-  @Column({ name: 'session_id', type: 'integer' })
+  @Column({ name: 'session_id', type: 'bigint' })
   sessionId!: number;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE', nullable: false })

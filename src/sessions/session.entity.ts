@@ -24,7 +24,8 @@ export type RevocationReason =
 // read these few entries, however many ended sessions the account has left behind.
 @Index('IDX_sessions_user_live', ['userId', 'lastUsedAt', 'id'], { where: '"revoked_at" IS NULL' })
 export class Session {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_sessions' })
+  /** bigint, its identity capped at 2^53 − 1 (`MAXVALUE`, set by the migration): read as a number. */
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_sessions' })
   id!: number;
 
   @Index('IDX_sessions_user')

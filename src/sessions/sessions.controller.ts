@@ -4,7 +4,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Client } from '../common/client-info.decorator.js';
 import type { ClientInfo } from '../common/client-ip.js';
-import { IdParam } from '../common/parse-id.pipe.js';
+import { BIGINT_ID, IdParam } from '../common/parse-id.pipe.js';
 import type { User } from '../users/user.entity.js';
 import { CurrentSession } from './current-session.decorator.js';
 import { SessionOut, toSessionOut } from './dto/session-out.dto.js';
@@ -63,7 +63,7 @@ export class SessionsController {
   @ApiProblems(404, 422)
   async end(
     @CurrentUser() user: User,
-    @IdParam("The session's id, from GET /auth/sessions") id: number,
+    @IdParam(BIGINT_ID, "The session's id, from GET /auth/sessions") id: number,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.sessions.end(user.id, id, client);

@@ -14,7 +14,8 @@ import { User } from '../users/user.entity.js';
 // its migration: TypeORM cannot say an operator class.
 @Index('IDX_todos_owner_title_trgm', { synchronize: false })
 export class Todo {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_todos' })
+  /** bigint, its identity capped at 2^53 − 1 (`MAXVALUE`, set by the migration): read as a number. */
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'PK_todos' })
   id!: number;
 
   /** ICU's root collation, pinned: titles sort alike on every PostgreSQL, the embedded one included. */

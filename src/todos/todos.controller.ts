@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ApiProblems } from '../common/api-problems.decorator.js';
 import { Consumes } from '../common/consumes.decorator.js';
-import { IdParam } from '../common/parse-id.pipe.js';
+import { BIGINT_ID, IdParam } from '../common/parse-id.pipe.js';
 import { ApiListHeaders, setListHeaders } from '../common/list-page.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
@@ -71,7 +71,7 @@ export class TodosController {
   })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async get(@CurrentUser() user: User, @IdParam("The todo's id") id: number): Promise<TodoOut> {
+  async get(@CurrentUser() user: User, @IdParam(BIGINT_ID, "The todo's id") id: number): Promise<TodoOut> {
     return toTodoOut(await this.todos.findOwnedTodo(user.id, id));
   }
 
@@ -84,7 +84,7 @@ export class TodosController {
   })
   @ApiOkResponse({ type: TodoOut })
   @ApiProblems(404)
-  async update(@CurrentUser() user: User, @IdParam("The todo's id") id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
+  async update(@CurrentUser() user: User, @IdParam(BIGINT_ID, "The todo's id") id: number, @Body() body: UpdateTodoDto): Promise<TodoOut> {
     return toTodoOut(await this.todos.update(user.id, id, body));
   }
 
@@ -97,7 +97,7 @@ export class TodosController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404)
-  async remove(@CurrentUser() user: User, @IdParam("The todo's id") id: number): Promise<void> {
+  async remove(@CurrentUser() user: User, @IdParam(BIGINT_ID, "The todo's id") id: number): Promise<void> {
     await this.todos.remove(user.id, id);
   }
 }

@@ -80,7 +80,7 @@ export class TodosQueries {
       // A search is planned with its term (the scale bench: a rare term 38× slower on a plan made for any term).
       { plan: query.q ? 'per-call' : 'reused' },
     );
-    const next = result.rows > query.limit ? this.cursors.encode(bound, [result.last_key!, Number(result.last_id)]) : undefined;
+    const next = result.rows > query.limit ? this.cursors.encode(bound, [result.last_key!, result.last_id!]) : undefined;
     return { json: result.json, page: { total: cappedTotal(result.total), next } };
   }
 

@@ -8,7 +8,7 @@ import { Client } from '../common/client-info.decorator.js';
 import type { ClientInfo } from '../common/client-ip.js';
 import { Consumes } from '../common/consumes.decorator.js';
 import { ApiListHeaders, setListHeaders } from '../common/list-page.js';
-import { IdParam } from '../common/parse-id.pipe.js';
+import { IdParam, INT_ID } from '../common/parse-id.pipe.js';
 import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { toUserOut, UserOut } from './dto/user-out.dto.js';
@@ -45,7 +45,7 @@ export class AdminUsersController {
   })
   @ApiOkResponse({ type: UserOut })
   @ApiProblems(404)
-  async get(@IdParam("The account's id") id: number): Promise<UserOut> {
+  async get(@IdParam(INT_ID, "The account's id") id: number): Promise<UserOut> {
     return toUserOut(await this.users.getById(id));
   }
 
@@ -62,7 +62,7 @@ export class AdminUsersController {
   async update(
     @CurrentUser() admin: User,
     @Client() client: ClientInfo,
-    @IdParam("The account's id") id: number,
+    @IdParam(INT_ID, "The account's id") id: number,
     @Body() body: UpdateUserDto,
   ): Promise<UserOut> {
     return toUserOut(await this.users.update(id, body, { id: admin.id, client }));
@@ -78,7 +78,7 @@ export class AdminUsersController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409)
-  async remove(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam("The account's id") id: number): Promise<void> {
+  async remove(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam(INT_ID, "The account's id") id: number): Promise<void> {
     await this.users.remove(id, { id: admin.id, client });
   }
 
@@ -92,7 +92,7 @@ export class AdminUsersController {
   })
   @ApiNoContentResponse({ description: 'Every session ended' })
   @ApiProblems(404)
-  async revokeSessions(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam("The account's id") id: number): Promise<void> {
+  async revokeSessions(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam(INT_ID, "The account's id") id: number): Promise<void> {
     await this.users.endAllSessions(id, { id: admin.id, client });
   }
 }

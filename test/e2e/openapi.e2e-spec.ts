@@ -222,7 +222,7 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('types every number as an integer, ids with their range', () => {
+  it("types every number as an integer, ids with their resource's range", () => {
     const numbers: string[] = [];
     const ids: string[] = [];
     const visit = (node: unknown, at: string): void => {
@@ -241,7 +241,19 @@ describe('OpenAPI document', () => {
       (op.parameters ?? []).filter((p) => p.name === 'id').map((p) => ({ at, schema: p.schema })),
     );
     assert.ok(idParameters.length >= 7, `id parameters: ${idParameters.length}`);
-    for (const { at, schema } of idParameters) assert.deepEqual(schema, { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, at);
+    // Users' ids are `integer` identities; todos' and sessions' are `bigint` ones, capped at 2^53 − 1.
+    const int = { type: 'integer', minimum: 1, maximum: 2_147_483_647 };
+    const bigint = { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 };
+    const rangeOf = (at: string) => (/ \/(todos|auth\/sessions)\//.test(at) ? bigint : int);
+    for (const { at, schema } of idParameters) assert.deepEqual(schema, rangeOf(at), at);
+    const property = (name: string, field: string) => {
+      const { type, minimum, maximum } = doc.components.schemas[name].properties![field] as Schema & { minimum?: number };
+      return { type, minimum, maximum };
+    };
+    assert.deepEqual(property('TodoOut', 'id'), bigint);
+    assert.deepEqual(property('SessionOut', 'id'), bigint);
+    assert.deepEqual(property('TodoOut', 'owner_id'), int);
+    assert.deepEqual(property('UserOut', 'id'), int);
     assert.ok(ids.length >= 4, `id properties: ${ids.join(', ')}`);
   });
 

@@ -36,6 +36,30 @@ describe('prepared statements on the pool', () => {
     assert.deepEqual(await preparedQuery(db.manager, 'SELECT 1 / $1::int AS n', [1]), [{ n: 1 }]);
   });
 
+  it('runs a statement again once a migration has changed the type of a column it returns', async () => {
+    await db.query('CREATE TABLE widened (v integer)');
+    try {
+      await db.query('INSERT INTO widened (v) VALUES (7)');
+      const read = () => preparedQuery(db.manager, 'SELECT v FROM widened', []);
+      assert.deepEqual(await read(), [{ v: 7 }]);
+      assert.deepEqual(await read(), [{ v: 7 }]);
+      await db.query('ALTER TABLE widened ALTER COLUMN v TYPE bigint');
+      await db.query('UPDATE widened SET v = 3000000000');
+      for (let i = 0; i < 3; i++) assert.deepEqual(await read(), [{ v: 3_000_000_000 }]);
+    } finally {
+      await db.query('DROP TABLE widened');
+    }
+  });
+
+  it('reads bigint as a number, and refuses one a number cannot hold exactly', async () => {
+    assert.deepEqual(await db.query('SELECT 9007199254740991::bigint AS n, count(*) AS c FROM (VALUES (1), (2)) v'), [
+      { n: Number.MAX_SAFE_INTEGER, c: 2 },
+    ]);
+    assert.deepEqual(await preparedQuery(db.manager, 'SELECT $1::bigint AS n', [3_000_000_000]), [{ n: 3_000_000_000 }]);
+    await assert.rejects(db.query('SELECT 9007199254740992::bigint AS n'), /past 2\^53/);
+    assert.deepEqual(await db.query('SELECT 1 AS ok'), [{ ok: 1 }], 'the pool serves on');
+  });
+
   it("refuses a transaction's manager rather than run outside that transaction", async () => {
     await assert.rejects(
       db.transaction((em) => preparedQuery(em, 'SELECT 1 AS n', [])),

@@ -1,11 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ID_SCHEMA } from '../../common/parse-id.pipe.js';
-import { BIGINT_ID_MAX } from '../../database/bigint-id.js';
+import { BIGINT_ID } from '../../common/parse-id.pipe.js';
 import type { AuditEvent } from '../audit-event.entity.js';
 import { AUDIT_EVENT_TYPE_LIST, type AuditDetails, type AuditEventType } from '../audit-event-types.js';
 
 export class AuditEventOut {
-  @ApiProperty({ type: 'integer', format: 'int64', minimum: 1, maximum: BIGINT_ID_MAX, example: 4711 })
+  @ApiProperty({ ...BIGINT_ID, example: 4711 })
   id!: number;
 
   @ApiProperty({

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ID_SCHEMA } from '../../common/parse-id.pipe.js';
+import { BIGINT_ID } from '../../common/parse-id.pipe.js';
 import type { Session } from '../session.entity.js';
 
 export class SessionOut {
-  @ApiProperty({ ...ID_SCHEMA, example: 12 })
+  @ApiProperty({ ...BIGINT_ID, example: 12 })
   id!: number;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })

@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ID_SCHEMA } from '../../common/parse-id.pipe.js';
+import { BIGINT_ID, INT_ID } from '../../common/parse-id.pipe.js';
 import type { Todo } from '../todo.entity.js';
 
 export class TodoOut {
-  @ApiProperty({ ...ID_SCHEMA, example: 1 })
+  @ApiProperty({ ...BIGINT_ID, example: 1 })
   id!: number;
 
   @ApiProperty({ example: 'Buy milk' })
@@ -15,7 +15,7 @@ export class TodoOut {
   @ApiProperty({ example: false })
   completed!: boolean;
 
-  @ApiProperty({ ...ID_SCHEMA, example: 1 })
+  @ApiProperty({ ...INT_ID, example: 1 })
   owner_id!: number;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })

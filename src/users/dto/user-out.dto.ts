@@ -1,10 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ID_SCHEMA } from '../../common/parse-id.pipe.js';
+import { INT_ID } from '../../common/parse-id.pipe.js';
 import { Role } from '../role.enum.js';
 import type { User } from '../user.entity.js';
 
 export class UserOut {
-  @ApiProperty({ ...ID_SCHEMA, example: 1 })
+  @ApiProperty({ ...INT_ID, example: 1 })
   id!: number;
 
   @ApiProperty({ example: 'ada@example.com' })
