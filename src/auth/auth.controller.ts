@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiProblemCodes, ApiProblems } from '../common/api-problems.decorator.js';
+import { validationFailed } from '../common/validation.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { Consumes } from '../common/consumes.decorator.js';
@@ -11,6 +12,8 @@ import { User } from '../users/user.entity.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { Client } from '../sessions/client-info.decorator.js';
 import { RefreshDto } from '../sessions/dto/refresh.dto.js';
+import { RefreshCookie, RefreshTokenCookie } from '../sessions/refresh-token-cookie.decorator.js';
+import { CSRF_REFUSED } from '../sessions/refresh-cookie.interceptor.js';
 import { INVALID_REFRESH_TOKEN } from '../sessions/sessions.service.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
@@ -22,7 +25,14 @@ import { RegisterDto } from './dto/register.dto.js';
 import { TokenDto } from './dto/token.dto.js';
 import { LocalAuthGuard, LoginForm } from './guards/local-auth.guard.js';
 
-const NO_STORE = { 'Cache-Control': { description: 'Tokens are never cached', schema: { type: 'string', example: 'no-store' } } };
+const TOKEN_HEADERS = {
+  'Cache-Control': { description: 'Tokens are never cached', schema: { type: 'string', example: 'no-store' } },
+  'Set-Cookie': {
+    description:
+      'The refresh token as `__Secure-refresh_token` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`, `Max-Age` the rest of the session), when the request asked for `refresh_token_transport=cookie` or spent the cookie',
+    schema: { type: 'string', example: '__Secure-refresh_token=Zm9vYmFy; Max-Age=1209600; Path=/auth; HttpOnly; Secure; SameSite=Strict' },
+  },
+};
 
 @ApiTags('auth')
 @Controller('auth')
@@ -48,6 +58,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(LocalAuthGuard)
+  @RefreshTokenCookie()
   @Consumes('application/x-www-form-urlencoded')
   @RateLimit('login')
   @OAuthTokenEndpoint()
@@ -61,9 +72,9 @@ export class AuthController {
   })
   @ApiExtraModels(PasswordGrantForm, RefreshTokenGrantForm)
   @ApiBody({ schema: LOGIN_FORM_SCHEMA })
-  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiOkResponse({ type: TokenDto, headers: TOKEN_HEADERS })
   @ApiProblemCodes(401, ['invalid_credentials', 'invalid_refresh_token'], BAD_CREDENTIALS, { error: 'invalid_grant' })
-  @ApiProblemCodes(403, ['inactive_account', 'email_not_verified'], INACTIVE_ACCOUNT, { error: 'invalid_grant' })
+  @ApiProblemCodes(403, ['inactive_account', 'email_not_verified', 'csrf_refused'], INACTIVE_ACCOUNT, { error: 'invalid_grant' })
   @ApiProblems(401, 403, 422)
   login(
     @LoginForm() form: LoginFormDto,
@@ -76,6 +87,7 @@ export class AuthController {
   }
 
   @Public()
+  @RefreshTokenCookie({ reads: true })
   @RateLimit('refresh')
   @OAuthTokenEndpoint()
   @Post('refresh')
@@ -84,14 +96,23 @@ export class AuthController {
   @ApiOperation({
     summary: 'Spend a refresh token for a new token pair',
     description:
-      'Spends a refresh token (JSON) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request.',
+      'Spends a refresh token (JSON, or the `__Secure-refresh_token` cookie when the body has none) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request. A token spent from the cookie is answered with the cookie.',
     operationId: 'auth_refresh',
   })
-  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiOkResponse({ type: TokenDto, headers: TOKEN_HEADERS })
   @ApiProblemCodes(401, ['invalid_refresh_token'], INVALID_REFRESH_TOKEN, { error: 'invalid_grant' })
-  @ApiProblems(401, 422)
-  refresh(@Body() body: RefreshDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
+  @ApiProblemCodes(403, ['csrf_refused'], CSRF_REFUSED, { error: 'invalid_request' })
+  @ApiProblems(401, 403, 422)
+  refresh(
+    @Body() body: RefreshDto,
+    @RefreshCookie() cookie: string | undefined,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenDto> {
     reply.header('cache-control', 'no-store');
-    return this.auth.refresh(body.refresh_token, client);
+    const token = body.refresh_token ?? cookie;
+    if (token === undefined)
+      throw validationFailed([{ field: 'refresh_token', message: 'refresh_token must be sent, or the refresh cookie', code: 'required' }]);
+    return this.auth.refresh(token, client);
   }
 }

@@ -16,6 +16,7 @@ export const PROBLEM_CODES = {
   invalid_current_password: { status: 401, title: 'Current password incorrect' },
   inactive_account: { status: 403, title: 'Inactive account', oauth: 'invalid_grant' },
   email_not_verified: { status: 403, title: 'Email not verified', oauth: 'invalid_grant' },
+  csrf_refused: { status: 403, title: 'Cross-site request refused', oauth: 'invalid_request' },
   role_required: { status: 403, title: 'Role required' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },

@@ -123,7 +123,7 @@ export interface paths {
         put?: never;
         /**
          * Spend a refresh token for a new token pair
-         * @description Spends a refresh token (JSON) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request.
+         * @description Spends a refresh token (JSON, or the `__Secure-refresh_token` cookie when the body has none) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request. A token spent from the cookie is answered with the cookie.
          */
         post: operations["auth_refresh"];
         delete?: never;
@@ -263,7 +263,7 @@ export interface paths {
         put?: never;
         /**
          * End this session: its refresh token and this access token stop working
-         * @description Ends the session of the presented access token: its refresh token and the access token itself stop working at once.
+         * @description Ends the session of the presented access token, or, without one, of the `__Secure-refresh_token` cookie: its refresh token and its access tokens stop working at once. Drops the cookie either way.
          */
         post: operations["sessions_logout"];
         delete?: never;
@@ -432,7 +432,7 @@ export interface components {
          * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
          * @enum {string}
          */
-        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "inactive_account" | "email_not_verified" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
+        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
         /**
          * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
          * @enum {string}
@@ -532,6 +532,12 @@ export interface components {
         };
         /** @description OAuth2 password grant (RFC 6749 §4.3.2): log in with email and password */
         PasswordGrantForm: {
+            /**
+             * @description `cookie`: the refresh token comes as the `__Secure-refresh_token` cookie (`HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/auth`) and the answer has no `refresh_token`. The request must then come from an origin in `CORS_ORIGINS` (or the API's own) with an `X-Requested-With` header, else 403 `csrf_refused`.
+             * @default body
+             * @enum {string}
+             */
+            refresh_token_transport?: "body" | "cookie";
             /** @description Accepted and ignored: this API has no scopes */
             scope?: string;
             /** @description Accepted and ignored: public clients need no client id */
@@ -556,6 +562,12 @@ export interface components {
         };
         /** @description OAuth2 refresh grant (RFC 6749 §6): spend a refresh token for a new pair */
         RefreshTokenGrantForm: {
+            /**
+             * @description `cookie`: the refresh token comes as the `__Secure-refresh_token` cookie (`HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/auth`) and the answer has no `refresh_token`. The request must then come from an origin in `CORS_ORIGINS` (or the API's own) with an `X-Requested-With` header, else 403 `csrf_refused`.
+             * @default body
+             * @enum {string}
+             */
+            refresh_token_transport?: "body" | "cookie";
             /** @description Accepted and ignored: this API has no scopes */
             scope?: string;
             /** @description Accepted and ignored: public clients need no client id */
@@ -587,17 +599,23 @@ export interface components {
              */
             expires_in: number;
             /**
-             * @description Opaque, single use: send it to `/auth/refresh` for the next pair
+             * @description Opaque, single use: send it to `/auth/refresh` for the next pair. Always present, except when the request asked for `refresh_token_transport=cookie`: the token is then in the `__Secure-refresh_token` cookie, out of reach of scripts.
              * @example Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5
              */
-            refresh_token: string;
+            refresh_token?: string;
         };
         RefreshDto: {
             /**
-             * @description The refresh token from the last login or refresh; it is spent by this call
+             * @description `cookie`: the refresh token comes as the `__Secure-refresh_token` cookie (`HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/auth`) and the answer has no `refresh_token`. The request must then come from an origin in `CORS_ORIGINS` (or the API's own) with an `X-Requested-With` header, else 403 `csrf_refused`.
+             * @default body
+             * @enum {string}
+             */
+            refresh_token_transport?: "body" | "cookie";
+            /**
+             * @description The refresh token from the last login or refresh; it is spent by this call. Leave it out to spend the `__Secure-refresh_token` cookie instead (an `X-Requested-With` header and an allowed `Origin` are then required); without either the answer is 422.
              * @example Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5
              */
-            refresh_token: string;
+            refresh_token?: string;
         };
         /** @description A public key that verifies access tokens (RFC 7517): EC P-256 or RSA */
         JsonWebKey: {
@@ -902,7 +920,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1028,7 +1046,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1164,7 +1182,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1320,7 +1338,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1502,7 +1520,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1813,7 +1831,10 @@ export interface operations {
     auth_login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any value. Required, with an `Origin` listed in `CORS_ORIGINS` (or the API's own), when the request asks for the refresh-token cookie or relies on it; else 403 `csrf_refused`. */
+                "X-Requested-With"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1827,6 +1848,8 @@ export interface operations {
                 headers: {
                     /** @description Tokens are never cached */
                     "Cache-Control"?: string;
+                    /** @description The refresh token as `__Secure-refresh_token` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`, `Max-Age` the rest of the session), when the request asked for `refresh_token_transport=cookie` or spent the cookie */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1904,7 +1927,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused";
                     };
                 };
             };
@@ -2027,7 +2050,10 @@ export interface operations {
     auth_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any value. Required, with an `Origin` listed in `CORS_ORIGINS` (or the API's own), when the request asks for the refresh-token cookie or relies on it; else 403 `csrf_refused`. */
+                "X-Requested-With"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2041,6 +2067,8 @@ export interface operations {
                 headers: {
                     /** @description Tokens are never cached */
                     "Cache-Control"?: string;
+                    /** @description The refresh token as `__Secure-refresh_token` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`, `Max-Age` the rest of the session), when the request asked for `refresh_token_transport=cookie` or spent the cookie */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2093,6 +2121,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "invalid_refresh_token";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed: inactive account or missing role
+             *
+             *     Not allowed: inactive account or missing role
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/csrf_refused",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "Cross-site request refused: send X-Requested-With from an allowed origin",
+                     *       "code": "csrf_refused",
+                     *       "error": "invalid_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "csrf_refused";
                     };
                 };
             };
@@ -2391,7 +2445,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -2988,7 +3042,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3062,7 +3116,10 @@ export interface operations {
     sessions_logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any value. Required, with an `Origin` listed in `CORS_ORIGINS` (or the API's own), when the request asks for the refresh-token cookie or relies on it; else 403 `csrf_refused`. */
+                "X-Requested-With"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3136,7 +3193,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3240,7 +3297,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3345,7 +3402,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3452,7 +3509,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3627,7 +3684,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3767,7 +3824,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3949,7 +4006,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -4105,7 +4162,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -4266,7 +4323,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
                     };
                 };
             };
