@@ -15,6 +15,7 @@ export default defineConfig(
       'clients/typescript/src/schema.ts',
       'clients/hey-api/src/',
       'clients/hey-api/dist/',
+      'examples/web/dist/',
     ],
   },
   js.configs.recommended,

@@ -4,7 +4,7 @@
 // database: scripts/test-database.mjs). Ends with one "N passed, N failed" line.
 //
 // Usage: node scripts/test.mjs [suite...] [pattern...] [--watch] [--coverage]
-//   suites:   unit (src/**/*.spec.ts), e2e (test/e2e, test/security), cluster (test/cluster:
+//   suites:   unit (src/**/*.spec.ts, and the client SDK's test/sdk/*.spec.ts), e2e (test/e2e, test/security), cluster (test/cluster:
 //             several server processes on one PostgreSQL server; needs DATABASE_URL), browser
 //             (test/browser: Swagger UI in Chromium), all (every suite). Default: unit and e2e,
 //             or every suite when a pattern is given.
@@ -23,7 +23,7 @@ import { fileDatabaseName, onBaseDatabase } from './test-database.mjs';
 const COVERAGE = { lines: 95, branches: 90 };
 
 const SUITES = {
-  unit: { dir: 'src', suffix: '.spec.ts' },
+  unit: { dirs: ['src', 'test/sdk'], suffix: '.spec.ts' },
   e2e: { dirs: ['test/e2e', 'test/security'], suffix: '.e2e-spec.ts' },
   cluster: { dirs: ['test/cluster'], suffix: '.e2e-spec.ts', needsPostgres: true },
   browser: { dirs: ['test/browser'], suffix: '.e2e-spec.ts' },

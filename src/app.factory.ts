@@ -1,11 +1,12 @@
+import fastifyCookie from '@fastify/cookie';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { learnAllowedMethods } from './common/allowed-methods.js';
+import { corsDelegator } from './common/cors.js';
 import { jsonBodyParser } from './common/json-body.js';
-import { LIST_HEADERS } from './common/list-page.js';
 import { createLoggers, logRequests, REQUEST_ID_HEADER, requestId } from './common/logging.js';
 import { sendProblem, writeClientError } from './common/problem-details.filter.js';
 import { applySecurityHeaders } from './common/security-headers.js';
@@ -64,16 +65,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.addHook('onResponse', app.get(MetricsService).observe);
   app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   applySecurityHeaders(app);
+  // Only the refresh-cookie routes read cookies, and parse them themselves: no hook on every request.
+  await app.register(fastifyCookie, { hook: false });
   const config = app.get<AppConfig>(appConfig.KEY);
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: config.corsOrigins,
-      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: [...LIST_HEADERS, 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
-      maxAge: 600,
-    });
-  }
+  if (config.corsOrigins.length > 0) app.enableCors({ delegator: corsDelegator(config.corsOrigins) });
   if (config.swaggerEnabled) setupSwagger(app, config.apiUrl);
   return app;
 }

@@ -7,6 +7,8 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { AppModule } from './app.module.js';
 import { PUBLIC_OPERATION_EXTENSION } from './auth/decorators/public.decorator.js';
 import { problemResponse } from './common/api-problems.decorator.js';
+import { REFRESH_COOKIE } from './sessions/refresh-cookie.js';
+import { REFRESH_COOKIE_OPERATION_EXTENSION } from './sessions/refresh-token-cookie.decorator.js';
 
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
@@ -65,6 +67,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('health', 'Liveness and readiness')
     .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/auth/login', refreshUrl: '/auth/login', scopes: {} } } }, 'oauth2')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addCookieAuth(
+      REFRESH_COOKIE,
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: REFRESH_COOKIE,
+        description:
+          "The refresh token as an `HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/auth` cookie, set by a token answer to `refresh_token_transport=cookie`. A request relying on it needs an `Origin` listed in `CORS_ORIGINS` (or the API's own) and an `X-Requested-With` header, else 403 `csrf_refused`.",
+      },
+      'refresh_cookie',
+    )
     .addSecurityRequirements('oauth2')
     .addSecurityRequirements('bearer')
     .build();
@@ -73,9 +86,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     for (const operation of Object.values(path) as OperationObject[]) {
       if (!operation || typeof operation !== 'object' || !operation.responses) continue;
       // Every route is protected unless `@Public()`; mirror that with an empty requirement list.
-      if (PUBLIC_OPERATION_EXTENSION in operation) {
+      const isPublic = PUBLIC_OPERATION_EXTENSION in operation;
+      if (isPublic) {
         delete (operation as Record<string, unknown>)[PUBLIC_OPERATION_EXTENSION];
         operation.security = [];
+      }
+      // A route that also takes the refresh cookie as its credential: the cookie is one more way in.
+      if (REFRESH_COOKIE_OPERATION_EXTENSION in operation) {
+        delete (operation as Record<string, unknown>)[REFRESH_COOKIE_OPERATION_EXTENSION];
+        operation.security = [...(isPublic ? [{}] : (document.security ?? [])), { refresh_cookie: [] }];
       }
       // The global ConsumesGuard refuses any body sent to an operation that takes none.
       if (!operation.requestBody) {

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiProblemCodes, ApiProblems, problemResponse } from '../common/api-problems.decorator.js';
+import { validationFailed } from '../common/validation.js';
 import { AcceptsIdempotencyKey, Idempotency } from '../idempotency/idempotency.decorator.js';
 import type { IdempotentRequest } from '../idempotency/idempotency-key.js';
 import { Consumes } from '../common/consumes.decorator.js';
@@ -14,6 +15,8 @@ import { User } from '../users/user.entity.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 import { Client } from '../common/client-info.decorator.js';
 import { RefreshDto } from '../sessions/dto/refresh.dto.js';
+import { RefreshCookie, RefreshTokenCookie } from '../sessions/refresh-token-cookie.decorator.js';
+import { CSRF_REFUSED } from '../sessions/refresh-cookie.interceptor.js';
 import { INVALID_REFRESH_TOKEN } from '../sessions/sessions.service.js';
 import type { ClientInfo } from '../common/client-ip.js';
 import { AuthService } from './auth.service.js';
@@ -25,7 +28,14 @@ import { RegisterDto } from './dto/register.dto.js';
 import { TokenDto } from './dto/token.dto.js';
 import { LocalAuthGuard, LoginForm } from './guards/local-auth.guard.js';
 
-const NO_STORE = { 'Cache-Control': { description: 'Tokens are never cached', schema: { type: 'string', example: 'no-store' } } };
+const TOKEN_HEADERS = {
+  'Cache-Control': { description: 'Tokens are never cached', schema: { type: 'string', example: 'no-store' } },
+  'Set-Cookie': {
+    description:
+      'The refresh token as `__Secure-refresh_token` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`, `Max-Age` the rest of the session), when the request asked for `refresh_token_transport=cookie` or spent the cookie',
+    schema: { type: 'string', example: '__Secure-refresh_token=Zm9vYmFy; Max-Age=1209600; Path=/auth; HttpOnly; Secure; SameSite=Strict' },
+  },
+};
 
 /** The password grant's 403s, one of which (`mfa_required`) carries the token of the second step. */
 const LOGIN_FORBIDDEN = problemResponse(
@@ -33,7 +43,7 @@ const LOGIN_FORBIDDEN = problemResponse(
   MFA_REQUIRED,
   MfaRequiredProblemDto,
   { code: 'mfa_required', error: 'invalid_grant', mfa_token: 'q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA' },
-  ['mfa_required', 'inactive_account', 'email_not_verified'],
+  ['mfa_required', 'inactive_account', 'email_not_verified', 'csrf_refused'],
 );
 
 @ApiTags('auth')
@@ -60,6 +70,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(LocalAuthGuard)
+  @RefreshTokenCookie()
   @Consumes('application/x-www-form-urlencoded')
   @RateLimit('login')
   @OAuthTokenEndpoint()
@@ -73,10 +84,10 @@ export class AuthController {
   })
   @ApiExtraModels(PasswordGrantForm, RefreshTokenGrantForm)
   @ApiBody({ schema: LOGIN_FORM_SCHEMA })
-  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiOkResponse({ type: TokenDto, headers: TOKEN_HEADERS })
   @ApiProblemCodes(401, ['invalid_credentials', 'invalid_refresh_token'], BAD_CREDENTIALS, { error: 'invalid_grant' })
   @ApiExtraModels(MfaRequiredProblemDto)
-  @ApiResponse({ status: 403, ...LOGIN_FORBIDDEN, headers: NO_STORE })
+  @ApiResponse({ status: 403, ...LOGIN_FORBIDDEN, headers: { 'Cache-Control': TOKEN_HEADERS['Cache-Control'] } })
   @ApiProblems(401, 403, 422)
   login(
     @LoginForm() form: LoginFormDto,
@@ -89,6 +100,7 @@ export class AuthController {
   }
 
   @Public()
+  @RefreshTokenCookie({ reads: true })
   @RateLimit('refresh')
   @OAuthTokenEndpoint()
   @Post('refresh')
@@ -97,18 +109,28 @@ export class AuthController {
   @ApiOperation({
     summary: 'Spend a refresh token for a new token pair',
     description:
-      'Spends a refresh token (JSON) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request.',
+      'Spends a refresh token (JSON, or the `__Secure-refresh_token` cookie when the body has none) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request. A token spent from the cookie is answered with the cookie.',
     operationId: 'auth_refresh',
   })
-  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiOkResponse({ type: TokenDto, headers: TOKEN_HEADERS })
   @ApiProblemCodes(401, ['invalid_refresh_token'], INVALID_REFRESH_TOKEN, { error: 'invalid_grant' })
-  @ApiProblems(401, 422)
-  refresh(@Body() body: RefreshDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {
+  @ApiProblemCodes(403, ['csrf_refused'], CSRF_REFUSED, { error: 'invalid_request' })
+  @ApiProblems(401, 403, 422)
+  refresh(
+    @Body() body: RefreshDto,
+    @RefreshCookie() cookie: string | undefined,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenDto> {
     reply.header('cache-control', 'no-store');
-    return this.auth.refresh(body.refresh_token, client);
+    const token = body.refresh_token ?? cookie;
+    if (token === undefined)
+      throw validationFailed([{ field: 'refresh_token', message: 'refresh_token must be sent, or the refresh cookie', code: 'required' }]);
+    return this.auth.refresh(token, client);
   }
 
   @Public()
+  @RefreshTokenCookie()
   @RateLimit('login')
   @OAuthTokenEndpoint()
   @Post('mfa/verify')
@@ -120,11 +142,11 @@ export class AuthController {
       "Completes a password grant that answered 403 `mfa_required`: its `mfa_token` with the 6-digit code the authenticator app shows now, or an unused recovery code, answers the new session's token pair. The `mfa_token` lasts 5 minutes, takes at most 5 codes, and is spent by the first right one; each code is accepted once. Wrong codes count against the account's login limits (429), and 100 in a row lock authenticator codes (403 `mfa_locked`) until a recovery code succeeds.",
     operationId: 'auth_mfa_verify',
   })
-  @ApiOkResponse({ type: TokenDto, headers: NO_STORE })
+  @ApiOkResponse({ type: TokenDto, headers: TOKEN_HEADERS })
   @ApiProblemCodes(401, ['invalid_mfa_code', 'mfa_token_invalid', 'invalid_credentials'], 'Invalid authentication code', {
     error: 'invalid_grant',
   })
-  @ApiProblemCodes(403, ['mfa_locked', 'inactive_account'], 'Too many wrong codes: use a recovery code, or ask an admin to reset MFA', {
+  @ApiProblemCodes(403, ['mfa_locked', 'inactive_account', 'csrf_refused'], 'Too many wrong codes: use a recovery code, or ask an admin to reset MFA', {
     error: 'invalid_grant',
   })
   @ApiProblemCodes(409, ['mfa_not_enabled'], 'MFA is not on for this account')

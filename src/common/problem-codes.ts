@@ -20,6 +20,7 @@ export const PROBLEM_CODES = {
   email_not_verified: { status: 403, title: 'Email not verified', oauth: 'invalid_grant' },
   mfa_required: { status: 403, title: 'Second factor required', oauth: 'invalid_grant' },
   mfa_locked: { status: 403, title: 'Authenticator codes locked', oauth: 'invalid_grant' },
+  csrf_refused: { status: 403, title: 'Cross-site request refused', oauth: 'invalid_request' },
   role_required: { status: 403, title: 'Role required' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },

@@ -8,6 +8,7 @@ import { BIGINT_ID, IdParam } from '../common/parse-id.pipe.js';
 import type { User } from '../users/user.entity.js';
 import { CurrentSession } from './current-session.decorator.js';
 import { SessionOut, toSessionOut } from './dto/session-out.dto.js';
+import { RefreshCookie, RefreshTokenCookie } from './refresh-token-cookie.decorator.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
@@ -17,15 +18,23 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Post('logout')
+  @RefreshTokenCookie({ reads: true, clears: true })
   @HttpCode(204)
   @ApiOperation({
     summary: 'End this session: its refresh token and this access token stop working',
-    description: 'Ends the session of the presented access token: its refresh token and the access token itself stop working at once.',
+    description:
+      'Ends the session of the presented access token, or, without one, of the `__Secure-refresh_token` cookie: its refresh token and its access tokens stop working at once. Drops the cookie either way.',
     operationId: 'sessions_logout',
   })
   @ApiNoContentResponse({ description: 'Logged out' })
-  async logout(@CurrentUser() user: User, @CurrentSession() sessionId: number): Promise<void> {
-    await this.sessions.endCurrent(user.id, sessionId);
+  async logout(
+    @CurrentUser() user: User | undefined,
+    @CurrentSession() sessionId: number | undefined,
+    @RefreshCookie() cookie: string | undefined,
+  ): Promise<void> {
+    // No user: the guard let the cookie alone through (see `JwtAuthGuard`).
+    if (user) await this.sessions.endCurrent(user.id, sessionId!);
+    else await this.sessions.endByRefreshToken(cookie!);
   }
 
   @Post('logout-all')

@@ -21,6 +21,13 @@ export interface LockedSession {
   userAgent: string | null;
 }
 
+/** The live session of an unspent refresh token, and the whole seconds it has left. */
+export interface LiveTokenSession {
+  sessionId: number;
+  userId: number;
+  secondsLeft: number;
+}
+
 /** What the reuse judgement needs to know of a refresh token that was already spent. */
 export interface SpentTokenFacts {
   sessionId: number;
@@ -140,5 +147,21 @@ export class SessionsQueries {
       [tokenHash],
     );
     return facts;
+  }
+
+  /**
+   * The live session whose unspent refresh token has this hash, with the seconds until it ends
+   * (the refresh cookie's lifetime, and the session a logout by cookie ends). A spent token finds
+   * nothing: only the newest token of a session stands for it.
+   */
+  async liveTokenSession(tokenHash: string): Promise<LiveTokenSession | undefined> {
+    const [row] = await this.users.manager.query<LiveTokenSession[]>(
+      `SELECT s.id AS "sessionId", s.user_id AS "userId",
+              GREATEST(0, floor(EXTRACT(EPOCH FROM (s.expires_at - now()))))::int AS "secondsLeft"
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+        WHERE t.token_hash = $1 AND t.used_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [tokenHash],
+    );
+    return row;
   }
 }

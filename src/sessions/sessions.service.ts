@@ -130,6 +130,18 @@ export class SessionsService {
     await revokeSessions(this.sessions.manager, { id: sessionId, userId }, 'logout');
   }
 
+  /** The seconds left to the session of a just-issued (unspent) refresh token; 0 once it ended. */
+  async secondsLeft(refreshToken: string): Promise<number> {
+    return (await this.queries.liveTokenSession(hashRefreshToken(refreshToken)))?.secondsLeft ?? 0;
+  }
+
+  /** A logout by the refresh cookie: ends the session of that token while it is its newest; any other ends nothing. */
+  async endByRefreshToken(refreshToken: string): Promise<void> {
+    if (!isRefreshTokenShaped(refreshToken)) return;
+    const live = await this.queries.liveTokenSession(hashRefreshToken(refreshToken));
+    if (live) await this.endCurrent(live.userId, live.sessionId);
+  }
+
   /** Ends every live session of the user (`POST /auth/logout-all`), audited. */
   async endAll(userId: number, client: ClientInfo): Promise<void> {
     await this.sessions.manager.transaction(async (em) => {

@@ -128,7 +128,7 @@ describe('audit trail of the account flows', () => {
     );
     const of = (type: string) => ada.filter((event) => event.type === type);
     assert.deepEqual(of('login.failed')[0].details, { reason: 'wrong_password' });
-    assert.deepEqual(of('login.succeeded')[0].details, { session_id: sidOf(pair1.access) });
+    assert.deepEqual(of('login.succeeded')[0].details, { session_id: sidOf(pair1.access), mfa: false });
     assert.equal(of('login.succeeded')[0].user_agent, UA);
     assert.match(String(of('login.succeeded')[0].ip), /^(127\.0\.0\.1|::1)$/);
     assert.deepEqual(of('refresh.reuse_detected')[0].details, { session_id: sidOf(pair1.access) });
@@ -174,7 +174,7 @@ describe('audit trail of the account flows', () => {
         .map(pick)
         .toReversed(),
       [
-        ['login.succeeded', bob.id, null, { session_id: sidOf(bob.token) }],
+        ['login.succeeded', bob.id, null, { session_id: sidOf(bob.token), mfa: false }],
         ['admin.user_deleted', bob.id, admin.id, {}],
       ],
     );
@@ -204,7 +204,7 @@ describe('audit trail of the account flows', () => {
       events.map((event) => [event.type, event.details]),
       [
         ['login.throttled', { attempts: 4, during: 'password_check' }],
-        ['login.succeeded', { session_id: sidOf(dora.token) }],
+        ['login.succeeded', { session_id: sidOf(dora.token), mfa: false }],
       ],
     );
   });

@@ -165,14 +165,28 @@ describe('OpenAPI document', () => {
   });
 
   it('documents authentication errors on protected operations and none on public ones', () => {
+    // The routes that also take the refresh cookie list it beside their other ways in.
+    const COOKIE_ROUTES: Record<string, unknown[]> = {
+      'POST /auth/refresh': [{}, { refresh_cookie: [] }],
+      'POST /auth/logout': [{ oauth2: [] }, { bearer: [] }, { refresh_cookie: [] }],
+    };
     for (const { at, op } of operations()) {
-      if (op.security === undefined) {
+      if (at in COOKIE_ROUTES) {
+        assert.deepEqual(op.security, COOKIE_ROUTES[at], at);
+      } else if (op.security === undefined) {
         assert.ok(op.responses['401']?.headers?.['WWW-Authenticate'], `${at}: 401 with WWW-Authenticate`);
         assert.ok(op.responses['403'], `${at}: 403 for inactive accounts`);
       } else {
         assert.deepEqual(op.security, [], `${at}: public`);
       }
     }
+    assert.ok(doc.paths['/auth/logout'].post.responses['401']?.headers?.['WWW-Authenticate']);
+    assert.deepEqual(doc.components.securitySchemes.refresh_cookie, {
+      ...doc.components.securitySchemes.refresh_cookie,
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Secure-refresh_token',
+    });
     assert.deepEqual(doc.paths['/users/me'].get.security, undefined);
     const password = doc.components.securitySchemes.oauth2.flows as { password: { tokenUrl: string; refreshUrl: string } };
     assert.equal(password.password.tokenUrl, '/auth/login');
@@ -280,16 +294,17 @@ describe('OpenAPI document', () => {
       return [allOf[1].properties.code.enum, (media.example as { error?: string }).error];
     };
     assert.deepEqual(codesAt('/auth/login', '401'), [['invalid_credentials', 'invalid_refresh_token'], 'invalid_grant']);
-    assert.deepEqual(codesAt('/auth/login', '403'), [['mfa_required', 'inactive_account', 'email_not_verified'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/login', '403'), [['mfa_required', 'inactive_account', 'email_not_verified', 'csrf_refused'], 'invalid_grant']);
     assert.deepEqual(codesAt('/auth/refresh', '401'), [['invalid_refresh_token'], 'invalid_grant']);
     assert.deepEqual(codesAt('/auth/mfa/verify', '401'), [
       ['invalid_mfa_code', 'mfa_token_invalid', 'invalid_credentials'],
       'invalid_grant',
     ]);
-    assert.deepEqual(codesAt('/auth/mfa/verify', '403'), [['mfa_locked', 'inactive_account'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/mfa/verify', '403'), [['mfa_locked', 'inactive_account', 'csrf_refused'], 'invalid_grant']);
     const mfaRequired = doc.paths['/auth/login'].post.responses['403'];
     assert.equal((mfaRequired.content!['application/problem+json'].example as { mfa_token?: string }).mfa_token?.length, 43);
     assert.equal(mfaRequired.headers?.['Cache-Control'].schema.example, 'no-store');
+    assert.deepEqual(codesAt('/auth/refresh', '403'), [['csrf_refused'], 'invalid_request']);
   });
 
   it('documents the list headers, cursor and search bounds on lists, and Retry-After on rate-limited operations', () => {

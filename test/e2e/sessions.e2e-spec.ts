@@ -423,7 +423,8 @@ describe('sessions', () => {
       assert.ok(operation, `${method} ${path}`);
       assert.ok(operation.responses['401'], `${method} ${path} documents 401`);
     }
-    assert.deepEqual(doc.paths['/auth/refresh'].post.security, []);
+    // No access token needed: the body's refresh token, or the refresh cookie.
+    assert.deepEqual(doc.paths['/auth/refresh'].post.security, [{}, { refresh_cookie: [] }]);
   });
 });
 

@@ -2,6 +2,18 @@ import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, paths } from './schema.js';
 
 export type { components, operations, paths } from './schema.js';
+export {
+  type AuthSession,
+  type AuthSessionOptions,
+  type ChannelLike,
+  createAuthSession,
+  type LockManagerLike,
+  type ProblemBody,
+  type RefreshTokenStorage,
+  type SignedOutEvent,
+  type SignInResult,
+  type StorageLike,
+} from './auth-session.js';
 
 type Schemas = components['schemas'];
 /** RFC 9457 problem details: the body of every error response (`application/problem+json`). */

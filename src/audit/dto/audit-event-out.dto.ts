@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ID_SCHEMA } from '../../common/parse-id.pipe.js';
+import { INT_ID } from '../../common/parse-id.pipe.js';
 import { BIGINT_ID } from '../../common/parse-id.pipe.js';
 import type { AuditEvent } from '../audit-event.entity.js';
 import { AUDIT_EVENT_TYPE_LIST, type AuditDetails, type AuditEventType } from '../audit-event-types.js';
@@ -16,11 +16,11 @@ export class AuditEventOut {
   })
   type!: AuditEventType;
 
-  @ApiProperty({ ...ID_SCHEMA, nullable: true, example: 7, description: 'The account the event concerns (kept after it is deleted)' })
+  @ApiProperty({ ...INT_ID, nullable: true, example: 7, description: 'The account the event concerns (kept after it is deleted)' })
   user_id!: number | null;
 
   @ApiProperty({
-    ...ID_SCHEMA,
+    ...INT_ID,
     nullable: true,
     example: 7,
     description: 'The signed-in account that acted: the user, or an admin acting on them; null for requests not signed in',

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, isISO8601, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 import { PaginationQueryDto, toIntParam } from '../../common/pagination.dto.js';
-import { ID_SCHEMA, MAX_ID } from '../../common/parse-id.pipe.js';
+import { INT_ID } from '../../common/parse-id.pipe.js';
 import type { FieldCodeContext } from '../../common/validation.js';
 import { AUDIT_EVENT_TYPE_LIST, type AuditEventType } from '../audit-event-types.js';
 
@@ -66,10 +66,10 @@ export class ListSecurityEventsQueryDto extends PaginationQueryDto {
 
 /** `GET /admin/audit-events`: every account's events, newest first. */
 export class ListAuditEventsQueryDto extends ListSecurityEventsQueryDto {
-  @ApiPropertyOptional({ ...ID_SCHEMA, description: 'Only events concerning this account (deleted or not)' })
+  @ApiPropertyOptional({ ...INT_ID, description: 'Only events concerning this account (deleted or not)' })
   @IsOptional()
   @Transform(toIntParam)
-  @Max(MAX_ID)
+  @Max(INT_ID.maximum)
   @Min(1)
   @IsInt()
   user_id?: number;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { IsPasswordSized } from '../../passwords/is-acceptable-password.decorator.js';
+import { RefreshTokenTransportField } from '../../sessions/dto/refresh-token-transport.dto.js';
 
 export const GRANT_TYPES = ['password', 'refresh_token'] as const;
 
@@ -12,7 +13,7 @@ const refreshGrant = (form: LoginFormDto) => form.grant_type === 'refresh_token'
  * §4.3.2; `username` carries the email) or the refresh grant (§6). The document describes the
  * two grants as two shapes (below), each with its required members.
  */
-export class LoginFormDto {
+export class LoginFormDto extends RefreshTokenTransportField {
   @IsOptional()
   @IsIn(GRANT_TYPES)
   grant_type?: (typeof GRANT_TYPES)[number];
@@ -49,8 +50,8 @@ export class LoginFormDto {
   client_secret?: string;
 }
 
-/** Members both grants accept and ignore, as the document describes them. */
-class IgnoredClientMembers {
+/** Members both grants accept: the refresh token's transport, and client members they ignore. */
+class SharedGrantMembers extends RefreshTokenTransportField {
   @ApiPropertyOptional({ description: 'Accepted and ignored: this API has no scopes', maxLength: 1024 })
   scope?: string;
 
@@ -63,7 +64,7 @@ class IgnoredClientMembers {
 
 /** The password grant as the OpenAPI document describes it: what a generated client must send. */
 @ApiSchema({ name: 'PasswordGrantForm', description: 'OAuth2 password grant (RFC 6749 §4.3.2): log in with email and password' })
-export class PasswordGrantForm extends IgnoredClientMembers {
+export class PasswordGrantForm extends SharedGrantMembers {
   @ApiProperty({
     enum: ['password'],
     description: 'Required by RFC 6749 and by this document; the server also takes a password form without it, as older clients send',
@@ -79,7 +80,7 @@ export class PasswordGrantForm extends IgnoredClientMembers {
 
 /** The refresh grant as the OpenAPI document describes it. */
 @ApiSchema({ name: 'RefreshTokenGrantForm', description: 'OAuth2 refresh grant (RFC 6749 §6): spend a refresh token for a new pair' })
-export class RefreshTokenGrantForm extends IgnoredClientMembers {
+export class RefreshTokenGrantForm extends SharedGrantMembers {
   @ApiProperty({ enum: ['refresh_token'] })
   grant_type!: 'refresh_token';
 

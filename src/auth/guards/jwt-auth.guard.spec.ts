@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import jwt from 'jsonwebtoken';
+import { RefreshTokenCookie } from '../../sessions/refresh-token-cookie.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 
@@ -18,9 +19,18 @@ class PublicController {
   docs() {}
 }
 
+class CookieController {
+  @RefreshTokenCookie({ reads: true, clears: true })
+  logout() {}
+}
+
+const COOKIE = { cookie: '__Secure-refresh_token=abc' };
+// What @fastify/cookie decorates the server with.
+const server = { parseCookie: (header: string) => Object.fromEntries(header.split('; ').map((pair) => pair.split('='))) };
+
 // No passport strategy is registered in this process, so reaching passport would fail.
-function contextFor(controller: { prototype: object }, handler: string): ExecutionContext {
-  const request = { headers: {} };
+function contextFor(controller: { prototype: object }, handler: string, headers: Record<string, string> = {}): ExecutionContext {
+  const request = { headers, server };
   const context = {
     getHandler: () => (controller.prototype as Record<string, unknown>)[handler],
     getClass: () => controller,
@@ -53,6 +63,22 @@ describe('JwtAuthGuard', () => {
 
     it('hands any other handler to passport', async () => {
       await assert.rejects(Promise.resolve(guard.canActivate(contextFor(MixedController, 'me'))), /Unknown authentication strategy "jwt"/);
+      await assert.rejects(
+        Promise.resolve(guard.canActivate(contextFor(MixedController, 'me', COOKIE))),
+        /Unknown authentication strategy/,
+      );
+    });
+
+    it('lets a request whose only credential is the refresh cookie through to a route that reads it', async () => {
+      assert.equal(guard.canActivate(contextFor(CookieController, 'logout', COOKIE)), true);
+      const unknown = /Unknown authentication strategy "jwt"/;
+      await assert.rejects(Promise.resolve(guard.canActivate(contextFor(CookieController, 'logout'))), unknown, 'no cookie');
+      const bearer = { ...COOKIE, authorization: 'Bearer x' };
+      await assert.rejects(
+        Promise.resolve(guard.canActivate(contextFor(CookieController, 'logout', bearer))),
+        unknown,
+        'a bearer token decides',
+      );
     });
   });
 

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { coded } from '../../common/problem-codes.js';
+import { REFRESH_COOKIE_ROUTE, type RefreshCookieRoute, reliesOnRefreshCookie } from '../../sessions/refresh-cookie.js';
 
 /** Global: every route needs a valid bearer token unless it is marked `@Public()`. */
 @Injectable()
@@ -13,7 +14,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override canActivate(context: ExecutionContext) {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
+    return isPublic || this.signedByRefreshCookie(context) ? true : super.canActivate(context);
+  }
+
+  /**
+   * A route that reads the refresh cookie (`/auth/logout`) takes a request whose only credential is
+   * that cookie without a bearer token: the route's interceptor checks where it comes from, and its
+   * handler spends or ends the cookie's session.
+   */
+  private signedByRefreshCookie(context: ExecutionContext): boolean {
+    const route = this.reflector.get<RefreshCookieRoute | undefined>(REFRESH_COOKIE_ROUTE, context.getHandler());
+    return route?.reads === true && reliesOnRefreshCookie(context.switchToHttp().getRequest());
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser | false, info: unknown): TUser {
