@@ -146,9 +146,14 @@ export class AuthController {
   @ApiProblemCodes(401, ['invalid_mfa_code', 'mfa_token_invalid', 'invalid_credentials'], 'Invalid authentication code', {
     error: 'invalid_grant',
   })
-  @ApiProblemCodes(403, ['mfa_locked', 'inactive_account', 'csrf_refused'], 'Too many wrong codes: use a recovery code, or ask an admin to reset MFA', {
-    error: 'invalid_grant',
-  })
+  @ApiProblemCodes(
+    403,
+    ['mfa_locked', 'inactive_account', 'csrf_refused'],
+    'Too many wrong codes: use a recovery code, or ask an admin to reset MFA',
+    {
+      error: 'invalid_grant',
+    },
+  )
   @ApiProblemCodes(409, ['mfa_not_enabled'], 'MFA is not on for this account')
   @ApiProblems(401, 403, 409, 422)
   verifyMfa(@Body() body: MfaVerifyDto, @Client() client: ClientInfo, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenDto> {

@@ -92,7 +92,11 @@ export class AdminUsersController {
   })
   @ApiNoContentResponse({ description: 'Every session ended' })
   @ApiProblems(404)
-  async revokeSessions(@CurrentUser() admin: User, @Client() client: ClientInfo, @IdParam(INT_ID, "The account's id") id: number): Promise<void> {
+  async revokeSessions(
+    @CurrentUser() admin: User,
+    @Client() client: ClientInfo,
+    @IdParam(INT_ID, "The account's id") id: number,
+  ): Promise<void> {
     await this.users.endAllSessions(id, { id: admin.id, client });
   }
 }

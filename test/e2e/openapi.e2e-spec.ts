@@ -294,7 +294,10 @@ describe('OpenAPI document', () => {
       return [allOf[1].properties.code.enum, (media.example as { error?: string }).error];
     };
     assert.deepEqual(codesAt('/auth/login', '401'), [['invalid_credentials', 'invalid_refresh_token'], 'invalid_grant']);
-    assert.deepEqual(codesAt('/auth/login', '403'), [['mfa_required', 'inactive_account', 'email_not_verified', 'csrf_refused'], 'invalid_grant']);
+    assert.deepEqual(codesAt('/auth/login', '403'), [
+      ['mfa_required', 'inactive_account', 'email_not_verified', 'csrf_refused'],
+      'invalid_grant',
+    ]);
     assert.deepEqual(codesAt('/auth/refresh', '401'), [['invalid_refresh_token'], 'invalid_grant']);
     assert.deepEqual(codesAt('/auth/mfa/verify', '401'), [
       ['invalid_mfa_code', 'mfa_token_invalid', 'invalid_credentials'],

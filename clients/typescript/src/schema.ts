@@ -60,16 +60,76 @@ export interface paths {
         post?: never;
         /**
          * Delete a user and their todos
-         * @description Deletes an account with its todos and sessions. The last active admin cannot be deleted (409). Admins only.
+         * @description Deletes an account with its todos and sessions. The last active admin cannot be deleted (409). Audited (`admin.user_deleted`): the account’s events stay, under its id. Admins only.
          */
         delete: operations["admin_users_delete"];
         options?: never;
         head?: never;
         /**
          * Change a user’s role or activation
-         * @description Changes the role or the activation of an account; the user's sessions end with either change. The last active admin can be neither demoted nor deactivated (409). Admins only.
+         * @description Changes the role or the activation of an account; the user's sessions end with either change. The last active admin can be neither demoted nor deactivated (409). Audited (`admin.user_updated`). Admins only.
          */
         patch: operations["admin_users_update"];
+        trace?: never;
+    };
+    "/admin/users/{id}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of a user
+         * @description Ends every session of the account at once, on every device: its refresh tokens and access tokens stop working; the user can sign in again. Audited (`admin.sessions_revoked`), and shown among the user's security events. Admins only.
+         */
+        post: operations["admin_users_revoke_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail
+         * @description Every account's security events, newest first: sign-ins and their failures, password, email and second-factor changes, ended sessions, deletions and admins' actions (docs/audit.md lists the types). Filter by `user_id` (a deleted account's events stay), `type` and a time range (`since` inclusive, `until` exclusive). To page, follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` back as `cursor` with the same filters) until it is absent. Admins only.
+         */
+        get: operations["admin_audit_events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My security log
+         * @description The caller's own security events, newest first: sign-ins and failed attempts, throttling, password, email and second-factor changes, ended sessions, and what admins did to the account (`actor_id` names them; their `ip` and `user_agent` are not shown). Filters and paging as `GET /admin/audit-events`.
+         */
+        get: operations["users_security_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/auth/register": {
@@ -103,7 +163,7 @@ export interface paths {
         put?: never;
         /**
          * Log in (OAuth2 password grant), or refresh (refresh_token grant): a new token pair
-         * @description The OAuth2 token endpoint, as a form: the password grant (email in `username`) answers a new session's access and refresh tokens; the refresh grant spends a refresh token for a new pair. Wrong email and wrong password get the same 401; repeated failures are limited per client and per account (429).
+         * @description The OAuth2 token endpoint, as a form: the password grant (email in `username`) answers a new session's access and refresh tokens; the refresh grant spends a refresh token for a new pair. Wrong email and wrong password get the same 401; repeated failures are limited per client and per account (429). For an account with two-step sign-in on, the right password answers 403 `mfa_required` with an `mfa_token` (and `Cache-Control: no-store`): send it with a code to `POST /auth/mfa/verify`.
          */
         post: operations["auth_login"];
         delete?: never;
@@ -126,6 +186,26 @@ export interface paths {
          * @description Spends a refresh token (JSON, or the `__Secure-refresh_token` cookie when the body has none) for a new access and refresh token pair; the old refresh token stops working. Presenting a spent token again ends the whole session (token theft), after a short grace period for a retried request. A token spent from the cookie is answered with the cookie.
          */
         post: operations["auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of a login with two-step sign-in: a code for a token pair
+         * @description Completes a password grant that answered 403 `mfa_required`: its `mfa_token` with the 6-digit code the authenticator app shows now, or an unused recovery code, answers the new session's token pair. The `mfa_token` lasts 5 minutes, takes at most 5 codes, and is spent by the first right one; each code is accepted once. Wrong codes count against the account's login limits (429), and 100 in a row lock authenticator codes (403 `mfa_locked`) until a recovery code succeeds.
+         */
+        post: operations["auth_mfa_verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -252,6 +332,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete my account and everything it holds
+         * @description Deletes the caller's account with its todos, sessions and tokens, after checking the password (limited as logins are; a wrong one is the 401 of a password change) and, when the second factor is on, a `code`. The last active admin cannot (409). The account's security events stay, under its id, without its email (`account.deleted`). A POST, not a DELETE with a body, which some clients drop.
+         */
+        post: operations["users_delete_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning on two-step sign-in: a new authenticator secret
+         * @description With the password entered again, a new pending TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). Nothing changes for sign-in until it is confirmed; a new setup replaces a pending one; 409 when MFA is already on.
+         *
+         *     Show `otpauth_uri` as a QR code drawn in the browser by a QR library (never by a QR web service, which would then hold the secret), with `secret` beside it for typing in; for example with the `qrcode` package:
+         *
+         *     ```js
+         *     import QRCode from "qrcode";
+         *     image.src = await QRCode.toDataURL(setup.otpauth_uri, { width: 240 });
+         *     ```
+         *
+         *     Then ask for the code the app shows and send it to `POST /auth/mfa/totp/confirm`. docs/mfa.md has the whole flow.
+         */
+        post: operations["mfa_totp_setup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn on two-step sign-in with a code from the app; get the recovery codes
+         * @description Confirms the pending secret with the 6-digit code the app shows now (that code is then spent). MFA is on: every other session of the user ends, and the ten recovery codes are in this answer only; ask the user to store them. Wrong codes count against the account's login limits.
+         */
+        post: operations["mfa_totp_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn off two-step sign-in
+         * @description With the password and a current code from the app, or an unused recovery code (a POST, since some clients drop the body of a DELETE). The authenticator, the recovery codes and any pending second steps go; the user is mailed.
+         */
+        post: operations["mfa_totp_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new set of recovery codes
+         * @description For a current code from the app (or an unused recovery code): ten new recovery codes, in this answer only; the earlier set stops working. The user is mailed.
+         */
+        post: operations["mfa_recovery_codes_regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Turn off a user’s two-step sign-in (lost device)
+         * @description Removes the user’s authenticator and recovery codes, so their password alone signs them in until they set MFA up again; the user is mailed. 409 when their MFA is off. Admins only.
+         */
+        delete: operations["admin_users_mfa_reset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -283,7 +492,7 @@ export interface paths {
         put?: never;
         /**
          * End every session of the signed-in user, on every device
-         * @description Ends every session of the caller, this one included.
+         * @description Ends every session of the caller, this one included; recorded among their security events (`session.revoked`).
          */
         post: operations["sessions_logout_all"];
         delete?: never;
@@ -324,7 +533,7 @@ export interface paths {
         post?: never;
         /**
          * End one of the signed-in user’s sessions
-         * @description Ends one of the caller's sessions (sign out a device). Another user's session is a 404.
+         * @description Ends one of the caller's sessions (sign out a device), recorded among their security events (`session.revoked`). Another user's session is a 404.
          */
         delete: operations["sessions_delete"];
         options?: never;
@@ -432,7 +641,7 @@ export interface components {
          * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
          * @enum {string}
          */
-        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
+        ProblemCode: "malformed_request" | "invalid_account_token" | "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid" | "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required" | "not_found" | "method_not_allowed" | "request_timeout" | "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "invalid_cursor" | "rate_limited" | "request_header_too_large" | "internal_error" | "service_unavailable" | "not_ready";
         /**
          * @description What is wrong with the field, for a client to branch on (see docs/problems.md#field-error-codes)
          * @enum {string}
@@ -450,7 +659,7 @@ export interface components {
             code: components["schemas"]["FieldErrorCode"];
         };
         /**
-         * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+         * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
          * @enum {string}
          */
         OAuthError: "invalid_request" | "invalid_grant" | "unsupported_grant_type";
@@ -487,7 +696,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
@@ -506,6 +715,11 @@ export interface components {
             /** @example false */
             email_verified: boolean;
             /**
+             * @description A second factor (TOTP) is on: a login asks for a code after the password
+             * @example false
+             */
+            mfa_enabled: boolean;
+            /**
              * Format: date-time
              * @example 2026-01-01T12:00:00.000Z
              */
@@ -516,6 +730,45 @@ export interface components {
             role?: components["schemas"]["Role"];
             /** @example false */
             is_active?: boolean;
+        };
+        /** @enum {string} */
+        AuditEventType: "login.succeeded" | "login.failed" | "login.throttled" | "refresh.reuse_detected" | "password.changed" | "password.reset" | "email.verified" | "mfa.enabled" | "mfa.disabled" | "mfa.recovery_code_used" | "mfa.code_failed" | "mfa.recovery_codes_regenerated" | "session.revoked" | "account.deleted" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_revoked" | "admin.mfa_reset";
+        AuditEventOut: {
+            /** @example 4711 */
+            id: number;
+            /**
+             * @description What happened; docs/audit.md describes each type and its `details`
+             * @example login.succeeded
+             */
+            type: components["schemas"]["AuditEventType"];
+            /**
+             * @description The account the event concerns (kept after it is deleted)
+             * @example 7
+             */
+            user_id: number | null;
+            /**
+             * @description The signed-in account that acted: the user, or an admin acting on them; null for requests not signed in
+             * @example 7
+             */
+            actor_id: number | null;
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) … */
+            user_agent: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * @description Ids, counts and reasons the type adds (docs/audit.md); never a secret
+             * @example {
+             *       "session_id": 12
+             *     }
+             */
+            details: {
+                [key: string]: string | number | boolean;
+            };
         };
         RegisterDto: {
             /**
@@ -529,6 +782,49 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+        };
+        /** @description A problem that, with `code: "mfa_required"`, carries the token that continues the login at `POST /auth/mfa/verify` */
+        MfaRequiredProblem: {
+            /**
+             * Format: uri
+             * @description A `tag:` URI (RFC 4151) naming `code`; the same in every deployment
+             * @example tag:nest-auth-todos.example,2026:problems/invalid_credentials
+             */
+            type: string;
+            /**
+             * @description The code's short summary
+             * @example Invalid credentials
+             */
+            title: string;
+            /** @example 401 */
+            status: number;
+            /**
+             * @description The human message
+             * @example Incorrect email or password
+             */
+            detail: string;
+            /**
+             * @description What went wrong, stable, for a client to branch on and translate; each is described in docs/problems.md
+             * @example invalid_credentials
+             */
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * @description The path of the request, without its query
+             * @example /auth/login
+             */
+            instance?: string;
+            /** @description The fields that failed validation (422) */
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
+             * @example invalid_grant
+             */
+            error?: components["schemas"]["OAuthError"];
+            /**
+             * @description With `mfa_required` only: opaque (not a JWT), valid 5 minutes for at most 5 attempts, spent by a successful `POST /auth/mfa/verify`
+             * @example q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA
+             */
+            mfa_token?: string;
         };
         /** @description OAuth2 password grant (RFC 6749 §4.3.2): log in with email and password */
         PasswordGrantForm: {
@@ -617,6 +913,24 @@ export interface components {
              */
             refresh_token?: string;
         };
+        MfaVerifyDto: {
+            /**
+             * @description `cookie`: the refresh token comes as the `__Secure-refresh_token` cookie (`HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/auth`) and the answer has no `refresh_token`. The request must then come from an origin in `CORS_ORIGINS` (or the API's own) with an `X-Requested-With` header, else 403 `csrf_refused`.
+             * @default body
+             * @enum {string}
+             */
+            refresh_token_transport?: "body" | "cookie";
+            /**
+             * @description The `mfa_token` of the `mfa_required` problem the password grant answered (5 minutes, at most 5 attempts)
+             * @example q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA
+             */
+            mfa_token: string;
+            /**
+             * @description The 6-digit code the authenticator app shows now (spaces ignored), or one of the recovery codes (`7kq2-m9xd-3h5t-pw8c`; case, spaces and dashes ignored). Each is accepted once.
+             * @example 492039
+             */
+            code: string;
+        };
         /** @description A public key that verifies access tokens (RFC 7517): EC P-256 or RSA */
         JsonWebKey: {
             /** @enum {string} */
@@ -692,6 +1006,79 @@ export interface components {
              * @example dmVyaWZ5LWV4YW1wbGUtbm90LWEtcmVhbC10b2tlbi0wMTI
              */
             token: string;
+        };
+        DeleteAccountDto: {
+            /**
+             * Format: password
+             * @description The current password
+             * @example violet-kettle-harbour
+             */
+            password: string;
+            /**
+             * @description When the second factor is on: a current TOTP code or an unused recovery code
+             * @example 123456
+             */
+            code?: string;
+        };
+        MfaPasswordDto: {
+            /**
+             * Format: password
+             * @description The account password, entered again
+             * @example violet-kettle-harbour
+             */
+            password: string;
+        };
+        /** @description A pending authenticator: show the URI as a QR code, or the secret for typing in */
+        TotpSetup: {
+            /**
+             * @description The shared secret, base32 (160 bits), for apps that cannot scan; shown once, never again
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+            /**
+             * @description The `otpauth://totp/…` URI (SHA-1, 6 digits, 30 s) an authenticator app scans: render it as a QR code in the browser (docs/mfa.md shows how); never send it to a third-party QR service
+             * @example otpauth://totp/Auth%20%26%20Todos:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Auth%20%26%20Todos
+             */
+            otpauth_uri: string;
+        };
+        MfaCodeDto: {
+            /**
+             * @description The 6-digit code the authenticator app shows now (spaces ignored), or one of the recovery codes (`7kq2-m9xd-3h5t-pw8c`; case, spaces and dashes ignored). Each is accepted once.
+             * @example 492039
+             */
+            code: string;
+        };
+        /** @description A new set of recovery codes, shown this once: the server keeps only their hashes */
+        RecoveryCodes: {
+            /**
+             * @description Ten single-use codes; each signs in once in place of an authenticator code. Any earlier set stops working
+             * @example [
+             *       "7kq2-m9xd-3h5t-pw8c",
+             *       "a1b2-c3d4-e5f6-g7h8",
+             *       "zx4r-0v9n-bm2q-s8kt",
+             *       "h3j5-k7m9-n1p2-q4r6",
+             *       "w8y0-a2c4-e6g8-j0k2",
+             *       "tv5x-7z9b-1d3f-5h7k",
+             *       "n6p8-r0t2-v4x6-z8b0",
+             *       "c1e3-g5j7-m9p1-r3t5",
+             *       "y2a4-c6e8-g0j2-m4p6",
+             *       "q9s1-v3x5-z7b9-d1f3"
+             *     ]
+             */
+            recovery_codes: string[];
+        };
+        DisableMfaDto: {
+            /**
+             * Format: password
+             * @description The account password, entered again
+             * @example violet-kettle-harbour
+             */
+            password: string;
+            /**
+             * @description The 6-digit code the authenticator app shows now (spaces ignored), or one of the recovery codes (`7kq2-m9xd-3h5t-pw8c`; case, spaces and dashes ignored). Each is accepted once.
+             * @example 492039
+             */
+            code: string;
         };
         SessionOut: {
             /** @example 12 */
@@ -799,7 +1186,7 @@ export interface components {
             /** @description The fields that failed validation (422) */
             errors?: components["schemas"]["FieldError"][];
             /**
-             * @description RFC 6749 §5.2's error code, on the token endpoint's problems (`/auth/login`, `/auth/refresh`) only
+             * @description RFC 6749 §5.2's error code, on the token endpoints' problems (`/auth/login`, `/auth/refresh`, `/auth/mfa/verify`) only
              * @example invalid_grant
              */
             error?: components["schemas"]["OAuthError"];
@@ -899,7 +1286,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -920,7 +1307,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1025,7 +1412,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1046,7 +1433,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1161,7 +1548,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1182,7 +1569,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1317,7 +1704,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1338,7 +1725,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1380,7 +1767,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -1499,7 +1886,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -1520,7 +1907,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -1562,7 +1949,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -1599,6 +1986,472 @@ export interface operations {
                      *       "title": "Unsupported media type",
                      *       "status": 415,
                      *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
+    admin_users_revoke_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
+    admin_audit_events_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Items to skip before the page, for short jumps (at most 1000); further pages are reached by `cursor`. Not with `cursor`. */
+                offset?: number;
+                /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
+                cursor?: string;
+                /** @description Only events of this type */
+                type?: components["schemas"]["AuditEventType"];
+                /** @description Only events at or after this time: RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                since?: string;
+                /** @description Only events before this time (later than `since`): RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                until?: string;
+                /** @description Only events concerning this account (deleted or not) */
+                user_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 1000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
+                    "X-Total-Count"?: number;
+                    /** @description Sent instead of `X-Total-Count` when more than 1000 items match: the total is larger than this value and was not counted (show it as "more than 1000"). */
+                    "X-Total-Count-Exceeds"?: number;
+                    /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    Link?: string;
+                    /** @description The next page's `cursor`, the one in `Link`; absent on the last page. Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventOut"][];
+                };
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
+    users_security_events: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Items to skip before the page, for short jumps (at most 1000); further pages are reached by `cursor`. Not with `cursor`. */
+                offset?: number;
+                /** @description Where the page starts: the `X-Next-Cursor` of the previous page (the `cursor` of its `Link: rel="next"`), sent with the same filters, `q` and `sort`. Opaque; a cursor altered or from another query is a 422. */
+                cursor?: string;
+                /** @description Only events of this type */
+                type?: components["schemas"]["AuditEventType"];
+                /** @description Only events at or after this time: RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                since?: string;
+                /** @description Only events before this time (later than `since`): RFC 3339 date-time with its zone (`Z` or an offset), read to the millisecond */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Number of items matching the filters, ignoring `limit`, `offset` and `cursor`. Exact, and sent, when at most 1000 match; beyond, it is absent and `X-Total-Count-Exceeds` is sent instead. */
+                    "X-Total-Count"?: number;
+                    /** @description Sent instead of `X-Total-Count` when more than 1000 items match: the total is larger than this value and was not counted (show it as "more than 1000"). */
+                    "X-Total-Count-Exceeds"?: number;
+                    /** @description RFC 8288 link to the next page, `<relative URL>; rel="next"`, absent on the last page. The URL is this request's with `cursor` set (and `offset` dropped). Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    Link?: string;
+                    /** @description The next page's `cursor`, the one in `Link`; absent on the last page. Follow `Link: <…>; rel="next"` (or send `X-Next-Cursor` as `cursor` with the same parameters) until it is absent to walk the whole list once, in order. */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventOut"][];
+                };
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
                      *       "code": "unsupported_media_type"
                      *     }
                      */
@@ -1704,7 +2557,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -1912,22 +2765,25 @@ export interface operations {
              */
             403: {
                 headers: {
+                    /** @description Tokens are never cached */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
-                     *       "title": "Inactive account",
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_required",
+                     *       "title": "Second factor required",
                      *       "status": 403,
-                     *       "detail": "Inactive account",
-                     *       "code": "inactive_account",
-                     *       "error": "invalid_grant"
+                     *       "detail": "A code from the authenticator app is required: send it with the mfa_token to /auth/mfa/verify",
+                     *       "code": "mfa_required",
+                     *       "error": "invalid_grant",
+                     *       "mfa_token": "q3xXfQd2kLw1C0pJ5m0lq9gN2c8y5XQ0yJ3vW6nR1tA"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/problem+json": components["schemas"]["MfaRequiredProblem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused";
+                        code?: "mfa_required" | "inactive_account" | "email_not_verified" | "csrf_refused";
                     };
                 };
             };
@@ -2266,6 +3122,250 @@ export interface operations {
             };
         };
     };
+    auth_mfa_verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any value. Required, with an `Origin` listed in `CORS_ORIGINS` (or the API's own), when the request asks for the refresh-token cookie or relies on it; else 403 `csrf_refused`. */
+                "X-Requested-With"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaVerifyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Tokens are never cached */
+                    "Cache-Control"?: string;
+                    /** @description The refresh token as `__Secure-refresh_token` (`HttpOnly; Secure; SameSite=Strict; Path=/auth`, `Max-Age` the rest of the session), when the request asked for `refresh_token_transport=cookie` or spent the cookie */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /**
+             * @description Missing, invalid or expired credentials
+             *
+             *     Missing, invalid or expired credentials
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_mfa_code",
+                     *       "title": "Invalid authentication code",
+                     *       "status": 401,
+                     *       "detail": "Invalid authentication code",
+                     *       "code": "invalid_mfa_code",
+                     *       "error": "invalid_grant"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_mfa_code" | "mfa_token_invalid" | "invalid_credentials";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed: inactive account or missing role
+             *
+             *     Not allowed: inactive account or missing role
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_locked",
+                     *       "title": "Authenticator codes locked",
+                     *       "status": 403,
+                     *       "detail": "Too many wrong codes: use a recovery code, or ask an admin to reset MFA",
+                     *       "code": "mfa_locked",
+                     *       "error": "invalid_grant"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_locked" | "inactive_account" | "csrf_refused";
+                    };
+                };
+            };
+            /**
+             * @description Conflict with the current state
+             *
+             *     Conflict with the current state
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
     auth_jwks: {
         parameters: {
             query?: never;
@@ -2424,7 +3524,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -2445,7 +3545,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3021,7 +4121,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3042,7 +4142,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3113,6 +4213,1239 @@ export interface operations {
             };
         };
     };
+    users_delete_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted; every token of the account stops working */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/email_taken",
+                     *       "title": "Email already registered",
+                     *       "status": 409,
+                     *       "detail": "Email already registered",
+                     *       "code": "email_taken"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    mfa_totp_setup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Secrets, codes and tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetup"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_already_enabled",
+                     *       "title": "MFA already on",
+                     *       "status": 409,
+                     *       "detail": "MFA is already on for this account",
+                     *       "code": "mfa_already_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_already_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    mfa_totp_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Secrets, codes and tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_setup_required",
+                     *       "title": "No MFA setup pending",
+                     *       "status": 409,
+                     *       "detail": "No MFA setup is pending: call /auth/mfa/totp/setup first",
+                     *       "code": "mfa_setup_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_setup_required" | "mfa_already_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
+    mfa_totp_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableMfaDto"];
+            };
+        };
+        responses: {
+            /** @description MFA is off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    mfa_recovery_codes_regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Secrets, codes and tokens are never cached */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Malformed request: a body that is not valid JSON, or a URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Body is not valid JSON",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description Body larger than 100 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "Request body is too large",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body neither JSON nor a form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported content type",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Too many attempts from this client or on this account */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests, retry later",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/service_unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable, please retry",
+                     *       "code": "service_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable" | "not_ready";
+                    };
+                };
+            };
+        };
+    };
+    admin_users_mfa_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description MFA is off for that user */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A URL that is not valid percent-encoding */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/malformed_request",
+                     *       "title": "Malformed request",
+                     *       "status": 400,
+                     *       "detail": "Malformed URL",
+                     *       "code": "malformed_request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "malformed_request" | "invalid_account_token";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    /** @description `Bearer` (RFC 6750 §3), with `error="invalid_token"` when a token was sent and refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/invalid_token",
+                     *       "title": "Invalid access token",
+                     *       "status": 401,
+                     *       "detail": "Invalid token",
+                     *       "code": "invalid_token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
+                    };
+                };
+            };
+            /** @description Not allowed: inactive account or missing role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/inactive_account",
+                     *       "title": "Inactive account",
+                     *       "status": 403,
+                     *       "detail": "Inactive account",
+                     *       "code": "inactive_account"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
+                    };
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "Todo not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/mfa_not_enabled",
+                     *       "title": "MFA not on",
+                     *       "status": 409,
+                     *       "detail": "MFA is not on for this account",
+                     *       "code": "mfa_not_enabled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "mfa_not_enabled";
+                    };
+                };
+            };
+            /** @description A body was sent; this operation takes none */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "This operation takes no body",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:nest-auth-todos.example,2026:problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "Validation failed",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "title must be a string",
+                     *           "code": "required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "idempotency_key_reused" | "invalid_cursor";
+                    };
+                };
+            };
+        };
+    };
     sessions_logout: {
         parameters: {
             query?: never;
@@ -3172,7 +5505,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3193,7 +5526,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3276,7 +5609,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3297,7 +5630,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3381,7 +5714,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3402,7 +5735,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3488,7 +5821,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3509,7 +5842,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3663,7 +5996,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3684,7 +6017,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3803,7 +6136,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -3824,7 +6157,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -3849,7 +6182,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded";
+                        code?: "email_taken" | "last_admin" | "conflict" | "concurrent_update" | "idempotency_key_in_progress" | "quota_exceeded" | "mfa_already_enabled" | "mfa_not_enabled" | "mfa_setup_required";
                     };
                 };
             };
@@ -3985,7 +6318,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4006,7 +6339,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -4141,7 +6474,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4162,7 +6495,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
@@ -4302,7 +6635,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password";
+                        code?: "authentication_required" | "invalid_token" | "token_expired" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "invalid_current_password" | "invalid_mfa_code" | "mfa_token_invalid";
                     };
                 };
             };
@@ -4323,7 +6656,7 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "inactive_account" | "email_not_verified" | "csrf_refused" | "role_required";
+                        code?: "inactive_account" | "email_not_verified" | "mfa_required" | "mfa_locked" | "csrf_refused" | "role_required";
                     };
                 };
             };
