@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
+import { PASSWORD, signUp, signUpAdmin, uniqueEmail } from '../support/factories.js';
+import { enableMfa } from '../support/mfa.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // localhost, not 127.0.0.1: browsers accept `Secure` (and `__Secure-`) cookies over plain HTTP
@@ -156,6 +157,70 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     await second.locator('#signin-form').waitFor({ timeout: 2_000 });
     assert.match((await second.locator('#notice').textContent()) ?? '', /Signed out/);
     assert.equal((await refreshesOf(user.id)).revoked, 'logout');
+  });
+
+  it('signs in with the second factor: the password, then the code form, then the todos', async () => {
+    for (const page of browser.pages()) await page.close();
+    const user = await enableMfa(t.http, await signUp(t.http, uniqueEmail('mfa')));
+    const page = await tab();
+    await page.locator('#signin-form').waitFor();
+    assert.equal(await page.locator('#mfa-form').isHidden(), true, 'no code form before the password');
+    await page.locator('#signin-form input[name=email]').fill(user.email);
+    await page.locator('#signin-form input[name=password]').fill(PASSWORD);
+    await page.locator('#signin-form button').click();
+    await page.locator('#mfa-form').waitFor();
+    assert.equal(await page.locator('#signin-form').isHidden(), true, 'the code form replaces the password form');
+    await page.screenshot({ path: join(OUTPUT, 'web-mfa-code.png'), fullPage: true });
+
+    // A wrong code is refused in the page, and the form stays for the right one.
+    await page.locator('#mfa-form input[name=code]').fill(user.app.wrongCode());
+    await page.locator('#mfa-form button').click();
+    await page.locator('#auth-error', { hasText: /\S/ }).waitFor();
+    assert.equal(await page.locator('#mfa-form').isVisible(), true);
+    await page.locator('#mfa-form input[name=code]').fill(user.app.code());
+    await page.locator('#mfa-form button').click();
+    await page.locator('#new-todo').waitFor();
+    await page.locator('#new-todo input').fill('Second factor');
+    await page.locator('#new-todo button').click();
+    await page.locator('#todo-list li', { hasText: 'Second factor' }).waitFor();
+    // The verify step set the refresh cookie: a reload stays signed in.
+    await page.reload();
+    await page.locator('#todo-list li', { hasText: 'Second factor' }).waitFor();
+    const signIns = await t.app
+      .get(DataSource)
+      .query<{ details: { mfa: boolean } }[]>(
+        `SELECT details FROM audit_events WHERE user_id = $1 AND type = 'login.succeeded' AND user_agent LIKE '%Chrome%'`,
+        [user.id],
+      );
+    assert.deepEqual(
+      signIns.map((row) => row.details.mfa),
+      [true],
+      "the browser's one sign-in, completed by the second factor",
+    );
+
+    await page.locator('#signout').click();
+    await page.locator('#signin-form').waitFor();
+    assert.equal((await refreshesOf(user.id)).revoked, 'logout');
+  });
+
+  it('signs every tab out at the next request when an admin deactivates the account, saying why', async () => {
+    for (const page of browser.pages()) await page.close();
+    const admin = await signUpAdmin(t);
+    const user = await signUp(t.http, uniqueEmail('deactivated'));
+    const first = await tab();
+    await signIn(first, user.email);
+    const second = await tab();
+    await second.locator('#new-todo').waitFor();
+
+    const deactivated = await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active: false });
+    assert.equal(deactivated.status, 200, deactivated.text);
+    await first.locator('#reload-todos').click();
+    for (const page of [first, second]) {
+      await page.locator('#signin-form').waitFor({ timeout: 2_000 });
+      assert.match((await page.locator('#notice').textContent()) ?? '', /deactivated this account/);
+    }
+    await second.screenshot({ path: join(OUTPUT, 'web-deactivated.png'), fullPage: true });
+    assert.equal((await refreshesOf(user.id)).revoked, 'account_deactivated');
   });
 
   it('raised no page errors', () => {

@@ -11,8 +11,14 @@ const field = (form: HTMLFormElement, name: string) => (form.elements.namedItem(
 let notice = '';
 let cursor: string | undefined;
 
+/** What a sign-out's `code` tells the user; any other code is shown as it is. */
+const SIGNED_OUT: Record<string, string> = {
+  signed_out: 'Signed out.',
+  inactive_account: 'Signed out: an administrator has deactivated this account.',
+};
+
 session.onSignedOut(({ code }) => {
-  notice = code === 'signed_out' ? 'Signed out.' : `Signed out: ${code}.`;
+  notice = SIGNED_OUT[code] ?? `Signed out: ${code}.`;
   showSignIn();
 });
 
@@ -80,8 +86,10 @@ function shell(title: string, body: string): void {
   app.querySelector<HTMLButtonElement>('#signout-all')!.onclick = () => session.signOutEverywhere();
 }
 
+// A request that ended the session has already put the sign-in screen up: nothing to report on.
 const fail = (message: string): void => {
-  app.querySelector('#error')!.textContent = message;
+  const error = app.querySelector('#error');
+  if (error) error.textContent = message;
 };
 
 async function showTodos(): Promise<void> {
