@@ -31,13 +31,14 @@ const percentile = (sorted, p) =>
 
 /**
  * `connections` workers, each running `attempt()` back to back for `seconds`; `attempt` returns
- * its outcome (a status, or a name) and may throw, which counts as the outcome `error`. Workers
+ * its outcome (a status, or a name) and may throw, which counts as the outcome `error`; it is
+ * given what `before()` answered, whose wait is not timed (the mfa phase's free user). Workers
  * start nothing after the deadline, and the attempts then in flight are awaited, so the server
  * is left with no work of this run. As with wrk, the rate and the latencies are those of the
  * attempts finished by the deadline; `atDeadline()` runs at the deadline (the caller reads its
  * CPU counters there). `outcomes` counts every attempt, late ones included: all the server served.
  */
-export async function drive({ connections, seconds, attempt, atDeadline = async () => undefined }) {
+export async function drive({ connections, seconds, attempt, before = async () => undefined, atDeadline = async () => undefined }) {
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const latencies = [];
@@ -46,10 +47,11 @@ export async function drive({ connections, seconds, attempt, atDeadline = async 
   const timer = sleep(seconds * 1000).then(async () => (snapshot = await atDeadline()));
   const worker = async () => {
     while (performance.now() < deadline) {
+      const input = await before();
       const begun = performance.now();
       let outcome;
       try {
-        outcome = String(await attempt());
+        outcome = String(await attempt(input));
       } catch (error) {
         outcome = 'error';
         outcomes.firstError ??= error.message;
