@@ -1,4 +1,5 @@
-// npm run bench [-- --duration 10 --connections 50 --rounds 1 --embedded --smoke --phases me,todos,create,update,login,storm]
+// npm run bench [-- --duration 10 --connections 50 --rounds 1 --embedded --smoke --phases me,todos,create,update,login,storm,failstorm]
+// npm run bench -- --phases mfa     (logins with a second factor, by a Node client; not among the default phases)
 // npm run bench -- --phases scale   (lists on a small and then a big data set; not among the default phases)
 //
 // Starts the built app on a fresh PostgreSQL database (bench_<pid> on 127.0.0.1:5432, dropped at
@@ -15,9 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { combine, drive, passwordGrant, summarise as summariseRun } from './login-client.mjs';
+import { addWaits, sampleWaits } from './lock-waits.mjs';
+import { enrol, mfaLogin, poolSizeFor, TotpUserPool } from './mfa-users.mjs';
 import { summarise } from './profile-summary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `mfa` enrols hundreds of users (three password hashes each) before it measures: named only.
+const DEFAULT_PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm', 'failstorm'];
+const PHASES = [...DEFAULT_PHASES, 'mfa'];
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -27,8 +34,8 @@ const { values: flags } = parseArgs({
     'app-port': { type: 'string', default: '3601' },
     'baseline-port': { type: 'string', default: '3602' },
     // A subset of the phases, for measuring one change quickly; the full run is the reference.
-    // `scale` (the lists' latency on a small, then a big data set) runs only when named here.
-    phases: { type: 'string', default: 'me,todos,create,update,login,storm' },
+    // `mfa` and `scale` (the lists' latency on a small, then a big data set) run only when named here.
+    phases: { type: 'string', default: DEFAULT_PHASES.join(',') },
     // Request phases run app, baseline, app, baseline, …: on a busy machine the median of the
     // rounds' ratios moves far less than one pair measured once.
     rounds: { type: 'string', default: '1' },
@@ -36,7 +43,6 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
   },
 });
-const PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm'];
 const selected = new Set(flags.phases.split(',').map((p) => p.trim()));
 const scaleSelected = selected.delete('scale');
 for (const p of selected) if (!PHASES.includes(p)) throw new Error(`--phases: unknown phase "${p}" (known: ${PHASES.join(', ')}, scale)`);
@@ -354,12 +360,186 @@ function combineRates(a, b) {
   };
 }
 
+/* ---------- login phases by a Node client: mfa and failstorm ---------- */
+
+/** CPU spent so far by the server, the bench database's PostgreSQL backends, and this process (the Node client). */
+async function cpuNow(server, database) {
+  const { user, system } = process.cpuUsage();
+  return { server: cpuMs(server.pid), postgres: await backendCpu(database), client: (user + system) / 1000 };
+}
+
+const cpuSpent = (before, after) => ({
+  serverMs: after.server - before.server,
+  postgresMs: backendDelta(before.postgres, after.postgres),
+  clientMs: after.client - before.client,
+});
+
+const addCpu = (a, b) => ({
+  serverMs: a.serverMs + b.serverMs,
+  postgresMs: a.postgresMs + b.postgresMs,
+  clientMs: a.clientMs + b.clientMs,
+});
+
+/** One `drive` of `attempt` at the phases' concurrency, after the server settled: the run, and the CPU spent by its deadline. */
+async function measuredDrive(server, database, seconds, attempt, { settled = false, before } = {}) {
+  if (!settled) await settle(server);
+  const start = await cpuNow(server, database);
+  const run = await drive({ connections, seconds, attempt, before, atDeadline: () => cpuNow(server, database) });
+  return { run, cpu: cpuSpent(start, run.atDeadline) };
+}
+
+/** Password grants of the seeded users (MFA off) taken in turn, with `password` or a wrong one; each answers its status. */
+function passwordLogins(users, { wrong = false } = {}) {
+  let next = 0;
+  return async () => {
+    const user = users[next++ % users.length];
+    return (await passwordGrant(appPort, user.email, wrong ? `${user.password}-wrong` : user.password)).status;
+  };
+}
+
+/**
+ * The `mfa` phase: whole logins of users with MFA on (the password grant's 403 `mfa_required`,
+ * then `POST /auth/mfa/verify` with a fresh code), against password-only logins of users with MFA
+ * off, both by the Node client, in the order password (half the duration), MFA, password (the
+ * other half), since whichever runs second tends to be faster on a busy machine. The first half's
+ * rate sizes the MFA users (enrolled through the API in between) so that none logs in twice in
+ * one 30-second step. The baseline has no second factor: no ratio to it.
+ */
+async function mfaPhase({ app, database, plainUsers }) {
+  const plainLogin = passwordLogins(plainUsers);
+  if (warmup > 0) await drive({ connections, seconds: warmup, attempt: plainLogin });
+  const plainA = await measuredDrive(app, database, duration / 2, plainLogin);
+  // Warm-up, settling and the run, at the password-only rate (an upper bound for MFA logins).
+  const size = poolSizeFor(plainA.run.requests / plainA.run.seconds, warmup + duration + 2, connections);
+  log(`mfa: enrolling ${size} users (register, log in, set up, confirm)`);
+  const enrolStarted = performance.now();
+  const emails = Array.from({ length: size }, (_, i) => `bench-mfa-${i + 1}@example.com`);
+  const pool = new TotpUserPool(await enrol(appPort, emails, plainUsers[0].password, connections));
+  const enrolSeconds = (performance.now() - enrolStarted) / 1000;
+  log(`mfa: enrolled in ${f1(enrolSeconds)} s; MFA logins`);
+  // A user is taken from the pool before the clock starts: a wait for a free one is not a login's time.
+  const mfaAttempt = { attempt: (user) => mfaLogin(appPort, pool, user), before: () => pool.take() };
+  await settle(app);
+  if (warmup > 0) await drive({ connections, seconds: warmup, ...mfaAttempt });
+  const withMfa = await measuredDrive(app, database, duration, mfaAttempt.attempt, { before: mfaAttempt.before });
+  const plainB = await measuredDrive(app, database, duration / 2, plainLogin);
+  const plain = summariseRun(combine(plainA.run, plainB.run), addCpu(plainA.cpu, plainB.cpu), ['200']);
+  const mfa = summariseRun(withMfa.run, withMfa.cpu, ['200']);
+  return { plain, mfa, ratio: mfa.rps / plain.rps, users: size, enrolSeconds, waitsForAFreeUser: pool.starved };
+}
+
+/** audit_events rows by type, in the bench database. */
+async function auditCounts(databaseUrl) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT type, count(*)::int AS n FROM audit_events GROUP BY type');
+    return Object.fromEntries(rows.map((r) => [r.type, r.n]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** The rows written between two counts, by type, against the attempts the client made (every one answered). */
+function auditWritten(before, after, outcomes) {
+  const byType = {};
+  for (const type of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const n = (after[type] ?? 0) - (before[type] ?? 0);
+    if (n !== 0) byType[type] = n;
+  }
+  const rows = Object.values(byType).reduce((a, b) => a + b, 0);
+  const attempts = Object.entries(outcomes)
+    .filter(([k]) => k !== 'firstError')
+    .reduce((n, [, v]) => n + v, 0);
+  return { attempts, rows, byType, equal: rows === attempts };
+}
+
+/**
+ * The `failstorm` phase, on PostgreSQL: wrong-password logins of the seeded users at the phases'
+ * concurrency by the Node client, each answered 401 and written to `audit_events` by an insert
+ * of its own (the bench raises `RATE_LIMIT_LOGIN_FAILURES` so far that none is throttled). First
+ * alone, for attempts/s and CPU per attempt; then with `GET /todos` read by a few connections
+ * (wrk) meanwhile, as the `storm` phase does, and the same reads during right-password logins by
+ * the same client, for comparison in the same conditions. The audit rows are counted before and after each
+ * part (every attempt answered by then), and the backends sampled for lock waits throughout.
+ */
+async function failstormPhase({ app, database, databaseUrl, plainUsers, usersFile, quiet }) {
+  const wrongLogin = passwordLogins(plainUsers, { wrong: true });
+  const expected = ['401', '429'];
+  if (warmup > 0) await drive({ connections, seconds: warmup, attempt: wrongLogin });
+  if (!quiet) {
+    await settle(app);
+    quiet = await wrk({ port: appPort, mode: 'todos', seconds: duration, conns: probeConnections, usersFile });
+  }
+  await settle(app);
+  const rows0 = await auditCounts(databaseUrl);
+  const samplerA = await sampleWaits(adminUrl, database);
+  const alone = await measuredDrive(app, database, duration, wrongLogin);
+  const locksA = await samplerA.stop();
+  const rows1 = await auditCounts(databaseUrl);
+
+  // GET /todos by a few wrk connections while `attempt` runs, starting a moment after it.
+  const readDuring = async (attempt) => {
+    await settle(app);
+    return Promise.all([
+      measuredDrive(app, database, duration, attempt, { settled: true }),
+      sleep(Math.min(500, duration * 100)).then(() =>
+        wrk({ port: appPort, mode: 'todos', seconds: Math.max(1, duration - 1), conns: probeConnections, usersFile }),
+      ),
+    ]);
+  };
+  log('failstorm: the same with GET /todos read meanwhile');
+  const samplerB = await sampleWaits(adminUrl, database);
+  const [probed, todos] = await readDuring(wrongLogin);
+  const locksB = await samplerB.stop();
+  const rows2 = await auditCounts(databaseUrl);
+  // The same reads during right-password logins by the same client, in the same conditions: what
+  // the failures cost the reads beyond what any login storm costs them.
+  log('failstorm: GET /todos read during right-password logins, for comparison');
+  const [rightLogins, todosDuringRightLogins] = await readDuring(passwordLogins(plainUsers));
+  return {
+    rightLogins: summariseRun(rightLogins.run, rightLogins.cpu, ['200']),
+    todosDuringRightLogins,
+    attempts: summariseRun(alone.run, alone.cpu, expected),
+    withProbes: summariseRun(probed.run, probed.cpu, expected),
+    audit: { alone: auditWritten(rows0, rows1, alone.run.outcomes), withProbes: auditWritten(rows1, rows2, probed.run.outcomes) },
+    locks: { alone: locksA, withProbes: locksB, both: addWaits(locksA, locksB) },
+    todos,
+    quiet,
+  };
+}
+
 /* ---------- report ---------- */
 
 const f0 = (n) => (n === undefined ? '—' : n.toFixed(0));
 const f1 = (n) => (n === undefined ? '—' : n.toFixed(1));
 const f2 = (n) => (n === undefined ? '—' : n.toFixed(2));
 const pct = (n) => (n === undefined ? '—' : `${(n * 100).toFixed(0)} %`);
+
+function mfaLines({ plain, mfa, ratio, users, enrolSeconds, waitsForAFreeUser }) {
+  return [
+    `mfa: ${f1(mfa.rps)} whole logins/s with MFA on (password grant, then /auth/mfa/verify with a fresh TOTP code) vs ${f1(plain.rps)}/s with MFA off, by the same Node client in this run (password, MFA, password) = ${pct(ratio)}; p50 ${f0(mfa.p50Ms)} vs ${f0(plain.p50Ms)} ms, p99 ${f0(mfa.p99Ms)} vs ${f0(plain.p99Ms)} ms`,
+    `CPU per login: ${f1(mfa.cpuMsPerRequest.total)} ms with MFA vs ${f1(plain.cpuMsPerRequest.total)} ms without (server ${f1(mfa.cpuMsPerRequest.server)} vs ${f1(plain.cpuMsPerRequest.server)}, PostgreSQL ${f2(mfa.cpuMsPerRequest.postgres)} vs ${f2(plain.cpuMsPerRequest.postgres)}, client ${f2(mfa.cpuMsPerRequest.client)} vs ${f2(plain.cpuMsPerRequest.client)}). No baseline ratio: the baseline server has no second factor`,
+    `${users} users with MFA on, enrolled through the API in ${f1(enrolSeconds)} s, none logging in twice within one 30 s step (waits for a free user: ${waitsForAFreeUser})`,
+  ];
+}
+
+function failstormLines({ attempts, withProbes, audit, locks, todos, quiet, rightLogins, todosDuringRightLogins: right }, config) {
+  const { both } = locks;
+  const waits = Object.entries(both.waits)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const rows = (a) => `${a.rows} rows for ${a.attempts} attempts${a.equal ? '' : ' MISMATCH'} (${JSON.stringify(a.byType)})`;
+  const outcome = (r) => `${r.outcomes['401'] ?? 0} answered 401, ${r.outcomes['429'] ?? 0} throttled (429)`;
+  return [
+    `failstorm: ${f1(attempts.rps)} wrong-password logins/s, ${config.connections} at once (${outcome(attempts)}); CPU per attempt ${f2(attempts.cpuMsPerRequest.total)} ms (server ${f2(attempts.cpuMsPerRequest.server)}, PostgreSQL ${f2(attempts.cpuMsPerRequest.postgres)}, client ${f2(attempts.cpuMsPerRequest.client)})`,
+    `audit_events written: alone ${rows(audit.alone)}; with the reads ${rows(audit.withProbes)}`,
+    `lock waits: ${both.ungrantedLocks} lock requests seen not granted in ${both.samples} samples of pg_locks (every 100 ms, both parts${both.ungrantedLocks ? `: ${JSON.stringify(both.ungranted)}` : ''}); active backends seen waiting, of ${both.activeBackendsSeen} seen: ${waits || 'none'}`,
+    `GET /todos under the failed-login storm (${config.probeConnections} connections): p50 ${f1(todos.p50Ms)} ms, p99 ${f1(todos.p99Ms)} ms, ${f0(todos.rps)} req/s (quiet: p99 ${f1(quiet.p99Ms)} ms); wrong-password logins meanwhile ${f1(withProbes.rps)}/s (${outcome(withProbes)})`,
+    `the same reads during right-password logins by the same client: p50 ${f1(right.p50Ms)} ms, p99 ${f1(right.p99Ms)} ms, ${f0(right.rps)} req/s; logins meanwhile ${f1(rightLogins.rps)}/s`,
+  ];
+}
 
 function table(results) {
   const rows = [
@@ -369,7 +549,7 @@ function table(results) {
     const { app, baseline: b } = p;
     const cpu = (r) =>
       r
-        ? `${f2(r.cpuMsPerRequest.total)} (${f2(r.cpuMsPerRequest.server)}+${f2(r.cpuMsPerRequest.postgres)}+${f2(r.cpuMsPerRequest.wrk)})`
+        ? `${f2(r.cpuMsPerRequest.total)} (${f2(r.cpuMsPerRequest.server)}+${f2(r.cpuMsPerRequest.postgres)}+${f2(r.cpuMsPerRequest.wrk ?? r.cpuMsPerRequest.client)})`
         : '—';
     rows.push([p.name, f0(app.rps), f1(app.p50Ms), f1(app.p99Ms), f0(b?.rps), f1(b?.p50Ms), f1(b?.p99Ms), pct(p.ratio), cpu(app), cpu(b)]);
   }
@@ -384,7 +564,7 @@ function table(results) {
     ...rounds.map(
       (p) => `${p.name}: app/base over ${p.ratios.length} interleaved rounds ${p.ratios.map(pct).join(', ')} (the median round is shown)`,
     ),
-    `CPU ms/req = server + PostgreSQL backends + wrk, from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes at once (${results.config.hashesHandedOut} handed to libuv's ${results.config.threadPoolSize} threads).`,
+    `CPU ms/req = server + PostgreSQL backends + wrk (the Node client on the rows marked so), from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes at once (${results.config.hashesHandedOut} handed to libuv's ${results.config.threadPoolSize} threads).`,
   ];
   if (results.login) {
     const { login, argon2, argon2WithGlibcTunables: tuned } = results;
@@ -404,6 +584,8 @@ function table(results) {
       `GET /todos under a login storm (${probeConnections} connections; ${results.config.connections} logging in): p50 ${f1(s.todos.p50Ms)} ms, p99 ${f1(s.todos.p99Ms)} ms, ${f0(s.todos.rps)} req/s (quiet: p99 ${f1(s.quiet.p99Ms)} ms); logins meanwhile ${f1(s.login.rps)}/s`,
     );
   }
+  if (results.mfa) lines.push(...mfaLines(results.mfa));
+  if (results.failstorm) lines.push(...failstormLines(results.failstorm, results.config));
   lines.push(
     `RSS: idle ${f0(m.idleMiB)} MiB, peak under load ${f0(m.peakMiB)} MiB, after load ${f0(m.afterLoadMiB)} MiB; ready ${f0(results.startup.readyMs)} ms after spawn (${results.config.database})`,
   );
@@ -539,6 +721,34 @@ async function loadPhases() {
     ]);
     storm = { todos: stormTodos, login: stormLogin, quiet };
   }
+  // The seeded users, MFA off, for the phases driven by the Node client.
+  const plainUsers = readFileSync(usersFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [, , email, password] = line.split(' ');
+      return { email, password };
+    });
+  let mfa;
+  if (selected.has('mfa')) {
+    log('POST /auth/login with MFA off, then with MFA on (and /auth/mfa/verify), by a Node client');
+    await settle(app);
+    mfa = await mfaPhase({ app, database, plainUsers });
+    phases.push(
+      { name: 'POST /auth/login, MFA off (Node client)', app: mfa.plain },
+      { name: 'POST /auth/login + /auth/mfa/verify (Node client)', app: mfa.mfa },
+    );
+  }
+  let failstorm;
+  if (selected.has('failstorm') && !database) log('failstorm: skipped, it counts audit rows and samples locks in PostgreSQL');
+  else if (selected.has('failstorm')) {
+    log('POST /auth/login with wrong passwords, by a Node client');
+    await settle(app);
+    failstorm = await failstormPhase({ app, database, databaseUrl, plainUsers, usersFile, quiet: storm?.quiet });
+    phases.push({ name: 'POST /auth/login, wrong password (Node client)', app: failstorm.attempts });
+  }
+  for (const r of [mfa?.plain, mfa?.mfa, failstorm?.attempts, failstorm?.withProbes, failstorm?.rightLogins].filter((r) => r?.errors > 0))
+    log(`Node client: ${r.errors} unexpected answers ${JSON.stringify(r.outcomes)}${r.firstError ? `; first error: ${r.firstError}` : ''}`);
   const loaded = rss(app.pid);
   await sleep(smoke ? 200 : 2_000);
   const afterLoad = rss(app.pid);
@@ -577,10 +787,25 @@ async function loadPhases() {
     argon2,
     argon2WithGlibcTunables: argon2Tuned,
     storm,
+    mfa,
+    failstorm,
     memory: { idleMiB: idle.rssMiB, peakMiB: loaded.peakMiB, afterLoadMiB: afterLoad.rssMiB },
     startup: { readyMs },
   };
-  const failures = [...phases.flatMap((p) => [p.app, p.baseline]), storm?.todos, storm?.login, storm?.quiet]
+  // A set: the failstorm's quiet reads are the storm's when both ran.
+  const failures = [
+    ...new Set([
+      ...phases.flatMap((p) => [p.app, p.baseline]),
+      storm?.todos,
+      storm?.login,
+      storm?.quiet,
+      failstorm?.withProbes,
+      failstorm?.todos,
+      failstorm?.rightLogins,
+      failstorm?.todosDuringRightLogins,
+      failstorm?.quiet,
+    ]),
+  ]
     .filter(Boolean)
     .reduce((n, r) => n + r.errors, 0);
   results.errors = failures;
@@ -593,11 +818,13 @@ async function loadPhases() {
   const file = join(
     root,
     'bench/results',
-    `${results.date.slice(0, 19).replace(/:/g, '-')}-${results.config.database}${smoke ? '-smoke' : ''}${selected.size < PHASES.length ? '-partial' : ''}.json`,
+    `${results.date.slice(0, 19).replace(/:/g, '-')}-${results.config.database}${smoke ? '-smoke' : ''}${DEFAULT_PHASES.some((p) => !selected.has(p)) ? '-partial' : ''}.json`,
   );
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   log(`wrote ${file}`);
   if (failures > 0) throw new Error(`${failures} requests failed (non-2xx, timeouts or socket errors); see above`);
+  if (failstorm && !(failstorm.audit.alone.equal && failstorm.audit.withProbes.equal))
+    throw new Error('failstorm: audit_events rows written differ from the attempts made; see above');
 }
 
 /* ---------- scale: every list shape on a small data set, then on a big one ---------- */
