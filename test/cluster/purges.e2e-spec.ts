@@ -33,7 +33,8 @@ describe('purges on several instances', () => {
       [user.id],
     );
     await other.query('BEGIN');
-    const { rows } = await other.query<{ id: number }>(
+    // node-postgres reads this bigint as text; the app's own pool reads it as a number.
+    const { rows } = await other.query<{ id: string }>(
       'SELECT id FROM sessions WHERE user_id = $1 AND expires_at <= now() ORDER BY id LIMIT 1 FOR UPDATE',
       [user.id],
     );
@@ -42,7 +43,7 @@ describe('purges on several instances', () => {
       const left = await sessions.find({ where: { userId: user.id }, order: { id: 'ASC' } });
       assert.deepEqual(
         left.filter((s) => s.expiresAt <= new Date()).map((s) => s.id),
-        [rows[0].id],
+        [Number(rows[0].id)],
         'only the held one is left',
       );
     } finally {

@@ -142,6 +142,10 @@ describe('createAuthSession', () => {
     hub.drop = (message) => message.type === 'pair' && lost++ === 0;
     mock.timers.tick(REFRESH_AT_MS);
     await settle();
+    assert.equal(await b.accessToken(), 'at-1', 'the tab handed the pair refreshes after the one that fetched it');
+    // Its own turn, two handover timeouts (1 s each by default) later.
+    mock.timers.tick(2_000);
+    await settle();
     assert.equal(api.refreshes, 1);
     assert.equal(await b.accessToken(), await a.accessToken());
     assert.equal(await b.accessToken(), 'at-2');

@@ -173,16 +173,22 @@ class Session implements AuthSession {
       lifetimeMs,
       generation: this.tabs.nextGeneration(),
     };
-    this.adopt(pair);
+    this.adopt(pair, true);
     this.tabs.publish(pair);
     return pair;
   }
 
-  private adopt(pair: SharedPair): void {
+  /**
+   * A pair handed over by another tab is refreshed here a little later than there: the tab that
+   * fetched it refreshes first and hands the next pair over before this tab's turn comes. Tabs
+   * that refreshed at the same moment would queue on the lock, and the second might not yet see
+   * the first's generation (storage reaches other tabs asynchronously) and spend the cookie again.
+   */
+  private adopt(pair: SharedPair, fetchedHere = false): void {
     if (this.pair && pair.generation <= this.pair.generation) return;
     this.pair = pair;
     clearTimeout(this.timer);
-    const lead = Math.min(this.leewayMs, pair.lifetimeMs / 2);
+    const lead = Math.min(this.leewayMs, pair.lifetimeMs / 2) - (fetchedHere ? 0 : Math.min(2 * this.handoverMs, pair.lifetimeMs / 4));
     const due = Math.max(0, pair.expiresAt - lead - Date.now());
     this.timer = setTimeout(() => void this.refresh(pair.generation).catch(() => undefined), due);
   }
