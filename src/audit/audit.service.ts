@@ -56,6 +56,14 @@ export class AuditService {
     return this.record(this.events.manager, type, entry);
   }
 
+  /**
+   * Logs an event that a module's own hand-written statement wrote to `audit_events` with the
+   * change (the login's session, `SessionsQueries.startSession`), after that statement succeeded.
+   */
+  written(type: AuditEventType, entry: AuditEntry): void {
+    this.log(type, entry);
+  }
+
   private log(type: AuditEventType, { userId, actorId, details, logAs }: AuditEntry): void {
     const fields = { type, userId: userId ?? undefined, actorId: actorId ?? undefined, ...details };
     this.securityEvents.record(logAs ?? AUDIT_EVENT_TYPES[type].logAs, fields);

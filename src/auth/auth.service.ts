@@ -55,14 +55,9 @@ export class AuthService {
     return this.startSession(user, verifiedHash, client, true);
   }
 
-  /**
-   * The sign-in is audited right after the session's one statement, as an insert of its own that
-   * takes no lock a storm of logins would queue on.
-   */
+  /** The session, audited in its own statement, and its first token pair. */
   private async startSession(user: User, verifiedHash: string, client: ClientInfo, mfa: boolean): Promise<TokenDto> {
-    const session = await this.sessions.start(user.id, verifiedHash, client);
-    await this.audit.recordAttempt('login.succeeded', { userId: user.id, client, details: { session_id: session.sessionId, mfa } });
-    return this.tokens.issue(session);
+    return this.tokens.issue(await this.sessions.start(user.id, verifiedHash, client, mfa));
   }
 
   /** Rotation: the presented refresh token is spent and the next pair issued. */

@@ -4,6 +4,8 @@ import { type EntityManager, Repository } from 'typeorm';
 import { hydrate, selectList } from '../database/hydrate.js';
 import { columnName } from '../database/mapped-json.js';
 import { preparedQuery } from '../database/prepared.js';
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import type { AuditEventType } from '../audit/audit-event-types.js';
 import { User } from '../users/user.entity.js';
 import { Session } from './session.entity.js';
 
@@ -49,10 +51,12 @@ export interface SpentTokenFacts {
 @Injectable()
 export class SessionsQueries {
   private readonly userForSessionSql: string;
+  private readonly startSessionSql: string;
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Session) sessions: Repository<Session>,
+    @InjectRepository(AuditEvent) auditEvents: Repository<AuditEvent>,
   ) {
     const user = (property: keyof User & string) => `u.${columnName(users, property)}`;
     const session = (property: keyof Session & string) => `s.${columnName(sessions, property)}`;
@@ -61,6 +65,26 @@ export class SessionsQueries {
         LEFT JOIN "${sessions.metadata.tableName}" s ON ${session('id')} = $2 AND ${session('userId')} = ${user('id')}
          AND ${session('revokedAt')} IS NULL AND ${session('expiresAt')} > now()
        WHERE ${user('id')} = $1`;
+    const audit = (property: keyof AuditEvent & string) => columnName(auditEvents, property);
+    const loginSucceeded: AuditEventType = 'login.succeeded';
+    this.startSessionSql = `WITH u AS (
+        SELECT id, hashed_password = $2 AS current, is_active FROM users WHERE id = $1 FOR SHARE
+      ), s AS (
+        INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
+        SELECT id, now(), now() + make_interval(secs => $3), $4::varchar, $5::varchar FROM u WHERE current AND is_active
+        RETURNING id
+      ), r AS (
+        INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $6 FROM s
+      ), audited AS (
+        INSERT INTO "${auditEvents.metadata.tableName}" (${audit('type')}, ${audit('userId')}, ${audit('userAgent')}, ${audit('ip')}, ${audit('details')})
+        SELECT '${loginSucceeded}', $1, $4::varchar, $5::varchar, jsonb_build_object('session_id', id, 'mfa', $8::boolean) FROM s
+      ), evicted AS (
+        UPDATE sessions SET revoked_at = now(), revoked_reason = 'session_limit'
+         WHERE id IN (SELECT id FROM sessions
+                       WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND EXISTS (SELECT 1 FROM s)
+                       ORDER BY last_used_at DESC, id DESC OFFSET $7 - 1)
+      )
+      SELECT u.current, u.is_active, s.id AS session_id FROM u LEFT JOIN s ON true`;
   }
 
   /**
@@ -80,7 +104,9 @@ export class SessionsQueries {
    * deactivation or deletion that committed after the password was verified is seen, and one
    * still running is waited for. The session and token are inserted only if the hash is still the
    * one verified and the account active. The live sessions beyond `sessionsMax`, the new one
-   * counted, end in the same statement, least recently used first.
+   * counted, end in the same statement, least recently used first, and the sign-in's
+   * `login.succeeded` audit event is written with the session: a login stays one round trip and
+   * one commit.
    */
   async startSession(params: {
     userId: number;
@@ -90,25 +116,22 @@ export class SessionsQueries {
     ip: string | null;
     tokenHash: string;
     sessionsMax: number;
+    /** Whether a second factor completed the sign-in, as the audit event says. */
+    mfa: boolean;
   }): Promise<StartedSession | undefined> {
     const [row] = await preparedQuery<{ current: boolean; is_active: boolean; session_id: number | null }>(
       this.users.manager,
-      `WITH u AS (
-         SELECT id, hashed_password = $2 AS current, is_active FROM users WHERE id = $1 FOR SHARE
-       ), s AS (
-         INSERT INTO sessions (user_id, last_used_at, expires_at, user_agent, ip)
-         SELECT id, now(), now() + make_interval(secs => $3), $4::varchar, $5::varchar FROM u WHERE current AND is_active
-         RETURNING id
-       ), r AS (
-         INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $6 FROM s
-       ), evicted AS (
-         UPDATE sessions SET revoked_at = now(), revoked_reason = 'session_limit'
-          WHERE id IN (SELECT id FROM sessions
-                        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND EXISTS (SELECT 1 FROM s)
-                        ORDER BY last_used_at DESC, id DESC OFFSET $7 - 1)
-       )
-       SELECT u.current, u.is_active, s.id AS session_id FROM u LEFT JOIN s ON true`,
-      [params.userId, params.verifiedHash, params.ttlSeconds, params.userAgent, params.ip, params.tokenHash, params.sessionsMax],
+      this.startSessionSql,
+      [
+        params.userId,
+        params.verifiedHash,
+        params.ttlSeconds,
+        params.userAgent,
+        params.ip,
+        params.tokenHash,
+        params.sessionsMax,
+        params.mfa,
+      ],
     );
     return row && { current: row.current, isActive: row.is_active, sessionId: row.session_id };
   }

@@ -36,11 +36,12 @@ export class SessionsService {
   ) {}
 
   /**
-   * A new session for a login, with its first refresh token, in one statement that re-checks the
-   * verified hash and the account under a lock and ends the sessions beyond
-   * `SESSIONS_PER_USER_MAX` (see `SessionsQueries.startSession`).
+   * A new session for a login, with its first refresh token and its `login.succeeded` audit event,
+   * in one statement that re-checks the verified hash and the account under a lock and ends the
+   * sessions beyond `SESSIONS_PER_USER_MAX` (see `SessionsQueries.startSession`). `mfa`: whether a
+   * second factor completed the sign-in.
    */
-  async start(userId: number, verifiedHash: string, client: ClientInfo): Promise<SessionTokens> {
+  async start(userId: number, verifiedHash: string, client: ClientInfo, mfa: boolean): Promise<SessionTokens> {
     const refreshToken = newRefreshToken();
     const started = await this.queries.startSession({
       userId,
@@ -50,9 +51,11 @@ export class SessionsService {
       ip: client.ip,
       tokenHash: hashRefreshToken(refreshToken),
       sessionsMax: this.account.sessionsPerUserMax,
+      mfa,
     });
     if (!started?.current) throw new UnauthorizedException(coded('invalid_credentials', BAD_CREDENTIALS));
     if (!started.isActive) throw new ForbiddenException(coded('inactive_account', INACTIVE_ACCOUNT));
+    this.audit.written('login.succeeded', { userId, client, details: { session_id: started.sessionId!, mfa } });
     return { userId, sessionId: started.sessionId!, refreshToken };
   }
 

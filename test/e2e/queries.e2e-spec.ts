@@ -5,6 +5,7 @@ import { likeContains } from '../../src/common/pagination.dto.js';
 import { mappedJsonSelect } from '../../src/database/mapped-json.js';
 import { AccountQueries } from '../../src/account/account.queries.js';
 import { AccountToken, AccountTokenPurpose } from '../../src/account/account-token.entity.js';
+import { AuditEvent } from '../../src/audit/audit-event.entity.js';
 import { RefreshToken } from '../../src/sessions/refresh-token.entity.js';
 import { Session } from '../../src/sessions/session.entity.js';
 import { SessionsQueries } from '../../src/sessions/sessions.queries.js';
@@ -139,6 +140,7 @@ describe('hand-written SQL and the entities', () => {
       ip: '192.0.2.1',
       tokenHash,
       sessionsMax: 50,
+      mfa: true,
     });
     assert.ok(started?.sessionId, 'a session id');
     assert.deepEqual({ ...started, sessionId: 0 }, { current: true, isActive: true, sessionId: 0 });
@@ -149,12 +151,20 @@ describe('hand-written SQL and the entities', () => {
     );
     const token = await db.getRepository(RefreshToken).findOneByOrFail({ tokenHash });
     assert.deepEqual([token.sessionId, token.usedAt], [started.sessionId, null]);
+    const audited = () => db.getRepository(AuditEvent).find({ where: { userId: user.id, type: 'login.succeeded' }, order: { id: 'ASC' } });
+    const [, event] = await audited(); // the first is the sign-up helper's login
+    assert.deepEqual(
+      [event.actorId, event.ip, event.userAgent, event.details, Math.abs(event.createdAt.getTime() - Date.now()) < 60_000],
+      [null, '192.0.2.1', 'agent', { session_id: started.sessionId, mfa: true }, true],
+      'the audit event written with the session',
+    );
     const stale = await queries.startSession({
-      ...{ userId: user.id, ttlSeconds: 60, userAgent: null, ip: null, sessionsMax: 50 },
+      ...{ userId: user.id, ttlSeconds: 60, userAgent: null, ip: null, sessionsMax: 50, mfa: false },
       verifiedHash: 'old',
       tokenHash: 'b'.repeat(64),
     });
     assert.deepEqual(stale, { current: false, isActive: true, sessionId: null }, 'no session beside a hash that changed');
+    assert.equal((await audited()).length, 2, 'and no audit event');
 
     await db.transaction(async (em) => {
       assert.deepEqual(await queries.lockSessionOfToken(em, tokenHash), { id: started.sessionId, userId: user.id, userAgent: 'agent' });

@@ -194,14 +194,14 @@ describe('sessions', () => {
       user.id,
     ]);
 
-    await assert.rejects(sessions.start(user.id, `${hash}x`, client), { status: 401 });
-    await assert.rejects(sessions.start(2_000_000_000, hash, client), { status: 401 });
+    await assert.rejects(sessions.start(user.id, `${hash}x`, client, false), { status: 401 });
+    await assert.rejects(sessions.start(2_000_000_000, hash, client, false), { status: 401 });
     await db.query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
-    await assert.rejects(sessions.start(user.id, hash, client), { status: 403 });
+    await assert.rejects(sessions.start(user.id, hash, client, false), { status: 403 });
     assert.deepEqual(await rows(), before);
 
     await db.query('UPDATE users SET is_active = true WHERE id = $1', [user.id]);
-    const started = await sessions.start(user.id, hash, client);
+    const started = await sessions.start(user.id, hash, client, false);
     assert.deepEqual(await rows(), { sessions: before.sessions + 1, tokens: before.tokens + 1 });
     const [session] = await db.query<{ user_agent: string; ip: string; long_lived: boolean }[]>(
       "SELECT user_agent, ip, expires_at > now() + interval '1 day' AS long_lived FROM sessions WHERE id = $1",
