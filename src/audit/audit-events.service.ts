@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { ListCursors, type ListQuery } from '../common/list-cursors.js';
-import { cappedTotal, type ListPage } from '../common/list-page.js';
-import { cappedCount } from '../database/capped-count.js';
+import type { ListPage } from '../common/list-page.js';
+import { cappedCount, totalFromPageOrCount } from '../database/capped-count.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { ListAuditEventsQueryDto, ListSecurityEventsQueryDto } from './dto/list-audit-events-query.dto.js';
 
@@ -13,8 +13,8 @@ export type AuditScope = { list: 'audit_events' } | { list: 'security_events'; u
 /**
  * The event lists, newest first by `(created_at, id)`: a range of the index of the filter (one
  * user's, one type's, or the time index), after the cursor's position when there is one. One row
- * more than `limit` tells whether a next page exists; the total counts at most
- * `TOTAL_COUNT_CAP + 1` matching rows.
+ * more than `limit` tells whether a next page exists; a page that holds the list's last row tells
+ * the total, else it counts at most `TOTAL_COUNT_CAP + 1` matching rows.
  */
 @Injectable()
 export class AuditEventsService {
@@ -28,10 +28,10 @@ export class AuditEventsService {
     query: ListAuditEventsQueryDto | ListSecurityEventsQueryDto,
   ): Promise<{ events: AuditEvent[]; page: ListPage }> {
     const { page, count, bound } = this.listQueries(scope, query);
-    const [events, counted] = await Promise.all([page.getMany(), count.getRawOne<{ total: number }>()]);
+    const events = await page.getMany();
     const last = events[query.limit - 1];
     const next = events.length > query.limit ? this.cursors.encode(bound, [last.createdAt.toISOString(), last.id]) : undefined;
-    return { events: events.slice(0, query.limit), page: { total: cappedTotal(counted!.total), next } };
+    return { events: events.slice(0, query.limit), page: { total: await totalFromPageOrCount(events.length, query, count), next } };
   }
 
   /** The list's two queries (also what the tests `EXPLAIN`), and the query its cursors are bound to. */

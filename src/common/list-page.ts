@@ -24,6 +24,27 @@ export function cappedTotal(counted: number): ListPage['total'] {
   return counted > TOTAL_COUNT_CAP ? { count: TOTAL_COUNT_CAP, exact: false } : { count: counted, exact: true };
 }
 
+/** Where a page starts and how many rows it holds at most, as every list's query has them. */
+export interface PageQuery {
+  limit: number;
+  offset: number;
+  cursor?: string;
+}
+
+/**
+ * A list's total as its page tells it, or `undefined` when only a count can. `rows` is what the
+ * page's query returned, which reads `limit + 1` rows to learn whether a next page exists: at most
+ * `limit` means the page holds the list's last row, so a page from the start or by offset has
+ * `offset + rows` rows before and in it, and the list no more. Not a page after a cursor (the rows
+ * before it are not counted anywhere), nor an empty page past the start: the offset may reach past
+ * the end, by how much is unknown. A list whose page tells its total runs no count, so takes no
+ * second connection for one; the total still goes through `cappedTotal`, as a count's would.
+ */
+export function totalFromPage(rows: number, query: PageQuery): number | undefined {
+  if (query.cursor !== undefined || rows > query.limit || (rows === 0 && query.offset > 0)) return undefined;
+  return query.offset + rows;
+}
+
 const PAGING = `Follow \`Link: <…>; rel="next"\` (or send \`X-Next-Cursor\` as \`cursor\` with the same parameters) until it is absent to walk the whole list once, in order.`;
 
 /** The response headers of every list, for `@ApiOkResponse({ headers })`. */

@@ -1,5 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { TOTAL_COUNT_CAP } from '../common/list-page.js';
+import { cappedTotal, type ListPage, type PageQuery, TOTAL_COUNT_CAP, totalFromPage } from '../common/list-page.js';
 
 /**
  * A list's total as one query: `count(*)::int AS total` over at most `TOTAL_COUNT_CAP + 1` of the
@@ -16,4 +16,18 @@ export function cappedCount<T extends ObjectLiteral>(matching: SelectQueryBuilde
     .select('count(*)::int', 'total')
     .from(`(${counted.getQuery()})`, 'matching')
     .setParameters(counted.getParameters());
+}
+
+/**
+ * The total of a list whose page, read first, returned `rows` (`totalFromPage`): the page's own
+ * when it holds the list's last row, else `count`'s (a `cappedCount`), run only then. The count
+ * follows the page rather than running beside it: a request holds one pool connection at a time,
+ * and most lists fit on their first page; a page that needs a count pays one round trip more.
+ */
+export async function totalFromPageOrCount(
+  rows: number,
+  query: PageQuery,
+  count: SelectQueryBuilder<ObjectLiteral>,
+): Promise<ListPage['total']> {
+  return cappedTotal(totalFromPage(rows, query) ?? (await count.getRawOne<{ total: number }>())!.total);
 }

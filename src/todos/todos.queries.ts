@@ -104,8 +104,9 @@ export class TodosQueries {
       const past = `(t.${column(property)}, t.${column('id')}) ${direction === 'ASC' ? '>' : '<'} ($${filterParams + 1}::${type}, $${filterParams + 2})`;
       const [limit, offset] = after === undefined ? [filterParams + 1, filterParams + 3] : [filterParams + 3, filterParams + 5];
       const count = `(SELECT count(*)::int FROM (SELECT FROM ${this.table} t WHERE ${where} LIMIT ${TOTAL_COUNT_CAP + 1}) c)`;
-      // A first page, or a page by offset, that holds the list's last row tells the total itself:
-      // the count's scan (PostgreSQL runs a sub-select only when it is read) is left for longer lists.
+      // A first page, or a page by offset, that holds the list's last row tells the total itself
+      // (`totalFromPage`'s rule, decided in the statement so that the count stays in its one round
+      // trip): the count's scan (PostgreSQL runs a sub-select only when it is read) is left for longer lists.
       const total =
         after === undefined
           ? `CASE WHEN count(*) <= $${limit} AND ($${offset} = 0 OR count(*) > 0) THEN ($${offset} + count(*))::int ELSE ${count} END`

@@ -5,9 +5,9 @@ import type { AuditDetails } from '../audit/audit-event-types.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { ClientInfo } from '../common/client-ip.js';
 import { ListCursors, type ListQuery } from '../common/list-cursors.js';
-import { cappedTotal, type ListPage } from '../common/list-page.js';
+import type { ListPage } from '../common/list-page.js';
 import { likeContains } from '../common/pagination.dto.js';
-import { cappedCount } from '../database/capped-count.js';
+import { cappedCount, totalFromPageOrCount } from '../database/capped-count.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
@@ -56,14 +56,14 @@ export class UsersService {
   /**
    * One page by id, after the cursor's id when there is one: a range of the primary key, or of a
    * partial index for the rare filters (admins, deactivated accounts), or the email's trigram
-   * index for `q`. One row more than `limit` tells whether a next page exists; the total counts
-   * at most `TOTAL_COUNT_CAP + 1` matching rows.
+   * index for `q`. One row more than `limit` tells whether a next page exists; a page that holds
+   * the list's last row tells the total, else it counts at most `TOTAL_COUNT_CAP + 1` matching rows.
    */
   async list(query: ListUsersQueryDto): Promise<{ users: User[]; page: ListPage }> {
     const { page, count, bound } = this.listQueries(query);
-    const [users, counted] = await Promise.all([page.getMany(), count.getRawOne<{ total: number }>()]);
+    const users = await page.getMany();
     const next = users.length > query.limit ? this.cursors.encode(bound, [users[query.limit - 1].id]) : undefined;
-    return { users: users.slice(0, query.limit), page: { total: cappedTotal(counted!.total), next } };
+    return { users: users.slice(0, query.limit), page: { total: await totalFromPageOrCount(users.length, query, count), next } };
   }
 
   /** The list's two queries (also what the tests `EXPLAIN`), and the query its cursors are bound to. */

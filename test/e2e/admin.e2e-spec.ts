@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
+import { UsersService } from '../../src/users/users.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { countsRun } from '../support/counts.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, signUpAdmin, type SignedIn, uniqueEmail } from '../support/factories.js';
 
 describe('admin', () => {
@@ -61,6 +63,27 @@ describe('admin', () => {
 
     for (const query of ['role=root', 'is_active=nope', 'limit=1000', 'offset=-5', 'sort=email']) {
       expectProblem(await t.http.get(`/admin/users?${query}`).set(admin.auth), 422);
+    }
+  });
+
+  it('tells the total from a page that holds the last user, and counts it only otherwise', async (ctx) => {
+    for (let i = 0; i < 5; i += 1) await signUp(t.http, `member${i}@example.com`);
+    const cursor = (await t.http.get('/admin/users?limit=4').set(admin.auth)).headers['x-next-cursor'];
+    const counts = countsRun(ctx, t.app.get(UsersService));
+    for (const [query, rows, total, counted] of [
+      ['', 6, '6', 0],
+      ['limit=6', 6, '6', 0],
+      ['limit=4&offset=4', 2, '6', 0],
+      ['role=admin&is_active=false', 0, '0', 0],
+      ['limit=2&offset=1', 2, '6', 1],
+      ['offset=6', 0, '6', 1],
+      ['offset=10', 0, '6', 1],
+      [`limit=4&cursor=${cursor}`, 2, '6', 1],
+    ] as const) {
+      const before = counts();
+      const res = await t.http.get(`/admin/users?${query}`).set(admin.auth);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual([res.body.length, res.headers['x-total-count'], counts() - before], [rows, total, counted], query);
     }
   });
 

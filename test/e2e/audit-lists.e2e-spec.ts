@@ -5,8 +5,10 @@ import { DataSource } from 'typeorm';
 import { AuditEventsService, type AuditScope } from '../../src/audit/audit-events.service.js';
 import { AuditPurgeService } from '../../src/audit/audit-purge.service.js';
 import { ListAuditEventsQueryDto } from '../../src/audit/dto/list-audit-events-query.dto.js';
+import { TOTAL_COUNT_CAP } from '../../src/common/list-page.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { assertNewestFirst, walkEvents } from '../support/audit.js';
+import { countsRun } from '../support/counts.js';
 import { expectProblem, fieldsIn, signUp, signUpAdmin, type SignedIn } from '../support/factories.js';
 
 const [U1, U2] = [424_242, 515_151];
@@ -95,6 +97,56 @@ describe('audit event lists', () => {
       [bob.id],
     );
     expectProblem(await t.http.get(`/users/me/security-events?user_id=${bob.id}`).set(adaAuth), 422);
+  });
+
+  it('tells the total from a page that holds the last event, counts it only otherwise, and says when it exceeds the bound', async (ctx) => {
+    const ada = await signUp(t.http);
+    const add = (userId: number, type: string, n: number) =>
+      db.query(
+        `INSERT INTO audit_events (type, user_id, created_at, details)
+         SELECT $1, $2, timestamptz '2026-03-01T00:00:00Z' + g * interval '1 second', '{}' FROM generate_series(1, $3::int) g`,
+        [type, userId, n],
+      );
+    const lists = [
+      [admin.auth, `/admin/audit-events?user_id=${U1}`, U1, 'login.failed'],
+      [ada.auth, '/users/me/security-events?type=password.changed', ada.id, 'password.changed'],
+    ] as const;
+    const counts = countsRun(ctx, t.app.get(AuditEventsService));
+    const expectPages = async (
+      auth: Record<string, string>,
+      url: string,
+      pages: (readonly [string, number, (string | undefined)[], number])[],
+    ) => {
+      for (const [query, rows, total, counted] of pages) {
+        const before = counts();
+        const res = await t.http.get(`${url}&${query}`).set(auth);
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual(
+          [res.body.length, [res.headers['x-total-count'], res.headers['x-total-count-exceeds']], counts() - before],
+          [rows, total, counted],
+          `${url}&${query}`,
+        );
+      }
+    };
+    for (const [auth, url, userId, type] of lists) {
+      await add(userId, type, 6);
+      const cursor = (await t.http.get(`${url}&limit=4`).set(auth)).headers['x-next-cursor'];
+      await expectPages(auth, url, [
+        ['limit=20', 6, ['6', undefined], 0],
+        ['limit=6', 6, ['6', undefined], 0],
+        ['limit=4&offset=4', 2, ['6', undefined], 0],
+        ['limit=2&offset=1', 2, ['6', undefined], 1],
+        ['offset=6', 0, ['6', undefined], 1],
+        ['offset=10', 0, ['6', undefined], 1],
+        [`limit=4&cursor=${cursor}`, 2, ['6', undefined], 1],
+        ['since=2030-01-01T00:00:00Z', 0, ['0', undefined], 0],
+      ]);
+      await add(userId, type, TOTAL_COUNT_CAP + 1 - 6);
+      await expectPages(auth, url, [
+        ['limit=5', 5, [undefined, String(TOTAL_COUNT_CAP)], 1],
+        [`limit=5&offset=${TOTAL_COUNT_CAP}`, 1, [undefined, String(TOTAL_COUNT_CAP)], 0],
+      ]);
+    }
   });
 
   it('is for admins only, and the security log for the signed-in', async () => {

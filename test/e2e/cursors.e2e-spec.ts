@@ -271,6 +271,13 @@ describe('lists by cursor', () => {
     );
     const users = await t.http.get('/admin/users').set(admin.auth);
     assert.deepEqual([users.headers['x-total-count'], users.headers['x-total-count-exceeds']], [undefined, String(TOTAL_COUNT_CAP)]);
+    // Ada, Bob, the admin and the bulk: the last page by offset tells a total past the bound, said as exceeding it.
+    const deepestUsers = await t.http.get(`/admin/users?limit=5&offset=${TOTAL_COUNT_CAP}`).set(admin.auth);
+    assert.equal(deepestUsers.body.length, 3, 'the last page by offset');
+    assert.deepEqual(
+      [deepestUsers.headers['x-total-count'], deepestUsers.headers['x-total-count-exceeds']],
+      [undefined, String(TOTAL_COUNT_CAP)],
+    );
     const admins = await t.http.get('/admin/users?role=admin').set(admin.auth);
     assert.deepEqual([admins.headers['x-total-count'], admins.headers['x-total-count-exceeds']], ['1', undefined]);
   });
