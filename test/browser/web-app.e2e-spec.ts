@@ -203,6 +203,38 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     assert.equal((await refreshesOf(user.id)).revoked, 'logout');
   });
 
+  it('sends the user back to the password form when the code step has expired, and signs in from there', async () => {
+    for (const page of browser.pages()) await page.close();
+    const user = await enableMfa(t.http, await signUp(t.http, uniqueEmail('mfa-expired')));
+    const page = await tab();
+    await page.locator('#signin-form input[name=email]').fill(user.email);
+    await page.locator('#signin-form input[name=password]').fill(PASSWORD);
+    await page.locator('#signin-form button').click();
+    await page.locator('#mfa-form').waitFor();
+
+    // The user comes back after the mfa_token's 5 minutes: the right code no longer helps.
+    await t.app.get(DataSource).query("UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1", [user.id]);
+    await page.locator('#mfa-form input[name=code]').fill(user.app.code());
+    await page.locator('#mfa-form button').click();
+    await page.locator('#signin-form').waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('#mfa-form').isHidden(), true, 'no code form without a live mfa_token');
+    assert.match((await page.locator('#auth-error').textContent()) ?? '', /sign-in expired: enter your password again/);
+    assert.equal(await page.locator('#signin-form input[name=email]').inputValue(), user.email, 'the email stays');
+    await page.screenshot({ path: join(OUTPUT, 'web-mfa-expired.png'), fullPage: true });
+
+    await page.locator('#signin-form input[name=password]').fill(PASSWORD);
+    await page.locator('#signin-form button').click();
+    await page.locator('#mfa-form').waitFor();
+    assert.equal(await page.locator('#auth-error').textContent(), '');
+    // A recovery code: the authenticator has given its two fresh codes of this window.
+    await page.locator('#mfa-form input[name=code]').fill(user.recoveryCodes[0]);
+    await page.locator('#mfa-form button').click();
+    await page.locator('#new-todo').waitFor();
+    // The next test's tabs start signed out, not from this session's cookie.
+    await page.locator('#signout').click();
+    await page.locator('#signin-form').waitFor();
+  });
+
   it('signs every tab out at the next request when an admin deactivates the account, saying why', async () => {
     for (const page of browser.pages()) await page.close();
     const admin = await signUpAdmin(t);

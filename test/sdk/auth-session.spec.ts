@@ -255,6 +255,32 @@ describe('createAuthSession', () => {
     assert.deepEqual(await me(session), { status: 200, token: 'at-1' });
   });
 
+  it('keeps the second step open after a wrong code, and closes it when the server no longer takes the mfa_token', async () => {
+    const session = open({ refreshTokenStorage: 'cookie', channel: null, storage: null });
+    assert.equal(session.mfaPending, false);
+    await session.signIn('mfa@example.com', 'right');
+    assert.equal(session.mfaPending, true);
+    const wrong = await session.verifyMfa('000000');
+    assert.equal(wrong.status === 'refused' && wrong.problem.code, 'invalid_mfa_code');
+    assert.equal(session.mfaPending, true, 'a wrong code: the user tries another');
+    api.expireMfaToken();
+    const expired = await session.verifyMfa('123456');
+    assert.equal(expired.status === 'refused' && expired.problem.code, 'mfa_token_invalid');
+    assert.equal(session.mfaPending, false, 'the token is gone: only the password again helps');
+    await assert.rejects(session.verifyMfa('123456'), /completes a signIn/);
+    assert.equal(calls('/auth/mfa/verify').length, 2, 'the dead token is not sent again');
+
+    await session.signIn('mfa@example.com', 'right');
+    assert.equal(session.mfaPending, true);
+    const refused = await session.signIn('ada@example.com', 'wrong');
+    assert.equal(refused.status, 'refused');
+    assert.equal(session.mfaPending, false, 'a new sign-in drops the earlier second step');
+    await session.signIn('mfa@example.com', 'right');
+    assert.deepEqual(await session.verifyMfa('123456'), { status: 'signed_in' });
+    assert.equal(session.mfaPending, false);
+    assert.equal(JSON.parse(calls('/auth/mfa/verify').at(-1)?.body ?? '').mfa_token, 'mfa-token-3');
+  });
+
   it('in Node: memory storage and one lock per session object by default', async () => {
     const session = createAuthSession({ baseUrl: `${BASE}/`, fetch: api.fetch });
     sessions.push(session);

@@ -26,6 +26,9 @@ export class FakeApi {
   /** How far the server's clock is ahead of the client's. */
   clockAheadMs = 0;
   private serial = 0;
+  private mfaSerial = 0;
+  /** The one `mfa_token` the server takes: the last one issued, until a verify spends it. */
+  private liveMfaToken: string | undefined;
   private liveRefreshToken: string | undefined;
   private readonly accessTokens = new Map<string, number>();
 
@@ -44,13 +47,19 @@ export class FakeApi {
     switch (`${request.method} ${path}`) {
       case 'POST /auth/login': {
         const form = new URLSearchParams(body);
-        if (form.get('username') === 'mfa@example.com') return problem(403, 'mfa_required', { mfa_token: 'mfa-token-1' });
+        if (form.get('username') === 'mfa@example.com') {
+          this.mfaSerial += 1;
+          this.liveMfaToken = `mfa-token-${this.mfaSerial}`;
+          return problem(403, 'mfa_required', { mfa_token: this.liveMfaToken });
+        }
         if (form.get('password') !== 'right') return problem(401, 'invalid_credentials');
         return this.issue(form.get('refresh_token_transport') === 'cookie');
       }
       case 'POST /auth/mfa/verify': {
         const { mfa_token, code, refresh_token_transport } = JSON.parse(body) as Record<string, string>;
-        if (mfa_token !== 'mfa-token-1' || code !== '123456') return problem(401, 'invalid_mfa_code');
+        if (mfa_token === undefined || mfa_token !== this.liveMfaToken) return problem(401, 'mfa_token_invalid');
+        if (code !== '123456') return problem(401, 'invalid_mfa_code');
+        this.liveMfaToken = undefined;
         return this.issue(refresh_token_transport === 'cookie');
       }
       case 'POST /auth/refresh': {
@@ -85,6 +94,11 @@ export class FakeApi {
         return problem(404, 'not_found');
     }
   };
+
+  /** Lets the pending `mfa_token` expire, as 5 minutes or 5 wrong codes would. */
+  expireMfaToken(): void {
+    this.liveMfaToken = undefined;
+  }
 
   /** Signs a session out on the server, as an admin or another device would. */
   endSession(): void {

@@ -1,7 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { AuthSession, AuthSessionOptions, RefreshTokenStorage, SignedOutEvent, SignInResult } from './auth-session.types.js';
 import type { components, paths } from './schema.js';
-import { browserDefaults, ENDED, problemOf, type RefreshTokenStore, storeFor } from './session-parts.js';
+import { browserDefaults, ENDED, MFA_TOKEN_GONE, problemOf, type RefreshTokenStore, storeFor } from './session-parts.js';
 import { type LockManagerLike, type SharedPair, TabSync } from './tab-sync.js';
 
 export type * from './auth-session.types.js';
@@ -60,9 +60,15 @@ class Session implements AuthSession {
     return this.pair !== undefined;
   }
 
+  get mfaPending(): boolean {
+    return this.mfaToken !== undefined;
+  }
+
   async signIn(email: string, password: string): Promise<SignInResult> {
     const form = new URLSearchParams({ grant_type: 'password', username: email, password });
     if (this.mode === 'cookie') form.set('refresh_token_transport', 'cookie');
+    // A new sign-in starts over: the second step of an earlier one is dropped, whatever this one answers.
+    this.mfaToken = undefined;
     return this.established(await this.post('/auth/login', form));
   }
 
@@ -160,6 +166,7 @@ class Session implements AuthSession {
       this.mfaToken = problem.mfa_token;
       return { status: 'mfa_required' };
     }
+    if (problem.code === MFA_TOKEN_GONE) this.mfaToken = undefined;
     return { status: 'refused', problem };
   }
 

@@ -53,9 +53,16 @@ export interface AuthSession {
   /** `fetch` with the same care, for requests the typed client does not cover. */
   fetch(request: Request): Promise<Response>;
   readonly signedIn: boolean;
-  /** The password grant. `mfa_required`: call `verifyMfa(code)` with the user's second factor. */
+  /**
+   * Whether `verifyMfa()` can complete the sign-in: true from a `signIn()` that answered
+   * `mfa_required` until the code that completes it, or until the server refuses the `mfa_token`
+   * itself (`mfa_token_invalid`: expired, out of attempts, or voided), when the user must start
+   * again with the password. A wrong code (`invalid_mfa_code`) leaves it true.
+   */
+  readonly mfaPending: boolean;
+  /** The password grant. `mfa_required`: call `verifyMfa(code)` with the user's second factor. Drops an earlier pending one. */
   signIn(email: string, password: string): Promise<SignInResult>;
-  /** The second step of a sign-in that answered `mfa_required`: a TOTP or recovery code. */
+  /** The second step of a sign-in that answered `mfa_required`: a TOTP or recovery code. Throws unless `mfaPending`. */
   verifyMfa(code: string): Promise<SignInResult>;
   /** On page load: resumes the session the browser holds (another tab's, or by a refresh). */
   restore(): Promise<boolean>;

@@ -4,6 +4,9 @@ import { inProcessLock, type StorageLike } from './tab-sync.js';
 /** Answers that mean the session is over for good: no refresh can help. */
 export const ENDED = new Set(['session_ended', 'invalid_token', 'inactive_account', 'invalid_refresh_token']);
 
+/** The verify answer for an `mfa_token` the server no longer takes (expired, out of attempts, voided): only a new sign-in helps. */
+export const MFA_TOKEN_GONE = 'mfa_token_invalid';
+
 /** Where the refresh token is kept, by mode. */
 export interface RefreshTokenStore {
   save(token: string | undefined): void;

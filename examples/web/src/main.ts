@@ -10,6 +10,8 @@ const field = (form: HTMLFormElement, name: string) => (form.elements.namedItem(
 
 let notice = '';
 let cursor: string | undefined;
+/** The email last typed into the sign-in form, kept there when the form comes back. */
+let signInEmail = '';
 
 /** What a sign-out's `code` tells the user; any other code is shown as it is. */
 const SIGNED_OUT: Record<string, string> = {
@@ -28,7 +30,7 @@ function showSignIn(error = '', mfa = false): void {
     <p class="notice" id="notice">${escape(notice)}</p>
     <p class="error" id="auth-error">${escape(error)}</p>
     <form id="signin-form" ${mfa ? 'hidden' : ''}>
-      <input name="email" type="email" placeholder="Email" required autocomplete="username" />
+      <input name="email" type="email" placeholder="Email" required autocomplete="username" value="${escape(signInEmail)}" />
       <input name="password" type="password" placeholder="Password" required autocomplete="current-password" />
       <button>Sign in</button>
     </form>
@@ -45,7 +47,8 @@ function showSignIn(error = '', mfa = false): void {
   const signIn = app.querySelector<HTMLFormElement>('#signin-form')!;
   signIn.onsubmit = async (event) => {
     event.preventDefault();
-    await finishSignIn(await session.signIn(field(signIn, 'email'), field(signIn, 'password')));
+    signInEmail = field(signIn, 'email');
+    await finishSignIn(await session.signIn(signInEmail, field(signIn, 'password')));
   };
   const verify = app.querySelector<HTMLFormElement>('#mfa-form')!;
   verify.onsubmit = async (event) => {
@@ -65,7 +68,10 @@ function showSignIn(error = '', mfa = false): void {
 async function finishSignIn(result: Awaited<ReturnType<typeof session.signIn>>, mfa = false): Promise<void> {
   if (result.status === 'signed_in') return showTodos();
   if (result.status === 'mfa_required') return showSignIn('', true);
-  showSignIn(result.problem.detail, mfa);
+  // A wrong code keeps the code form while the server still takes the step's mfa_token; once that
+  // has expired or run out of attempts, only the password again starts a new step.
+  const expired = mfa && !session.mfaPending;
+  showSignIn(expired ? 'Your sign-in expired: enter your password again.' : result.problem.detail, session.mfaPending);
 }
 
 function shell(title: string, body: string): void {
