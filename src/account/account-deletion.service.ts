@@ -20,14 +20,19 @@ export class AccountDeletionService {
    * login's limits, the same 401), then the account and everything it owns go in one transaction
    * that also writes the `account.deleted` event, which keeps the account's id and not its email.
    * With MFA on, `code` (a TOTP or a recovery code) is checked after the password, as a login
-   * checks it. The last active admin cannot delete their account (409).
+   * checks it, and spent with the deletion. The last active admin cannot delete their account
+   * (409), and keeps the code.
    */
   async deleteOwn(user: User, dto: DeleteAccountDto, client: ClientInfo): Promise<void> {
     await this.checks.confirmPasswordOf(user, dto.password, client);
-    if (user.mfaEnabled) {
-      if (dto.code === undefined) throw validationFailed([{ field: 'code', message: 'code is required when MFA is on', code: 'required' }]);
-      await this.codes.verify(user, dto.code, client);
-    }
-    await this.users.remove(user.id, { id: user.id, client }, 'account.deleted');
+    const actor = { id: user.id, client };
+    if (!user.mfaEnabled) return this.users.remove(user.id, actor, 'account.deleted');
+    if (dto.code === undefined) throw validationFailed([{ field: 'code', message: 'code is required when MFA is on', code: 'required' }]);
+    // The code is spent inside the deletion's transaction, after the last-admin rule, so a refused
+    // deletion rolls it back. Checking the rule first, outside, would not do: two admins deleting
+    // themselves at once would each pass it while the other is there, each spend a code, and the
+    // one that then waits on the rule's lock behind the other's deletion would get its 409 with
+    // its code gone.
+    await this.codes.verifyWithin(user, dto.code, client, (spend) => this.users.remove(user.id, actor, 'account.deleted', spend));
   }
 }

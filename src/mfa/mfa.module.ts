@@ -14,6 +14,7 @@ import { MfaCodesService } from './mfa-codes.service.js';
 import { MfaLoginService } from './mfa-login.service.js';
 import { MfaMailService } from './mfa-mail.service.js';
 import { MfaController } from './mfa.controller.js';
+import { MfaQueries } from './mfa.queries.js';
 import { MfaSettingsService } from './mfa-settings.service.js';
 import { RecoveryCode } from './recovery-code.entity.js';
 import { TotpEnrolmentService } from './totp-enrolment.service.js';
@@ -31,7 +32,15 @@ import { TotpFactor } from './totp-factor.entity.js';
     AuditModule,
   ],
   controllers: [MfaController, AdminMfaController],
-  providers: [MfaCodesService, TotpEnrolmentService, MfaSettingsService, MfaLoginService, MfaMailService, MfaChallengePurgeService],
+  providers: [
+    MfaCodesService,
+    MfaQueries,
+    TotpEnrolmentService,
+    MfaSettingsService,
+    MfaLoginService,
+    MfaMailService,
+    MfaChallengePurgeService,
+  ],
   exports: [MfaLoginService, MfaCodesService],
 })
 export class MfaModule {}

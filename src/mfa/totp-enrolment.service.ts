@@ -15,6 +15,7 @@ import type { TotpSetupOut } from './dto/totp-setup-out.dto.js';
 import { replaceRecoveryCodes } from './factor-writes.js';
 import { INVALID_MFA_CODE, MfaCodesService, secretContext } from './mfa-codes.service.js';
 import { MfaMailService } from './mfa-mail.service.js';
+import { MfaQueries } from './mfa.queries.js';
 import { seal } from './secret-box.js';
 import { newTotpSecret, otpauthUri, totpCodeShape } from './totp.js';
 import { TotpFactor } from './totp-factor.entity.js';
@@ -34,6 +35,7 @@ export class TotpEnrolmentService {
     @Inject(mfaConfig.KEY) private readonly keys: MfaConfig,
     private readonly checks: PasswordCheckService,
     private readonly codes: MfaCodesService,
+    private readonly queries: MfaQueries,
     private readonly mails: MfaMailService,
     private readonly securityEvents: SecurityEventsService,
     private readonly audit: AuditService,
@@ -44,16 +46,8 @@ export class TotpEnrolmentService {
     if (user.mfaEnabled) throw alreadyEnabled();
     await this.checks.confirmPasswordOf(user, password, client);
     const secret = newTotpSecret();
-    // Never over a confirmed factor: a setup racing a confirmation loses.
-    const written: unknown[] = await this.factors.query(
-      `INSERT INTO totp_factors (user_id, secret_sealed) VALUES ($1, $2)
-       ON CONFLICT (user_id) DO UPDATE
-          SET secret_sealed = EXCLUDED.secret_sealed, created_at = now(), last_used_step = NULL, failed_attempts = 0
-        WHERE totp_factors.confirmed_at IS NULL
-       RETURNING user_id`,
-      [user.id, seal(this.keys.secretKey, secret, secretContext(user.id))],
-    );
-    if (written.length === 0) throw alreadyEnabled();
+    const written = await this.queries.writePending(user.id, seal(this.keys.secretKey, secret, secretContext(user.id)));
+    if (!written) throw alreadyEnabled();
     this.securityEvents.record('mfa_setup_started', { userId: user.id });
     return { secret, otpauth_uri: otpauthUri(secret, PRODUCT, user.email) };
   }

@@ -120,12 +120,20 @@ export class UsersService {
   /**
    * Deletes a user and, through the foreign keys, everything they own (todos and their count,
    * sessions and refresh tokens, mailed tokens, idempotency records), audited as `event` (by an
-   * admin, or by the user themself). The last active admin cannot be deleted.
+   * admin, or by the user themself). The last active admin cannot be deleted. `confirm` runs in
+   * the transaction once the user's row is locked and that rule holds, before the deletion: what
+   * it writes commits with the deletion, and what it throws undoes both.
    */
-  remove(id: number, actor: Actor, event: 'admin.user_deleted' | 'account.deleted' = 'admin.user_deleted'): Promise<void> {
+  remove(
+    id: number,
+    actor: Actor,
+    event: 'admin.user_deleted' | 'account.deleted' = 'admin.user_deleted',
+    confirm?: (em: EntityManager) => Promise<unknown>,
+  ): Promise<void> {
     return this.users.manager.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       await this.assertNotLastAdmin(em, user);
+      await confirm?.(em);
       await em.delete(User, { id });
       await this.audit.record(em, event, { userId: id, actorId: actor.id, client: actor.client });
     });

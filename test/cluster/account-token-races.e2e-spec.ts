@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { signUp } from '../support/factories.js';
+import { connectPg } from '../support/pg-client.js';
 import { until } from '../support/until.js';
 
 /**
@@ -13,10 +14,10 @@ import { until } from '../support/until.js';
  */
 describe('account tokens racing a deactivation', () => {
   let t: TestApp;
-  const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  let db: pg.Client;
   before(async () => {
     t = await startTestApp();
-    await db.connect();
+    db = await connectPg();
   });
   after(async () => {
     await db.end();

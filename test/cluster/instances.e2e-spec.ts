@@ -3,9 +3,10 @@ import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import pg from 'pg';
+import type pg from 'pg';
 import { idempotencyLock } from '../../src/idempotency/idempotency-lock.js';
 import { Instance } from '../support/instance.js';
+import { connectPg, withPgClient } from '../support/pg-client.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
 import { expectProblem, PASSWORD, signUp, uniqueEmail } from '../support/factories.js';
@@ -78,9 +79,7 @@ describe('two instances on one database and one Redis', () => {
     const post = (instance: Instance) =>
       instance.http.post('/todos').set(user.auth).set('Idempotency-Key', 'shared-key').send({ title: 'once' });
     // Holds the key's lock as an instance does while its request runs.
-    const holder = new pg.Client({ connectionString: DATABASE_URL });
-    await holder.connect();
-    try {
+    await withPgClient(async (holder) => {
       await holder.query('BEGIN');
       await holder.query(
         'SELECT pg_advisory_xact_lock($1, $2)',
@@ -88,9 +87,7 @@ describe('two instances on one database and one Redis', () => {
       );
       expectProblem(await post(b), 409, 'A request with this Idempotency-Key is still being processed');
       await holder.query('ROLLBACK');
-    } finally {
-      await holder.end();
-    }
+    }, DATABASE_URL);
     const created = await post(a);
     assert.equal(created.status, 201, created.text);
     const replayed = await post(b);
@@ -192,9 +189,9 @@ describe('PostgreSQL going away and coming back', () => {
 
 describe('pending migrations', () => {
   const database = `pending_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  let admin: pg.Client;
   before(async () => {
-    await admin.connect();
+    admin = await connectPg(DATABASE_URL);
     await admin.query(`CREATE DATABASE "${database}"`);
   });
   after(async () => {
@@ -212,16 +209,11 @@ describe('pending migrations', () => {
       expectProblem(ready, 503, 'Not ready: migrations');
       assert.deepEqual(ready.body.checks.migrations, { status: 'down' });
       assert.equal(ready.body.checks.database.status, 'up');
-      const probed = new pg.Client({ connectionString: env.DATABASE_URL });
-      await probed.connect();
-      try {
-        const [{ table }] = (await probed.query(`SELECT to_regclass('public.migrations')::text AS table`)).rows as {
-          table: string | null;
-        }[];
-        assert.equal(table, null, 'the readiness probe changes nothing in the database');
-      } finally {
-        await probed.end();
-      }
+      const [{ table }] = await withPgClient(
+        async (probed) => (await probed.query<{ table: string | null }>(`SELECT to_regclass('public.migrations')::text AS table`)).rows,
+        env.DATABASE_URL,
+      );
+      assert.equal(table, null, 'the readiness probe changes nothing in the database');
       const migrator = await Instance.start(env);
       await migrator.stop();
       assert.equal((await stale.http.get('/health/ready')).status, 200);

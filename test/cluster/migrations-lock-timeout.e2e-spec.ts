@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { runMigrations } from '../../src/database/run-migrations.js';
+import { connectPg } from '../support/pg-client.js';
 import { until } from '../support/until.js';
 
 /** A migration that needs the strongest lock on a table the live traffic uses. */
@@ -23,14 +24,14 @@ class AddColumn1700000000000 implements MigrationInterface {
  */
 describe('migrations and the locks of a live database', () => {
   const url = process.env.DATABASE_URL;
-  const holder = new pg.Client({ connectionString: url });
+  let holder: pg.Client;
   let dataSource: DataSource;
   const columns = async () =>
     (
       await holder.query<{ name: string }>("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'lock_probe'")
     ).rows.map((row) => row.name);
   before(async () => {
-    await holder.connect();
+    holder = await connectPg(url);
     await holder.query('CREATE TABLE lock_probe (id integer)');
     dataSource = await new DataSource({
       type: 'postgres',

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { Instance } from '../support/instance.js';
+import { connectPg } from '../support/pg-client.js';
 import { until } from '../support/until.js';
 
 const DATABASE_URL = process.env.DATABASE_URL!;
@@ -25,8 +26,7 @@ describe('the migrations lock', () => {
   });
 
   const connect = async () => {
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
+    const client = await connectPg(DATABASE_URL);
     clients.push(client);
     return client;
   };

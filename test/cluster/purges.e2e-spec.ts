@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { purgeInBatches } from '../../src/database/purge-in-batches.js';
 import { Session } from '../../src/sessions/session.entity.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { signUp } from '../support/factories.js';
+import { connectPg } from '../support/pg-client.js';
 
 /**
  * Every instance runs the hourly purges. One that finds rows another instance's purge has locked
@@ -14,10 +15,10 @@ import { signUp } from '../support/factories.js';
  */
 describe('purges on several instances', () => {
   let t: TestApp;
-  const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  let other: pg.Client;
   before(async () => {
     t = await startTestApp();
-    await other.connect();
+    other = await connectPg();
   });
   after(async () => {
     await other.end();

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { walkEvents } from '../support/audit.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, signUpAdmin, type SignedIn } from '../support/factories.js';
+import { enableMfa, mfaToken, verify } from '../support/mfa.js';
 
 /** `POST /users/me/delete` and `POST /admin/users/{id}/sessions/revoke`. */
 describe('account controls', () => {
@@ -116,6 +117,27 @@ describe('account controls', () => {
     assert.equal((await holdings(admin.id)).users, 1);
     await signUpAdmin(t);
     assert.equal((await deleteOwn(admin, { password: PASSWORD })).status, 204);
+  });
+
+  it('spends no code of the last active admin it refuses (409): the same TOTP and recovery code then sign in', async () => {
+    const admin = await enableMfa(t.http, await signUpAdmin(t));
+    const totp = admin.app.code();
+    expectProblem(await deleteOwn(admin, { password: PASSWORD, code: totp }), 409, /last active admin/, 'last_admin');
+    expectProblem(await deleteOwn(admin, { password: PASSWORD, code: admin.recoveryCodes[0] }), 409, /last active admin/, 'last_admin');
+    const byTotp = await verify(t.http, await mfaToken(t.http, admin.email), totp);
+    assert.equal(byTotp.status, 200, byTotp.text);
+    const byRecovery = await verify(t.http, await mfaToken(t.http, admin.email), admin.recoveryCodes[0]);
+    assert.equal(byRecovery.status, 200, byRecovery.text);
+  });
+
+  it('lets one of two admins deleting themselves at once go; the other (409) keeps its account and its code', async () => {
+    const admins = [await enableMfa(t.http, await signUpAdmin(t)), await enableMfa(t.http, await signUpAdmin(t))];
+    const answers = await Promise.all(admins.map((admin) => deleteOwn(admin, { password: PASSWORD, code: admin.recoveryCodes[0] })));
+    assert.deepEqual(answers.map((res) => res.status).sort(), [204, 409], answers.map((res) => res.text).join('\n'));
+    const kept = admins[answers.findIndex((res) => res.status === 409)];
+    assert.equal((await holdings(kept.id)).users, 1);
+    const signedIn = await verify(t.http, await mfaToken(t.http, kept.email), kept.recoveryCodes[0]);
+    assert.equal(signedIn.status, 200, signedIn.text);
   });
 
   it("ends every session of a user at once, audited among the user's events", async () => {

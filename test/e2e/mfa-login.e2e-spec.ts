@@ -141,6 +141,13 @@ describe('MFA login, throttled', () => {
     const throttled = await verify(t.http, second, user.app.wrongCode());
     expectProblem(throttled, 429, undefined, 'rate_limited');
     assert.ok(Number(throttled.headers['retry-after']) > 0);
+    const audited = await t.app
+      .get(DataSource)
+      .query<{ details: object }[]>(`SELECT details FROM audit_events WHERE user_id = $1 AND type = 'login.throttled'`, [user.id]);
+    assert.deepEqual(
+      audited.map((event) => event.details),
+      [{ attempts: 4, during: 'mfa' }],
+    );
     expectProblem(await passwordGrant(t.http, user.email), 429, undefined, 'rate_limited');
   });
 

@@ -14,6 +14,8 @@ import { toTodoOut } from '../../src/todos/dto/todo-out.dto.js';
 import { TodoCount } from '../../src/todos/todo-count.entity.js';
 import { Todo } from '../../src/todos/todo.entity.js';
 import { TodosQueries } from '../../src/todos/todos.queries.js';
+import { MfaQueries } from '../../src/mfa/mfa.queries.js';
+import { TotpFactor } from '../../src/mfa/totp-factor.entity.js';
 import { User } from '../../src/users/user.entity.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { signUp } from '../support/factories.js';
@@ -210,5 +212,31 @@ describe('hand-written SQL and the entities', () => {
     assert.throws(() => mappedJsonSelect(todos, (todo) => ({ id: todo.id, fixed: 1 }), 'p'), /field "fixed"/);
     const users = db.getRepository(User);
     assert.throws(() => mappedJsonSelect(users, (u) => ({ hash: u.hashedPassword }), 'p'), /field "hash"/, 'a select: false column');
+  });
+
+  it('writes a pending authenticator over a pending one, never over a confirmed one, as the entity reads it back', async () => {
+    const user = await signUp(t.http);
+    const queries = t.app.get(MfaQueries);
+    const factors = db.getRepository(TotpFactor);
+    const first = await queries.writePending(user.id, Buffer.from('first'));
+    assert.ok(first);
+    assert.deepEqual(first, await factors.findOneBy({ userId: user.id }));
+    assert.deepEqual(
+      [first.secretSealed, first.confirmedAt, first.lastUsedStep, first.failedAttempts],
+      [Buffer.from('first'), null, null, 0],
+    );
+    await db.query(
+      `UPDATE totp_factors SET created_at = created_at - interval '1 hour', last_used_step = 123, failed_attempts = 3 WHERE user_id = $1`,
+      [user.id],
+    );
+    const { createdAt: shifted } = await factors.findOneByOrFail({ userId: user.id });
+    const second = await queries.writePending(user.id, Buffer.from('second'));
+    assert.ok(second);
+    assert.deepEqual(second, await factors.findOneBy({ userId: user.id }));
+    assert.deepEqual([second.secretSealed, second.lastUsedStep, second.failedAttempts], [Buffer.from('second'), null, 0], 'started afresh');
+    assert.ok(second.createdAt > shifted, 'created_at moves');
+    await factors.update({ userId: user.id }, { confirmedAt: new Date() });
+    assert.equal(await queries.writePending(user.id, Buffer.from('third')), undefined, 'not over a confirmed one');
+    assert.deepEqual((await factors.findOneByOrFail({ userId: user.id })).secretSealed, Buffer.from('second'));
   });
 });
