@@ -97,8 +97,10 @@ export class MfaCodesService {
       if (state.outcome && 'refused' in state.outcome) return this.refuse(user, state.outcome, client);
       throw error;
     }
+    // A change that returned without calling `spend` checked no code: a caller's bug, never a success.
+    if (!state.outcome) throw new Error('verifyWithin: the change did not spend the code');
     await state.attempt?.succeeded();
-    if (state.outcome && 'remaining' in state.outcome) this.mails.notify(user, 'recovery_code_used', state.outcome.remaining);
+    if ('remaining' in state.outcome) this.mails.notify(user, 'recovery_code_used', state.outcome.remaining);
     return result;
   }
 

@@ -156,6 +156,12 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     await first.locator('#signout').click();
     await second.locator('#signin-form').waitFor({ timeout: 2_000 });
     assert.match((await second.locator('#notice').textContent()) ?? '', /Signed out/);
+    await first.locator('#signin-form').waitFor({ timeout: 2_000 });
+    assert.equal(
+      await first.locator('#signin-form input[name=email]').inputValue(),
+      '',
+      'the address typed to sign in is not left for the next person',
+    );
     assert.equal((await refreshesOf(user.id)).revoked, 'logout');
   });
 

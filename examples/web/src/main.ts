@@ -10,7 +10,7 @@ const field = (form: HTMLFormElement, name: string) => (form.elements.namedItem(
 
 let notice = '';
 let cursor: string | undefined;
-/** The email last typed into the sign-in form, kept there when the form comes back. */
+/** The email last typed into the sign-in form, kept there when the form comes back during a sign-in. */
 let signInEmail = '';
 
 /** What a sign-out's `code` tells the user; any other code is shown as it is. */
@@ -21,6 +21,7 @@ const SIGNED_OUT: Record<string, string> = {
 
 session.onSignedOut(({ code }) => {
   notice = SIGNED_OUT[code] ?? `Signed out: ${code}.`;
+  signInEmail = ''; // not the last user's address for whoever uses this browser next
   showSignIn();
 });
 
