@@ -23,6 +23,18 @@ import { summarise } from './profile-summary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `mfa` enrols hundreds of users (three password hashes each) before it measures: named only.
+/**
+ * Every per-client and per-account limit raised out of reach of the load: the bench measures the
+ * work a request does, not the 429 a limit answers (a registration's verification mail spends the
+ * client's mail budget too).
+ */
+const LIMITS_OFF = {
+  RATE_LIMIT_LOGIN_PER_MINUTE: '100000000',
+  RATE_LIMIT_LOGIN_FAILURES: '100000000',
+  RATE_LIMIT_REGISTER_PER_HOUR: '100000000',
+  RATE_LIMIT_MAIL_PER_HOUR: '100000000',
+};
+
 const DEFAULT_PHASES = ['me', 'todos', 'create', 'update', 'login', 'storm', 'failstorm'];
 const PHASES = [...DEFAULT_PHASES, 'mfa'];
 const { values: flags } = parseArgs({
@@ -620,11 +632,7 @@ async function loadPhases() {
     JWT_SECRET: jwtSecret,
     MFA_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     DATA_DIR: join(work, 'data'),
-    RATE_LIMIT_LOGIN_PER_MINUTE: '100000000',
-    RATE_LIMIT_LOGIN_FAILURES: '100000000',
-    RATE_LIMIT_REGISTER_PER_HOUR: '100000000',
-    // A registration mails a verification link, which spends the client's mail budget too.
-    RATE_LIMIT_MAIL_PER_HOUR: '100000000',
+    ...LIMITS_OFF,
     // The login phases sign the seeded users in hundreds of times; at the default cap, those
     // logins would end the sessions whose tokens the readers hold (the least recently used).
     SESSIONS_PER_USER_MAX: '10000',
@@ -1266,10 +1274,7 @@ async function scale() {
     MFA_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     DATA_DIR: join(work, database.name),
     DATABASE_URL: database.url,
-    RATE_LIMIT_LOGIN_PER_MINUTE: '100000000',
-    RATE_LIMIT_LOGIN_FAILURES: '100000000',
-    RATE_LIMIT_REGISTER_PER_HOUR: '100000000',
-    RATE_LIMIT_MAIL_PER_HOUR: '100000000',
+    ...LIMITS_OFF,
     UV_THREADPOOL_SIZE: String(threadPoolSize),
   });
   const startApp = async (label, env) => {
