@@ -77,11 +77,19 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     await page.goto(url);
     return page;
   };
-  const signIn = async (page: Page, email: string) => {
+  const enterPassword = async (page: Page, email: string) => {
     await page.locator('#signin-form input[name=email]').fill(email);
     await page.locator('#signin-form input[name=password]').fill(PASSWORD);
     await page.locator('#signin-form button').click();
+  };
+  const signIn = async (page: Page, email: string) => {
+    await enterPassword(page, email);
     await page.locator('#new-todo').waitFor();
+  };
+  /** The password step of an account with MFA on: the code form comes up. */
+  const toCodeForm = async (page: Page, email: string) => {
+    await enterPassword(page, email);
+    await page.locator('#mfa-form').waitFor();
   };
   /** The browser's session, and how many refreshes the server has answered for it. */
   const refreshesOf = async (userId: number) => {
@@ -171,10 +179,7 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     const page = await tab();
     await page.locator('#signin-form').waitFor();
     assert.equal(await page.locator('#mfa-form').isHidden(), true, 'no code form before the password');
-    await page.locator('#signin-form input[name=email]').fill(user.email);
-    await page.locator('#signin-form input[name=password]').fill(PASSWORD);
-    await page.locator('#signin-form button').click();
-    await page.locator('#mfa-form').waitFor();
+    await toCodeForm(page, user.email);
     assert.equal(await page.locator('#signin-form').isHidden(), true, 'the code form replaces the password form');
     await page.screenshot({ path: join(OUTPUT, 'web-mfa-code.png'), fullPage: true });
 
@@ -213,10 +218,7 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     for (const page of browser.pages()) await page.close();
     const user = await enableMfa(t.http, await signUp(t.http, uniqueEmail('mfa-expired')));
     const page = await tab();
-    await page.locator('#signin-form input[name=email]').fill(user.email);
-    await page.locator('#signin-form input[name=password]').fill(PASSWORD);
-    await page.locator('#signin-form button').click();
-    await page.locator('#mfa-form').waitFor();
+    await toCodeForm(page, user.email);
 
     // The user comes back after the mfa_token's 5 minutes: the right code no longer helps.
     await t.app.get(DataSource).query("UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1", [user.id]);
@@ -239,6 +241,24 @@ describe('the example web app in Chromium, on the SDK', { skip }, () => {
     // The next test's tabs start signed out, not from this session's cookie.
     await page.locator('#signout').click();
     await page.locator('#signin-form').waitFor();
+  });
+
+  it('sends the user back to the password form, saying why, when an admin deactivates the account between the password and the code', async () => {
+    for (const page of browser.pages()) await page.close();
+    const admin = await signUpAdmin(t);
+    const user = await enableMfa(t.http, await signUp(t.http, uniqueEmail('mfa-deactivated')));
+    const page = await tab();
+    await toCodeForm(page, user.email);
+
+    const deactivated = await t.http.patch(`/admin/users/${user.id}`).set(admin.auth).send({ is_active: false });
+    assert.equal(deactivated.status, 200, deactivated.text);
+    // The right code spends the mfa_token, and the server then refuses the session (403 inactive_account).
+    await page.locator('#mfa-form input[name=code]').fill(user.app.code());
+    await page.locator('#mfa-form button').click();
+    await page.locator('#signin-form').waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('#mfa-form').isHidden(), true, 'no code form for a token the server has spent');
+    assert.match((await page.locator('#auth-error').textContent()) ?? '', /account has been deactivated/);
+    await page.screenshot({ path: join(OUTPUT, 'web-mfa-deactivated.png'), fullPage: true });
   });
 
   it('signs every tab out at the next request when an admin deactivates the account, saying why', async () => {

@@ -281,6 +281,76 @@ describe('createAuthSession', () => {
     assert.equal(JSON.parse(calls('/auth/mfa/verify').at(-1)?.body ?? '').mfa_token, 'mfa-token-3');
   });
 
+  it("keeps a newer sign-in's second step when an older mfa_token's verify is refused late", async () => {
+    let letVerifyThrough!: () => void;
+    const verifyHeld = new Promise<void>((resolve) => (letVerifyThrough = resolve));
+    let holding = true;
+    const session = open({
+      refreshTokenStorage: 'cookie',
+      channel: null,
+      storage: null,
+      // The first verify reaches the server only after the user has signed in again.
+      fetch: async (request) => {
+        if (holding && new URL(request.url).pathname === '/auth/mfa/verify') {
+          holding = false;
+          await verifyHeld;
+        }
+        return api.fetch(request);
+      },
+    });
+    await session.signIn('mfa@example.com', 'right');
+    const late = session.verifyMfa('123456');
+    await settle();
+    assert.deepEqual(await session.signIn('mfa@example.com', 'right'), { status: 'mfa_required' });
+    letVerifyThrough();
+    const refused = await late;
+    assert.equal(refused.status === 'refused' && refused.problem.code, 'mfa_token_invalid');
+    assert.equal(JSON.parse(calls('/auth/mfa/verify')[0]?.body ?? '').mfa_token, 'mfa-token-1');
+    assert.equal(session.mfaPending, true, "the refused token was the first sign-in's: the second one's step goes on");
+    assert.deepEqual(await session.verifyMfa('123456'), { status: 'signed_in' });
+    assert.equal(JSON.parse(calls('/auth/mfa/verify').at(-1)?.body ?? '').mfa_token, 'mfa-token-2');
+  });
+
+  it('ends the second step when the verify is refused for the account: deactivated, password changed, or MFA turned off meanwhile', async () => {
+    const session = open({ refreshTokenStorage: 'cookie', channel: null, storage: null });
+    const refusals = [
+      [403, 'inactive_account'],
+      [401, 'invalid_credentials'],
+      [409, 'mfa_not_enabled'],
+    ] as const;
+    for (const [status, code] of refusals) {
+      assert.deepEqual(await session.signIn('mfa@example.com', 'right'), { status: 'mfa_required' });
+      api.refuseNextVerify(status, code, true);
+      const refused = await session.verifyMfa('123456');
+      assert.equal(refused.status === 'refused' && refused.problem.code, code);
+      assert.equal(session.mfaPending, false, `${code}: only the password again can start a new step`);
+      const sent = calls('/auth/mfa/verify').length;
+      await assert.rejects(session.verifyMfa('123456'), /completes a signIn/);
+      assert.equal(calls('/auth/mfa/verify').length, sent, `${code}: the dead token is not sent again`);
+    }
+    assert.equal(session.signedIn, false);
+  });
+
+  it('keeps the second step through the refusals after which the server still takes the mfa_token', async () => {
+    const session = open({ refreshTokenStorage: 'cookie', channel: null, storage: null });
+    await session.signIn('mfa@example.com', 'right');
+    const wrong = await session.verifyMfa('000000');
+    assert.equal(wrong.status === 'refused' && wrong.problem.code, 'invalid_mfa_code');
+    assert.equal(session.mfaPending, true, 'a wrong code: the user tries another');
+    const limits = [
+      [429, 'rate_limited'],
+      [403, 'mfa_locked'],
+    ] as const;
+    for (const [status, code] of limits) {
+      api.refuseNextVerify(status, code, false);
+      const refused = await session.verifyMfa('123456');
+      assert.equal(refused.status === 'refused' && refused.problem.code, code);
+      assert.equal(session.mfaPending, true, `${code}: the same step goes on, later or with a recovery code`);
+    }
+    assert.deepEqual(await session.verifyMfa('123456'), { status: 'signed_in' });
+    assert.equal(JSON.parse(calls('/auth/mfa/verify').at(-1)?.body ?? '').mfa_token, 'mfa-token-1');
+  });
+
   it('in Node: memory storage and one lock per session object by default', async () => {
     const session = createAuthSession({ baseUrl: `${BASE}/`, fetch: api.fetch });
     sessions.push(session);

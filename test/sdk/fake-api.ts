@@ -30,6 +30,7 @@ export class FakeApi {
   /** The one `mfa_token` the server takes: the last one issued, until a verify spends it. */
   private liveMfaToken: string | undefined;
   private liveRefreshToken: string | undefined;
+  private verifyRefusal: { status: number; code: string; endsToken: boolean } | undefined;
   private readonly accessTokens = new Map<string, number>();
 
   fetch = async (request: Request): Promise<Response> => {
@@ -58,6 +59,12 @@ export class FakeApi {
       case 'POST /auth/mfa/verify': {
         const { mfa_token, code, refresh_token_transport } = JSON.parse(body) as Record<string, string>;
         if (mfa_token === undefined || mfa_token !== this.liveMfaToken) return problem(401, 'mfa_token_invalid');
+        const refusal = this.verifyRefusal;
+        this.verifyRefusal = undefined;
+        if (refusal) {
+          if (refusal.endsToken) this.liveMfaToken = undefined;
+          return problem(refusal.status, refusal.code);
+        }
         if (code !== '123456') return problem(401, 'invalid_mfa_code');
         this.liveMfaToken = undefined;
         return this.issue(refresh_token_transport === 'cookie');
@@ -98,6 +105,15 @@ export class FakeApi {
   /** Lets the pending `mfa_token` expire, as 5 minutes or 5 wrong codes would. */
   expireMfaToken(): void {
     this.liveMfaToken = undefined;
+  }
+
+  /**
+   * Refuses the next verify of the live `mfa_token` with this problem. `endsToken`: the server takes
+   * that token no more (the account deactivated or its password changed between the two steps, so
+   * the right code spent it and no session started); else it stays live (a limit: 429, `mfa_locked`).
+   */
+  refuseNextVerify(status: number, code: string, endsToken: boolean): void {
+    this.verifyRefusal = { status, code, endsToken };
   }
 
   /** Signs a session out on the server, as an admin or another device would. */

@@ -1,7 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { AuthSession, AuthSessionOptions, RefreshTokenStorage, SignedOutEvent, SignInResult } from './auth-session.types.js';
 import type { components, paths } from './schema.js';
-import { browserDefaults, ENDED, MFA_TOKEN_GONE, problemOf, type RefreshTokenStore, storeFor } from './session-parts.js';
+import { browserDefaults, ENDED, MFA_STEP_ENDED, problemOf, type RefreshTokenStore, storeFor } from './session-parts.js';
 import { type LockManagerLike, type SharedPair, TabSync } from './tab-sync.js';
 
 export type * from './auth-session.types.js';
@@ -73,9 +73,13 @@ class Session implements AuthSession {
   }
 
   async verifyMfa(code: string): Promise<SignInResult> {
-    if (this.mfaToken === undefined) throw new Error('verifyMfa() completes a signIn() that answered mfa_required');
+    const mfaToken = this.mfaToken;
+    if (mfaToken === undefined) throw new Error('verifyMfa() completes a signIn() that answered mfa_required');
     const transport = this.mode === 'cookie' ? { refresh_token_transport: 'cookie' } : {};
-    return this.established(await this.post('/auth/mfa/verify', { mfa_token: this.mfaToken, code, ...transport }));
+    const result = await this.established(await this.post('/auth/mfa/verify', { mfa_token: mfaToken, code, ...transport }));
+    // Only the token this request sent: a sign-in made while it was in flight has a step of its own.
+    if (result.status === 'refused' && MFA_STEP_ENDED.has(result.problem.code) && this.mfaToken === mfaToken) this.mfaToken = undefined;
+    return result;
   }
 
   async restore(): Promise<boolean> {
@@ -166,7 +170,6 @@ class Session implements AuthSession {
       this.mfaToken = problem.mfa_token;
       return { status: 'mfa_required' };
     }
-    if (problem.code === MFA_TOKEN_GONE) this.mfaToken = undefined;
     return { status: 'refused', problem };
   }
 

@@ -55,9 +55,12 @@ export interface AuthSession {
   readonly signedIn: boolean;
   /**
    * Whether `verifyMfa()` can complete the sign-in: true from a `signIn()` that answered
-   * `mfa_required` until the code that completes it, or until the server refuses the `mfa_token`
-   * itself (`mfa_token_invalid`: expired, out of attempts, or voided), when the user must start
-   * again with the password. A wrong code (`invalid_mfa_code`) leaves it true.
+   * `mfa_required` until the code that completes it, or until a refusal after which the server
+   * takes that `mfa_token` no more, when the user must start again with the password: the token
+   * itself (`mfa_token_invalid`: expired, out of attempts, or voided), or the account
+   * (`inactive_account`, `invalid_credentials`: deactivated or its password changed since the
+   * first step; `mfa_not_enabled`). A wrong code (`invalid_mfa_code`), `mfa_locked` and 429 leave it
+   * true, and so does the refusal of an earlier sign-in's token.
    */
   readonly mfaPending: boolean;
   /** The password grant. `mfa_required`: call `verifyMfa(code)` with the user's second factor. Drops an earlier pending one. */

@@ -4,8 +4,16 @@ import { inProcessLock, type StorageLike } from './tab-sync.js';
 /** Answers that mean the session is over for good: no refresh can help. */
 export const ENDED = new Set(['session_ended', 'invalid_token', 'inactive_account', 'invalid_refresh_token']);
 
-/** The verify answer for an `mfa_token` the server no longer takes (expired, out of attempts, voided): only a new sign-in helps. */
-export const MFA_TOKEN_GONE = 'mfa_token_invalid';
+/**
+ * Verify answers after which the server takes that `mfa_token` no more, so the second step is over
+ * and only a new sign-in helps: the token refused itself (expired, out of attempts, voided), or a
+ * right code spent it but no session started (the account deactivated, or its password changed,
+ * between the two steps), or MFA was turned off meanwhile (the token is refused from then on). Every
+ * other refusal leaves the token live while it has attempts and time left: a wrong code
+ * (`invalid_mfa_code`), a limit (429 `rate_limited`, or `mfa_locked`, which a recovery code passes),
+ * a 5xx or no answer at all.
+ */
+export const MFA_STEP_ENDED = new Set(['mfa_token_invalid', 'invalid_credentials', 'inactive_account', 'mfa_not_enabled']);
 
 /** Where the refresh token is kept, by mode. */
 export interface RefreshTokenStore {

@@ -66,13 +66,20 @@ function showSignIn(error = '', mfa = false): void {
   };
 }
 
+/** What a code step's end tells the user, by the verify's problem `code`; any other end is an expired step. */
+const STEP_ENDED: Record<string, string> = {
+  inactive_account: 'This account has been deactivated: ask an administrator.',
+  invalid_credentials: 'Your password has changed since you entered it: sign in with the new one.',
+  mfa_not_enabled: 'Two-step sign-in is now off for this account: enter your password again.',
+};
+
 async function finishSignIn(result: Awaited<ReturnType<typeof session.signIn>>, mfa = false): Promise<void> {
   if (result.status === 'signed_in') return showTodos();
   if (result.status === 'mfa_required') return showSignIn('', true);
   // A wrong code keeps the code form while the server still takes the step's mfa_token; once that
-  // has expired or run out of attempts, only the password again starts a new step.
-  const expired = mfa && !session.mfaPending;
-  showSignIn(expired ? 'Your sign-in expired: enter your password again.' : result.problem.detail, session.mfaPending);
+  // has expired, run out of attempts or been refused for the account, only the password again helps.
+  if (mfa && !session.mfaPending) return showSignIn(STEP_ENDED[result.problem.code] ?? 'Your sign-in expired: enter your password again.');
+  showSignIn(result.problem.detail, session.mfaPending);
 }
 
 function shell(title: string, body: string): void {
