@@ -67,12 +67,14 @@ export class MfaCodesService {
   }
 
   /**
-   * `verify` inside the transaction of a change that the code authorises: `change` runs its own
-   * checks, then calls `spend` with its EntityManager, which counts the attempt and checks and
-   * spends the code there. Whatever refuses the change, before or after `spend`, rolls the spend
-   * back, so a refused change costs no code. A refused code throws in `spend`, and once the
-   * transaction has rolled back it is counted and audited on the pool: those writes must outlive
-   * the rollback, and the embedded database's one connection is the transaction's until it ends.
+   * `verify` inside the transaction of a change that the code authorises: the attempt is counted
+   * first (a 429 is audited and nothing starts), then `change` runs its own checks and calls
+   * `spend` with its EntityManager, which checks and spends the code there. Whatever refuses the
+   * change, before or after `spend`, rolls the spend back, so a refused change costs no code; the
+   * attempt stays counted, and is cleared only once an accepted code's change has committed. A
+   * refused code throws in `spend`, and once the transaction has rolled back it is counted and
+   * audited on the pool: those writes must outlive the rollback, and the embedded database's one
+   * connection is the transaction's until it ends.
    */
   async verifyWithin<T>(
     user: Pick<User, 'id' | 'email'>,
@@ -80,26 +82,24 @@ export class MfaCodesService {
     client: ClientInfo,
     change: (spend: (em: EntityManager) => Promise<AcceptedCode>) => Promise<T>,
   ): Promise<T> {
-    const state: { attempt?: LoginAttempt; throttled?: number; outcome?: Outcome } = {};
+    // Counted before the change's transaction: the counter store (Redis) can stall for its
+    // timeout, and the locks the change takes (its row, the last-admin rule) must not wait on it.
+    const attempt = await this.countAttempt(user, client);
+    const state: { outcome?: Outcome } = {};
     let result: T;
     try {
       result = await change(async (em) => {
-        // The refusal (429) is audited after the rollback, as a refused code is.
-        state.attempt = await this.failures.countAttempt(normalizeEmail(user.email), async (attempts) => {
-          state.throttled = attempts;
-        });
         const outcome = (state.outcome = await this.check(em, user, input, client));
         if ('refused' in outcome) throw new CodeRefused();
         return outcome.accepted;
       });
     } catch (error) {
-      if (state.throttled !== undefined) await this.auditThrottled(user, client, state.throttled);
       if (state.outcome && 'refused' in state.outcome) return this.refuse(user, state.outcome, client);
       throw error;
     }
     // A change that returned without calling `spend` checked no code: a caller's bug, never a success.
     if (!state.outcome) throw new Error('verifyWithin: the change did not spend the code');
-    await state.attempt?.succeeded();
+    await attempt.succeeded();
     if ('remaining' in state.outcome) this.mails.notify(user, 'recovery_code_used', state.outcome.remaining);
     return result;
   }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { walkEvents } from '../support/audit.js';
 import { expectProblem, fieldsIn, login, PASSWORD, signUp, signUpAdmin, type SignedIn } from '../support/factories.js';
 import { enableMfa, mfaToken, verify } from '../support/mfa.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 /** `POST /users/me/delete` and `POST /admin/users/{id}/sessions/revoke`. */
 describe('account controls', () => {
@@ -172,5 +174,48 @@ describe('account controls', () => {
     expectProblem(await t.http.post(`/admin/users/${ada.id}/sessions/revoke`), 401);
     assert.equal((await t.http.get('/users/me').set(admin.auth)).status, 200);
     assert.equal((await t.http.get('/users/me').set(ada.auth)).status, 200);
+  });
+});
+
+/** `POST /users/me/delete` with the rate-limit counters in a Redis that stalls. */
+describe('account deletion while Redis stalls', () => {
+  const prefix = `test-${randomBytes(6).toString('hex')}:`;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  before(async () => {
+    proxy = await TcpProxy.start({ host: '127.0.0.1', port: 6379 });
+    t = await startTestApp({ REDIS_URL: proxy.url('redis://127.0.0.1:6379'), REDIS_KEY_PREFIX: prefix });
+  });
+  after(async () => {
+    await t?.close();
+    await proxy?.close();
+  });
+
+  it('holds no lock on the account while it counts the password and the code against Redis', async () => {
+    const ada = await enableMfa(t.http, await signUp(t.http));
+    const db = t.app.get(DataSource);
+    // Redis stalls on each count of the account's failures until PostgreSQL has said whether another
+    // transaction can lock the account's row at once (NOWAIT): a lock error, or the row gone, means no.
+    const seen: unknown[] = [];
+    const isCount = (chunk: Buffer) =>
+      /^\*\d+\r\n\$4\r\neval\r\n/i.test(chunk.toString('latin1')) && chunk.includes(`${prefix}login-failures:`);
+    proxy.holdWhat({
+      matches: isCount,
+      held: async () =>
+        seen.push(
+          await db
+            .transaction((em) => em.query('SELECT id FROM users WHERE id = $1 FOR UPDATE NOWAIT', [ada.id]))
+            .then((rows: { id: string }[]) => rows.map((row) => Number(row.id)))
+            .catch((error: Error) => error.message),
+        ),
+    });
+    try {
+      const res = await t.http.post('/users/me/delete').set(ada.auth).send({ password: PASSWORD, code: ada.app.code() });
+      assert.equal(res.status, 204, res.text);
+    } finally {
+      proxy.holdWhat(undefined);
+    }
+    assert.deepEqual(seen, [[ada.id], [ada.id]], "the password's count and the code's, each with the row free");
   });
 });

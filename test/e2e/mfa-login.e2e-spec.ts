@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { MfaChallengePurgeService } from '../../src/mfa/mfa-challenge-purge.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectProblem, PASSWORD, signUp } from '../support/factories.js';
+import { expectProblem, PASSWORD, signUp, signUpAdmin } from '../support/factories.js';
 import { enableMfa, type MfaUser, mfaToken, passwordGrant, verify } from '../support/mfa.js';
 
 /** A login with MFA on: the password grant's 403 `mfa_required`, then `POST /auth/mfa/verify`. */
@@ -149,6 +149,36 @@ describe('MFA login, throttled', () => {
       [{ attempts: 4, during: 'mfa' }],
     );
     expectProblem(await passwordGrant(t.http, user.email), 429, undefined, 'rate_limited');
+  });
+
+  it('refuses an account deletion past the limit at its code (429) before spending the code, and audits it', async () => {
+    const user = await enableMfa(t.http, await signUp(t.http));
+    const token = await mfaToken(t.http, user.email); // 1
+    expectProblem(await verify(t.http, token, user.app.wrongCode()), 401); // 2
+    const res = await t.http.post('/users/me/delete').set(user.auth).send({ password: PASSWORD, code: user.recoveryCodes[0] }); // 3, then 4
+    expectProblem(res, 429, undefined, 'rate_limited');
+    const db = t.app.get(DataSource);
+    const [{ users, unused }] = await db.query(
+      `SELECT (SELECT count(*) FROM users WHERE id = $1)::int AS users,
+              (SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL)::int AS unused`,
+      [user.id],
+    );
+    assert.deepEqual({ users, unused }, { users: 1, unused: user.recoveryCodes.length });
+    const audited = await db.query<{ details: object }[]>(
+      `SELECT details FROM audit_events WHERE user_id = $1 AND type = 'login.throttled'`,
+      [user.id],
+    );
+    assert.deepEqual(
+      audited.map((event) => event.details),
+      [{ attempts: 4, during: 'mfa' }],
+    );
+  });
+
+  it("keeps counting a right code whose change was refused: the last admin's deletion (409) clears nothing", async () => {
+    const admin = await enableMfa(t.http, await signUpAdmin(t));
+    const deleteOwn = () => t.http.post('/users/me/delete').set(admin.auth).send({ password: PASSWORD, code: admin.recoveryCodes[0] });
+    expectProblem(await deleteOwn(), 409, undefined, 'last_admin'); // 1, 2
+    expectProblem(await deleteOwn(), 429, undefined, 'rate_limited'); // 3, then 4
   });
 
   it('starts the count again after a right code', async () => {

@@ -1,4 +1,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
+
+/** What the client sends that the target must not see yet: `held` runs first, and the bytes go on once it settles. */
+export interface Hold {
+  matches(chunk: Buffer): boolean;
+  held(chunk: Buffer): Promise<unknown>;
+}
 
 /**
  * A TCP forwarder that a test can cut and restore, standing in for a network failure between the
@@ -7,6 +14,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private server?: Server;
+  private hold?: Hold;
   port = 0;
 
   private constructor(private readonly target: { host: string; port: number }) {}
@@ -39,7 +47,15 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      // Through a gate so that a held chunk, and whatever the client sends after it, waits in order.
+      const gate = new Transform({
+        transform: (chunk: Buffer, _encoding, done) => {
+          const hold = this.hold;
+          if (!hold?.matches(chunk)) return done(null, chunk);
+          void hold.held(chunk).finally(() => done(null, chunk));
+        },
+      });
+      client.pipe(gate).pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -51,6 +67,15 @@ export class TcpProxy {
         resolve();
       });
     });
+  }
+
+  /**
+   * A target that stalls on what `hold` matches, on open connections too: until `hold.held`
+   * settles, the client waits for its answer as on a server that has stopped answering. Undefined
+   * lets everything through again.
+   */
+  holdWhat(hold: Hold | undefined): void {
+    this.hold = hold;
   }
 
   /** Resets every connection through the proxy and refuses new ones until `restore`. */
