@@ -574,7 +574,9 @@ function table(results) {
   const rounds = results.phases.filter((p) => p.ratios);
   const lines = [
     ...rounds.map(
-      (p) => `${p.name}: app/base over ${p.ratios.length} interleaved rounds ${p.ratios.map(pct).join(', ')} (the median round is shown)`,
+      (p) =>
+        `${p.name}: app/base over ${p.ratios.length} interleaved rounds ${p.ratios.map(pct).join(', ')} (the median round is shown)` +
+        (p.cpuRatios ? `; base/app server CPU per request ${p.cpuRatios.map(pct).join(', ')}` : ''),
     ),
     `CPU ms/req = server + PostgreSQL backends + wrk (the Node client on the rows marked so), from /proc; ${results.config.connections} connections, ${results.config.duration} s per phase, ${results.config.hashConcurrency} hashes at once (${results.config.hashesHandedOut} handed to libuv's ${results.config.threadPoolSize} threads).`,
   ];
@@ -694,7 +696,18 @@ async function loadPhases() {
     }
     // The round with the median ratio stands for the phase; every round's ratio is kept.
     runs.sort((a, b) => (a.ratio ?? 0) - (b.ratio ?? 0));
-    phases.push({ name, ...runs[Math.floor((runs.length - 1) / 2)], ...(rounds > 1 ? { ratios: runs.map((r) => r.ratio) } : {}) });
+    // The baseline's server CPU per request over the app's, round by round: it moves less than the
+    // rates when other work or CPU steal slows both servers.
+    const cpuRatios = runs
+      .filter((r) => r.baseline)
+      .map((r) => r.baseline.cpuMsPerRequest.server / r.app.cpuMsPerRequest.server)
+      .sort((a, b) => a - b);
+    phases.push({
+      name,
+      ...runs[Math.floor((runs.length - 1) / 2)],
+      ...(rounds > 1 ? { ratios: runs.map((r) => r.ratio) } : {}),
+      ...(cpuRatios.length > 0 ? { cpuRatios } : {}),
+    });
   }
   let login, argon2, argon2Tuned;
   if (selected.has('login')) {

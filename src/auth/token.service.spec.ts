@@ -172,6 +172,34 @@ describe('verifying an HS256 access token as the JWT strategy does', () => {
     t.mock.timers.tick(2_000);
     assert.throws(() => accept(service, short, access_token), { name: 'TokenExpiredError' });
   });
+  it('reads a header once per service: the next token with it gets the same key without decoding it', (t) => {
+    const fresh = serviceFor(config);
+    const parse = t.mock.method(JSON, 'parse');
+    const key = fresh.verificationKeyFor(forge(claims));
+    assert.ok(key);
+    assert.equal(parse.mock.callCount(), 1);
+    assert.equal(fresh.verificationKeyFor(forge({ ...claims, sub: '8' })), key);
+    assert.equal(parse.mock.callCount(), 1, 'the second token, same header, was not decoded');
+    // A refused header is read every time: only accepted ones are kept.
+    const refused = forge(claims, { alg: 'HS256', typ: 'JWT' });
+    assert.equal(fresh.verificationKeyFor(refused), undefined);
+    assert.equal(fresh.verificationKeyFor(refused), undefined);
+    assert.equal(parse.mock.callCount(), 3);
+    // A remembered header still goes to jsonwebtoken for the signature and the claims.
+    assert.throws(() => accept(fresh, config, forge(claims, undefined, randomBytes(48).toString('base64url'))), /invalid signature/);
+  });
+
+  it('keeps at most 64 headers: crafted variants that name the key start the list again', (t) => {
+    const fresh = serviceFor(config);
+    const parse = t.mock.method(JSON, 'parse');
+    const variant = (i: number) => forge(claims, { alg: 'HS256', typ: 'at+jwt', n: i });
+    for (let i = 0; i < 64; i++) assert.ok(fresh.verificationKeyFor(variant(i)));
+    assert.ok(fresh.verificationKeyFor(variant(0)));
+    assert.equal(parse.mock.callCount(), 64, 'all 64 kept');
+    assert.ok(fresh.verificationKeyFor(variant(64)));
+    assert.ok(fresh.verificationKeyFor(variant(1)));
+    assert.equal(parse.mock.callCount(), 66, 'the 65th started the list again, so the second was read again');
+  });
 });
 
 describe('asymmetric keys', () => {
