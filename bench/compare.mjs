@@ -72,7 +72,10 @@ function rows(a, b, key) {
 
 const a = pooled(args.slice(0, split));
 const b = pooled(args.slice(split + 1));
-const header = (what) => [`| phase (${what}) | A median (rounds) | B median (rounds) | B − A, points | 95 % interval |`, '|:--|--:|--:|--:|--:|'];
+const header = (what) => [
+  `| phase (${what}) | A median (rounds) | B median (rounds) | B − A, points | 95 % interval |`,
+  '|:--|--:|--:|--:|--:|',
+];
 console.log([...header('app/base req/s'), ...rows(a, b, 'rates')].join('\n'));
 const cpu = rows(a, b, 'cpu');
 if (cpu.length > 0) console.log(['', ...header('base/app server CPU per request'), ...cpu].join('\n'));
